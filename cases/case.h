@@ -1,0 +1,51 @@
+/* case.h -- what every case family shares: options from the command line,
+ * check registration that counts what it adds, and small assertion helpers. */
+#ifndef HARNESS_CASE_H
+#define HARNESS_CASE_H
+
+#include <check.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "refmodel.h"
+
+typedef struct case_options {
+    const rm_scheme *scheme;
+    const char *mode; /* family-specific sub-mode ("exhaustive", "smaps"), or NULL */
+} case_options;
+
+/* Set by main() before the suite runs; forked Check children inherit it. */
+extern case_options case_opts;
+
+/* Implemented by each family: the suite for case_opts, or NULL (with a
+ * message on stderr) if the family does not apply to that scheme/mode. */
+Suite *case_family_suite(void);
+extern const char *const case_family_name;
+
+/* Registration that counts, so the runner can demand that Check's summary
+ * shows exactly as many checks as were registered. */
+extern int case_registered;
+#define CASE_TEST(tc, fn) (tcase_add_test((tc), (fn)), case_registered++)
+#define CASE_LOOP(tc, fn, n) (tcase_add_loop_test((tc), (fn), 0, (n)), case_registered += (n))
+
+/* The four modelled data models, indexed by a loop test's _i. */
+#define CASE_ABI_COUNT 4
+rm_abi case_abi(int i);
+
+/* A fresh runtime for the modelled data model, with a nonzero thread id. */
+rm_runtime case_runtime(rm_abi abi);
+
+#define CASE_HEX(buf, n) case_hex((const uint8_t *)(buf), (n))
+const char *case_hex(const uint8_t *bytes, size_t n); /* static buffer */
+
+#define ck_assert_bytes_eq(a, b, n)                                                    \
+    do {                                                                               \
+        if (memcmp((a), (b), (n)) != 0) {                                              \
+            char case_hex_a_[3 * RM_MAX_HEADER + 1];                                   \
+            strcpy(case_hex_a_, CASE_HEX((a), (n)));                                   \
+            ck_abort_msg("bytes differ: %s is [%s], %s is [%s]", #a, case_hex_a_, #b,  \
+                         CASE_HEX((b), (n)));                                          \
+        }                                                                              \
+    } while (0)
+
+#endif

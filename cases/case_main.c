@@ -1,0 +1,74 @@
+/* case_main.c -- main() shared by every case family.
+ *
+ *   cases_<family> SCHEME [MODE]
+ *
+ * Prints how many checks it registered; the CTest wrapper
+ * (cmake/run-case.cmake) passes a run only if Check's summary line then
+ * shows that many checks with no failure and no error. */
+#include "case.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+case_options case_opts;
+int case_registered;
+
+rm_abi case_abi(int i)
+{
+    rm_abi abi = { (uint8_t)(i & 2 ? 8 : 4), (i & 1) != 0 };
+    return abi;
+}
+
+rm_runtime case_runtime(rm_abi abi)
+{
+    rm_runtime rt;
+    rm_runtime_init(&rt, abi, 0x5EED);
+    return rt;
+}
+
+const char *case_hex(const uint8_t *bytes, size_t n)
+{
+    static char out[3 * RM_MAX_HEADER + 1];
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && i < RM_MAX_HEADER; i++)
+        at += (size_t)snprintf(out + at, sizeof out - at, i ? " %02x" : "%02x", bytes[i]);
+    return out;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: cases_%s SCHEME [MODE]\nschemes:", case_family_name);
+    for (size_t i = 0; i < rm_scheme_count; i++)
+        fprintf(stderr, " %s", rm_schemes[i]->name);
+    fprintf(stderr, "\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || argc > 3) {
+        usage();
+        return 2;
+    }
+    case_opts.scheme = rm_find_scheme(argv[1]);
+    if (!case_opts.scheme) {
+        fprintf(stderr, "cases_%s: unknown scheme '%s'\n", case_family_name, argv[1]);
+        usage();
+        return 2;
+    }
+    case_opts.mode = argc == 3 ? argv[2] : NULL;
+
+    Suite *suite = case_family_suite();
+    if (!suite)
+        return 2;
+    printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name,
+           case_opts.scheme->name, case_opts.mode ? " " : "", case_opts.mode ? case_opts.mode : "",
+           rm_abi_name(rm_native_abi()), case_registered);
+    fflush(stdout);
+
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

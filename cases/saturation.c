@@ -1,0 +1,340 @@
+/* saturation.c -- overflow saturation: a mortal count that reaches the
+ * immortal range becomes immortal and stays so; an immortal object never
+ * reaches zero.  Every boundary is reached by setting the counting word next
+ * to it, on all four modelled data models (loop index = case_abi()).
+ * Mode "exhaustive" sweeps all 2^32 counting-word values on the native data
+ * model instead. */
+#include <stdio.h>
+
+#include "case.h"
+#include "expect.h"
+
+const char *const case_family_name = "saturation";
+
+typedef struct fixture {
+    const rm_scheme *s;
+    rm_abi abi;
+    rm_runtime rt;
+    rm_layout l;
+    expect_saturation e;
+    uint8_t obj[RM_MAX_HEADER];
+} fixture;
+
+static void fx_init(fixture *f, rm_abi abi)
+{
+    memset(f, 0, sizeof *f);
+    f->s = case_opts.scheme;
+    f->abi = abi;
+    f->rt = case_runtime(abi);
+    f->l = f->s->layout(abi);
+    f->e = expect_saturation_of(f->s, abi);
+    f->s->new_reference(&f->rt, f->obj); /* owned by this thread */
+}
+
+static uint32_t count(const fixture *f)
+{
+    return (uint32_t)rm_load(f->obj, f->l.field[RM_F_COUNT_WORD], f->abi.big_endian);
+}
+
+static void set_count(fixture *f, uint32_t v)
+{
+    rm_store(f->obj, f->l.field[RM_F_COUNT_WORD], f->abi.big_endian, v);
+}
+
+static bool immortal(const fixture *f) { return f->s->is_immortal(&f->rt, f->obj); }
+
+/* The incref/decref that must not store: the whole header stays as it was. */
+static void assert_no_store(fixture *f, void (*op)(rm_runtime *, uint8_t *), int times)
+{
+    uint8_t before[RM_MAX_HEADER];
+    memcpy(before, f->obj, sizeof before);
+    for (int i = 0; i < times; i++)
+        op(&f->rt, f->obj);
+    ck_assert_bytes_eq(f->obj, before, f->l.object_size);
+    ck_assert_uint_eq(f->rt.deallocs, 0);
+}
+
+START_TEST(mortal_to_immortal_at_threshold)
+{
+    fixture f;
+    fx_init(&f, case_abi(_i));
+    if (!f.e.immortality) {
+        /* 3.11: every value counts; the word wraps like any integer. */
+        uint32_t probes[] = { 0x3FFFFFFFu, 0x40000000u, 0x7FFFFFFFu, 0x80000000u, 0xC0000000u, 0xFFFFFFFFu };
+        for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
+            set_count(&f, probes[k]);
+            ck_assert_msg(!immortal(&f), "%s: 0x%08x reads immortal", f.s->name, probes[k]);
+            f.s->incref(&f.rt, f.obj);
+            ck_assert_uint_eq(count(&f), (uint32_t)(probes[k] + 1));
+        }
+        return;
+    }
+    uint32_t first = f.e.first_immortal;
+    set_count(&f, first - 2);
+    ck_assert_msg(!immortal(&f), "0x%08x is already immortal", first - 2);
+    f.s->incref(&f.rt, f.obj);
+    ck_assert_uint_eq(count(&f), first - 1);
+    ck_assert(!immortal(&f));
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), (int64_t)(first - 1) - (f.abi.word_bytes == 4 && first - 1 > INT32_MAX ? 4294967296 : 0));
+    f.s->incref(&f.rt, f.obj);
+    ck_assert_uint_eq(count(&f), first);
+    ck_assert_msg(immortal(&f), "%s on %s: 0x%08x is not immortal", f.s->name, rm_abi_name(f.abi), first);
+    if (first < UINT32_MAX) {
+        set_count(&f, f.e.last_immortal + 1u);
+        ck_assert_msg(!immortal(&f), "0x%08x past the immortal range reads immortal", f.e.last_immortal + 1u);
+    }
+}
+END_TEST
+
+START_TEST(sticky_up_to_ceiling)
+{
+    fixture f;
+    fx_init(&f, case_abi(_i));
+    if (!f.e.immortality)
+        return;
+    uint32_t c = f.e.ceiling;
+    if (c - 2 >= f.e.first_immortal) {
+        /* Immortal increfs below the ceiling still climb toward it. */
+        set_count(&f, c - 2);
+        f.s->incref(&f.rt, f.obj);
+        ck_assert_uint_eq(count(&f), c - 1);
+        ck_assert(immortal(&f));
+        f.s->incref(&f.rt, f.obj);
+        ck_assert_uint_eq(count(&f), c);
+    } else {
+        set_count(&f, c);
+    }
+    ck_assert(immortal(&f));
+    assert_no_store(&f, f.s->incref, 1000);
+    /* Stickiness from the lowest immortal value: increfs never leave the
+     * immortal range and decrefs never store. */
+    set_count(&f, f.e.first_immortal);
+    for (int k = 0; k < 1000; k++) {
+        f.s->incref(&f.rt, f.obj);
+        ck_assert(immortal(&f));
+    }
+    assert_no_store(&f, f.s->decref, 1000);
+}
+END_TEST
+
+START_TEST(immortal_decref_never_reaches_zero)
+{
+    fixture f;
+    fx_init(&f, case_abi(_i));
+    if (!f.e.immortality)
+        return;
+    f.s->init_static(&f.rt, f.obj, RM_ORIGIN_CORE);
+    ck_assert(immortal(&f));
+    assert_no_store(&f, f.s->decref, 10000);
+    fx_init(&f, case_abi(_i));
+    f.s->immortalize(&f.rt, f.obj);
+    ck_assert(immortal(&f));
+    assert_no_store(&f, f.s->decref, 10000);
+    uint32_t edges[] = { f.e.first_immortal, f.e.ceiling, f.e.last_immortal };
+    for (size_t k = 0; k < 3; k++) {
+        fx_init(&f, case_abi(_i));
+        set_count(&f, edges[k]);
+        ck_assert(immortal(&f));
+        assert_no_store(&f, f.s->decref, 100);
+    }
+}
+END_TEST
+
+START_TEST(mortal_decref_deallocates_once)
+{
+    fixture f;
+    fx_init(&f, case_abi(_i));
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), 1);
+    f.s->incref(&f.rt, f.obj);
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), 2);
+    f.s->decref(&f.rt, f.obj);
+    ck_assert_uint_eq(f.rt.deallocs, 0);
+    f.s->decref(&f.rt, f.obj);
+    ck_assert_uint_eq(f.rt.deallocs, 1);
+    ck_assert_ptr_eq(f.rt.last_dealloc, f.obj);
+}
+END_TEST
+
+START_TEST(reported_refcount)
+{
+    fixture f;
+    fx_init(&f, case_abi(_i));
+    f.s->init_static(&f.rt, f.obj, RM_ORIGIN_CORE);
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), f.e.static_refcnt);
+    fx_init(&f, case_abi(_i));
+    f.s->immortalize(&f.rt, f.obj);
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), f.e.runtime_refcnt);
+    /* 3.12 made PyObject_HEAD_INIT immortal for the core only. */
+    fx_init(&f, case_abi(_i));
+    f.s->init_static(&f.rt, f.obj, RM_ORIGIN_EXTENSION);
+    bool mortal_ext = expect_family_of(f.s) == EXPECT_311 || !strcmp(f.s->name, "3.12");
+    ck_assert_int_eq(immortal(&f), !mortal_ext);
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), mortal_ext ? 1 : f.e.static_refcnt);
+}
+END_TEST
+
+START_TEST(set_refcnt)
+{
+    fixture f;
+    fx_init(&f, case_abi(_i));
+    f.s->set_refcnt(&f.rt, f.obj, 5);
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), 5);
+    if (f.e.immortality) {
+        f.s->immortalize(&f.rt, f.obj);
+        assert_no_store(&f, f.s->incref, 0);
+        uint8_t before[RM_MAX_HEADER];
+        memcpy(before, f.obj, sizeof before);
+        f.s->set_refcnt(&f.rt, f.obj, 7); /* silently ignored on immortals */
+        ck_assert_bytes_eq(f.obj, before, f.l.object_size);
+    }
+    if (f.abi.word_bytes != 8 || (f.s->flags & RM_FREE_THREADED))
+        return;
+    /* 64-bit GIL: 3.11-3.13 store the whole Py_ssize_t, 3.14+ truncate. */
+    fx_init(&f, case_abi(_i));
+    f.s->set_refcnt(&f.rt, f.obj, INT64_C(0x100000005));
+    bool truncates = expect_family_of(f.s) == EXPECT_314;
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), truncates ? 5 : INT64_C(0x100000005));
+    ck_assert(!immortal(&f));
+    if (truncates) {
+        /* [2^31, 2^32) makes the object immortal without setting ob_flags. */
+        f.s->set_refcnt(&f.rt, f.obj, INT64_C(0x80000000));
+        ck_assert(immortal(&f));
+        ck_assert_uint_eq(rm_load(f.obj, f.l.field[RM_F_FLAGS], f.abi.big_endian), 0);
+    }
+}
+END_TEST
+
+START_TEST(static_versus_runtime_immortal)
+{
+    fixture f;
+    fx_init(&f, case_abi(_i));
+    if (!f.s->is_static_immortal)
+        return;
+    uint8_t stat[RM_MAX_HEADER] = { 0 };
+    f.s->init_static(&f.rt, stat, RM_ORIGIN_EXTENSION);
+    ck_assert(f.s->is_static_immortal(&f.rt, stat));
+    f.s->immortalize(&f.rt, f.obj);
+    ck_assert(!f.s->is_static_immortal(&f.rt, f.obj));
+    ck_assert(immortal(&f));
+    /* Immortalising a static object must not degrade it. */
+    memcpy(f.obj, stat, sizeof stat);
+    assert_no_store(&f, f.s->immortalize, 1);
+}
+END_TEST
+
+/* Free-threaded: the owner counts in ob_ref_local, every other thread in
+ * ob_ref_shared (4 per reference, 2 flag bits). */
+START_TEST(ft_owner_and_shared_paths)
+{
+    fixture f;
+    fx_init(&f, case_abi(_i));
+    rm_runtime other = case_runtime(f.abi);
+    other.thread_id = f.rt.thread_id + 1;
+    rm_field local = f.l.field[RM_F_REF_LOCAL], shared = f.l.field[RM_F_REF_SHARED];
+    bool be = f.abi.big_endian;
+
+    f.s->incref(&other, f.obj); /* shared += 4 */
+    ck_assert_uint_eq(rm_load(f.obj, shared, be), 4);
+    ck_assert_uint_eq(rm_load(f.obj, local, be), 1);
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), 2);
+    f.s->decref(&f.rt, f.obj); /* local 0, shared 4: merge, no dealloc */
+    ck_assert_uint_eq(f.rt.deallocs, 0);
+    ck_assert_uint_eq(rm_load(f.obj, f.l.field[RM_F_TID], be), 0);
+    ck_assert_uint_eq(rm_load(f.obj, shared, be), 4 | 3); /* MERGED */
+    f.s->decref(&other, f.obj); /* merged and zero: dealloc */
+    ck_assert_uint_eq(other.deallocs, 1);
+
+    /* A non-owner decref of a zero shared count queues the object for the
+     * owner to merge, without subtracting. */
+    fx_init(&f, case_abi(_i));
+    f.s->decref(&other, f.obj);
+    ck_assert_uint_eq(other.merges_queued, 1);
+    ck_assert_uint_eq(rm_load(f.obj, shared, be), 2); /* QUEUED */
+
+    /* Owner set_refcnt above UINT32_MAX immortalises; a non-owner's merges. */
+    fx_init(&f, case_abi(_i));
+    f.s->set_refcnt(&other, f.obj, 3);
+    ck_assert_uint_eq(rm_load(f.obj, shared, be), (3u << 2) | 3u);
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), 3);
+    if (f.abi.word_bytes == 8) {
+        fx_init(&f, case_abi(_i));
+        f.s->set_refcnt(&f.rt, f.obj, INT64_C(0x100000000));
+        ck_assert(immortal(&f));
+        ck_assert_uint_eq(rm_load(f.obj, f.l.field[RM_F_TID], be), 0);
+    } else {
+        /* Cython#7742: (Py_ssize_t)UINT32_MAX is -1 on 32-bit, so the
+         * overflow branch is never taken; ob_ref_local becomes 0xFFFFFFFF
+         * (immortal) and the owner's tid stays. */
+        fx_init(&f, case_abi(_i));
+        f.s->set_refcnt(&f.rt, f.obj, -1);
+        ck_assert(immortal(&f));
+        ck_assert_uint_eq(rm_load(f.obj, f.l.field[RM_F_TID], be), f.rt.thread_id);
+    }
+}
+END_TEST
+
+/* Exhaustive: every counting-word value, on the native data model, against
+ * the expected ranges (not against the model's own code). */
+START_TEST(exhaustive_counting_word)
+{
+    fixture base, f;
+    fx_init(&base, rm_native_abi());
+    uint64_t immortals = 0;
+    uint32_t v = 0;
+    memcpy(&f, &base, sizeof f);
+    do {
+        memcpy(f.obj, base.obj, sizeof f.obj);
+        f.rt.deallocs = 0;
+        set_count(&f, v);
+        bool imm = immortal(&f);
+        bool want = base.e.immortality && v >= base.e.first_immortal && v <= base.e.last_immortal;
+        if (imm != want)
+            ck_abort_msg("%s: 0x%08x immortal=%d, expected %d", f.s->name, v, imm, want);
+        immortals += imm;
+        f.s->incref(&f.rt, f.obj);
+        uint32_t up = count(&f);
+        uint32_t want_up = imm ? (v < base.e.ceiling ? v + 1 : v) : v + 1;
+        if (up != want_up)
+            ck_abort_msg("%s: incref of 0x%08x gave 0x%08x, expected 0x%08x", f.s->name, v, up, want_up);
+        set_count(&f, v);
+        f.s->decref(&f.rt, f.obj);
+        uint32_t down = count(&f);
+        uint32_t want_down = imm ? v : v - 1;
+        unsigned long want_deallocs = !imm && v == 1;
+        if (down != want_down || f.rt.deallocs != want_deallocs)
+            ck_abort_msg("%s: decref of 0x%08x gave 0x%08x with %lu deallocs, expected 0x%08x with %lu",
+                         f.s->name, v, down, f.rt.deallocs, want_down, want_deallocs);
+    } while (++v != 0);
+    uint64_t want_count = base.e.immortality ? (uint64_t)base.e.last_immortal - base.e.first_immortal + 1 : 0;
+    ck_assert_uint_eq(immortals, want_count);
+    printf("harness: %s on %s: %llu of 2^32 counting-word values are immortal\n", base.s->name,
+           rm_abi_name(base.abi), (unsigned long long)immortals);
+}
+END_TEST
+
+Suite *case_family_suite(void)
+{
+    Suite *suite = suite_create(case_family_name);
+    TCase *tc = tcase_create(case_opts.scheme->name);
+    if (case_opts.mode && !strcmp(case_opts.mode, "exhaustive")) {
+        tcase_set_timeout(tc, 3600);
+        CASE_TEST(tc, exhaustive_counting_word);
+    } else if (case_opts.mode) {
+        fprintf(stderr, "cases_saturation: unknown mode '%s' (known: exhaustive)\n", case_opts.mode);
+        return NULL;
+    } else {
+        tcase_set_timeout(tc, 60);
+        CASE_LOOP(tc, mortal_to_immortal_at_threshold, CASE_ABI_COUNT);
+        CASE_LOOP(tc, sticky_up_to_ceiling, CASE_ABI_COUNT);
+        CASE_LOOP(tc, immortal_decref_never_reaches_zero, CASE_ABI_COUNT);
+        CASE_LOOP(tc, mortal_decref_deallocates_once, CASE_ABI_COUNT);
+        CASE_LOOP(tc, reported_refcount, CASE_ABI_COUNT);
+        CASE_LOOP(tc, set_refcnt, CASE_ABI_COUNT);
+        if (case_opts.scheme->is_static_immortal)
+            CASE_LOOP(tc, static_versus_runtime_immortal, CASE_ABI_COUNT);
+        if (case_opts.scheme->flags & RM_FREE_THREADED)
+            CASE_LOOP(tc, ft_owner_and_shared_paths, CASE_ABI_COUNT);
+    }
+    suite_add_tcase(suite, tc);
+    return suite;
+}

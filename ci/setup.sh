@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# setup.sh -- install what the chosen targets need and build Check for them.
+#
+#   ci/setup.sh [TRIPLE...]     default: every target in toolchains/
+#
+# Idempotent: installs only missing Debian packages, fetches Check's source
+# once (Debian's `check` source package, through a private apt configuration
+# that leaves the system's sources alone) and builds it once per target into
+# the cache ($HARNESS_CACHE, default .cache/ in the repo).
+# The host presets use Debian's binary `check` package.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/ci/lib.sh"
+
+started=$SECONDS
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(harness_all_targets)
+for t in "${targets[@]}"; do
+  [ -f "$here/toolchains/$t.cmake" ] || die "unknown target '$t' (known: $(harness_all_targets | tr '\n' ' '))"
+done
+
+# --- Debian packages -------------------------------------------------------
+# Host tools: compilers for the host presets, the build system, Check for the
+# host, dpkg-dev to unpack source packages, qemu-user for foreign CPUs.
+packages=(cmake ninja-build make pkg-config gcc libc6-dev clang lld llvm
+          check libsubunit-dev dpkg-dev xz-utils qemu-user)
+for t in "${targets[@]}"; do
+  read -r -a extra <<<"$(sed -n 's/^# harness-apt: *//p' "$here/toolchains/$t.cmake")"
+  packages+=("${extra[@]}")
+done
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  [ "$(id -u)" = 0 ] || die "setup: installing packages needs root (run as root, or install: ${missing[*]})"
+  t0=$SECONDS
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  say "setup: packages installed in $((SECONDS - t0)) s"
+else
+  say "setup: all ${#packages[@]} Debian packages already installed"
+fi
+
+# --- Check's source --------------------------------------------------------
+cache=$(harness_cache)
+src="$cache/src/check"
+if [ ! -f "$src/CMakeLists.txt" ]; then
+  say "setup: fetching Debian's check source package"
+  t0=$SECONDS
+  apt_dir="$cache/apt"
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$cache/src"
+  echo 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main' \
+    >"$apt_dir/sources.list"
+  apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::sourceparts=/dev/null
+            -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir")
+  apt-get "${apt_opts[@]}" update -qq
+  rm -rf "$cache/src/dl" && mkdir -p "$cache/src/dl"
+  (cd "$cache/src/dl" && apt-get "${apt_opts[@]}" source --download-only -qq check 2>&1 | grep -v unsandboxed || true)
+  dsc=$(ls "$cache"/src/dl/check_*.dsc 2>/dev/null | head -n 1)
+  [ -n "$dsc" ] || die "setup: could not download Debian's check source package"
+  rm -rf "$src.tmp"
+  dpkg-source --no-check -x "$dsc" "$src.tmp" >/dev/null
+  mv "$src.tmp" "$src"
+  say "setup: $(basename "$dsc" .dsc) unpacked in $((SECONDS - t0)) s"
+fi
+
+# --- Check per target (built once with the target's GCC, reused by Clang) ---
+build_check() {
+  local t=$1 prefix="$cache/check/$1"
+  local stamp="$prefix/.built-from"
+  local key
+  key="$(cat "$src/debian/changelog" "$here/toolchains/$t.cmake" "$here/toolchains/common/linux-cross.cmake" | sha256sum)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
+    return 0
+  fi
+  local t0=$SECONDS bdir="$cache/build/check-$t" log="$cache/build/check-$t.log"
+  rm -rf "$bdir" "$prefix"; mkdir -p "$bdir"
+  if ! { cmake -S "$src" -B "$bdir" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$here/toolchains/$t.cmake" \
+           -DHARNESS_COMPILER=gcc -DHARNESS_CACHE_DIR="$cache" -DBUILD_TESTING=OFF \
+           -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" &&
+         cmake --build "$bdir" --target install; } >"$log" 2>&1; then
+    say "setup: building Check for $t FAILED (log: $log)"; tail -n 20 "$log"; return 1
+  fi
+  echo "$key" >"$stamp"
+  rm -rf "$bdir"
+  say "setup: Check built for $t in $((SECONDS - t0)) s"
+}
+pids=() ; fail=0
+for t in "${targets[@]}"; do
+  build_check "$t" & pids+=($!)
+  if [ ${#pids[@]} -ge "$(nproc)" ]; then wait "${pids[0]}" || fail=1; pids=("${pids[@]:1}"); fi
+done
+for p in "${pids[@]}"; do wait "$p" || fail=1; done
+[ $fail = 0 ] || die "setup: Check could not be built for every target"
+say "setup: done in $((SECONDS - started)) s (targets: ${targets[*]})"

@@ -1,0 +1,683 @@
+/* refmodel.c -- the encodings of shared/docs/cpython-refcount-facts.md, §1-3.
+ *
+ * Every scheme reads and stores only the bytes that CPython's inline code
+ * reads and stores, in the modelled byte order.  Arithmetic is unsigned and
+ * wraps modulo the field width, as the hardware does for CPython's signed
+ * Py_ssize_t; signed views are formed explicitly, never by overflow. */
+#include "refmodel.h"
+
+#include <limits.h>
+
+/* ---- raw access --------------------------------------------------------- */
+
+/* Unrolled per width: the exhaustive sweep runs these 2^32 times a scheme. */
+static uint64_t load_bytes(const uint8_t *p, unsigned n, bool be)
+{
+    switch (n) {
+    case 1:
+        return p[0];
+    case 2:
+        return be ? (uint64_t)p[0] << 8 | p[1] : (uint64_t)p[1] << 8 | p[0];
+    case 4:
+        return be ? (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3]
+                  : (uint64_t)p[3] << 24 | (uint64_t)p[2] << 16 | (uint64_t)p[1] << 8 | p[0];
+    default:
+        return be ? load_bytes(p, 4, true) << 32 | load_bytes(p + 4, 4, true)
+                  : load_bytes(p + 4, 4, false) << 32 | load_bytes(p, 4, false);
+    }
+}
+
+static void store_bytes(uint8_t *p, unsigned n, bool be, uint64_t v)
+{
+    switch (n) {
+    case 1:
+        p[0] = (uint8_t)v;
+        return;
+    case 2:
+        p[be ? 0 : 1] = (uint8_t)(v >> 8);
+        p[be ? 1 : 0] = (uint8_t)v;
+        return;
+    case 4:
+        for (unsigned i = 0; i < 4; i++)
+            p[be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
+        return;
+    default:
+        store_bytes(p + (be ? 4 : 0), 4, be, v);
+        store_bytes(p + (be ? 0 : 4), 4, be, v >> 32);
+        return;
+    }
+}
+
+uint64_t rm_load(const uint8_t *obj, rm_field f, bool big_endian)
+{
+    return load_bytes(obj + f.offset, f.size, big_endian);
+}
+
+void rm_store(uint8_t *obj, rm_field f, bool big_endian, uint64_t value)
+{
+    store_bytes(obj + f.offset, f.size, big_endian, value);
+}
+
+rm_abi rm_native_abi(void)
+{
+    union { uint32_t word; uint8_t bytes[4]; } probe = { 0x01020304u };
+    rm_abi abi = { (uint8_t)sizeof(void *), probe.bytes[0] == 0x01 };
+    return abi;
+}
+
+const char *rm_abi_name(rm_abi abi)
+{
+    if (abi.word_bytes == 8)
+        return abi.big_endian ? "64-bit big-endian" : "64-bit little-endian";
+    return abi.big_endian ? "32-bit big-endian" : "32-bit little-endian";
+}
+
+const char *rm_field_name(rm_field_id f)
+{
+    static const char *const names[RM_F_COUNT] = {
+        [RM_F_REFCNT] = "ob_refcnt",         [RM_F_COUNT_WORD] = "counting word",
+        [RM_F_OVERFLOW] = "ob_overflow",     [RM_F_FLAGS] = "ob_flags",
+        [RM_F_TID] = "ob_tid",               [RM_F_MUTEX] = "ob_mutex",
+        [RM_F_GC_BITS] = "ob_gc_bits",       [RM_F_REF_LOCAL] = "ob_ref_local",
+        [RM_F_REF_SHARED] = "ob_ref_shared", [RM_F_TYPE] = "ob_type",
+        [RM_F_SIZE] = "ob_size",
+    };
+    return (unsigned)f < RM_F_COUNT ? names[f] : "?";
+}
+
+void rm_runtime_init(rm_runtime *rt, rm_abi abi, uint64_t thread_id)
+{
+    rm_runtime zero = { 0 };
+    *rt = zero;
+    rt->abi = abi;
+    rt->thread_id = thread_id;
+}
+
+void rm_record_dealloc(rm_runtime *rt, uint8_t *obj)
+{
+    rt->deallocs++;
+    rt->last_dealloc = obj;
+    if (rt->on_dealloc)
+        rt->on_dealloc(rt, obj);
+}
+
+/* ---- helpers shared by the schemes -------------------------------------- */
+
+static uint64_t word_mask(rm_abi abi)
+{
+    return abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
+}
+
+/* The value of a word-sized field as a signed Py_ssize_t. */
+static int64_t as_ssize(rm_abi abi, uint64_t w)
+{
+    if (abi.word_bytes == 4)
+        w = (uint32_t)w >= 0x80000000u ? w | ~UINT64_C(0xFFFFFFFF) : (uint32_t)w;
+    /* Out-of-range unsigned-to-signed conversion is implementation-defined
+     * (C11 6.3.1.3); every compiler we target wraps, as CPython assumes. */
+    return (int64_t)w;
+}
+
+static bool int32_negative(uint32_t v) { return v >= 0x80000000u; }
+
+static rm_field fld(uint8_t offset, uint8_t size)
+{
+    rm_field f = { offset, size };
+    return f;
+}
+
+/* ---- GIL layouts -------------------------------------------------------- */
+
+static rm_layout gil_layout_common(rm_abi abi)
+{
+    uint8_t w = abi.word_bytes;
+    rm_layout l = { 0 };
+    l.object_size = (uint8_t)(2 * w);
+    l.var_object_size = (uint8_t)(3 * w);
+    l.align = w;
+    l.field[RM_F_REFCNT] = fld(0, w);
+    l.field[RM_F_TYPE] = fld(w, w);
+    l.field[RM_F_SIZE] = fld((uint8_t)(2 * w), w);
+    return l;
+}
+
+/* 3.11 and legacy: the counting word is the whole Py_ssize_t. */
+static rm_layout layout_311(rm_abi abi)
+{
+    rm_layout l = gil_layout_common(abi);
+    l.field[RM_F_COUNT_WORD] = l.field[RM_F_REFCNT];
+    if (abi.word_bytes == 8)
+        l.field[RM_F_COUNT_WORD] = fld(abi.big_endian ? 4 : 0, 4); /* low half */
+    return l;
+}
+
+/* 3.12/3.13: on 64-bit ob_refcnt_split[PY_BIG_ENDIAN] is the low half. */
+static rm_layout layout_312(rm_abi abi) { return layout_311(abi); }
+
+/* 3.14+: on 64-bit the struct order flips with the byte order so that, read
+ * as one int64, bits 0-31 are ob_refcnt, 32-47 ob_overflow, 48-63 ob_flags. */
+static rm_layout layout_314(rm_abi abi)
+{
+    rm_layout l = layout_311(abi);
+    if (abi.word_bytes == 8) {
+        l.field[RM_F_OVERFLOW] = fld(abi.big_endian ? 2 : 4, 2);
+        l.field[RM_F_FLAGS] = fld(abi.big_endian ? 0 : 6, 2);
+    }
+    return l;
+}
+
+/* Free-threaded header: identical on both byte orders. */
+static rm_layout layout_ft(rm_abi abi)
+{
+    uint8_t w = abi.word_bytes;
+    rm_layout l = { 0 };
+    l.field[RM_F_TID] = fld(0, w);
+    l.field[RM_F_FLAGS] = fld(w, 2);
+    l.field[RM_F_MUTEX] = fld((uint8_t)(w + 2), 1);
+    l.field[RM_F_GC_BITS] = fld((uint8_t)(w + 3), 1);
+    l.field[RM_F_REF_LOCAL] = fld((uint8_t)(w + 4), 4);
+    l.field[RM_F_COUNT_WORD] = l.field[RM_F_REF_LOCAL];
+    l.field[RM_F_REF_SHARED] = fld((uint8_t)(w + 8), w);
+    l.field[RM_F_TYPE] = fld((uint8_t)(2 * w + 8), w);
+    l.field[RM_F_SIZE] = fld((uint8_t)(3 * w + 8), w);
+    l.object_size = (uint8_t)(3 * w + 8);
+    l.var_object_size = (uint8_t)(4 * w + 8);
+    l.align = w;
+    return l;
+}
+
+/* Field access on the hot paths; the layout functions above are the
+ * reference, and the layout case checks that both agree. */
+static rm_field f_word(const rm_runtime *rt) { return fld(0, rt->abi.word_bytes); }
+static rm_field f_low(const rm_runtime *rt)
+{
+    return fld(rt->abi.word_bytes == 8 && rt->abi.big_endian ? 4 : 0, 4);
+}
+static rm_field f_flags(const rm_runtime *rt) { return fld(rt->abi.big_endian ? 0 : 6, 2); }
+
+static uint64_t ld(const rm_runtime *rt, const uint8_t *obj, rm_field f) { return rm_load(obj, f, rt->abi.big_endian); }
+static void st(const rm_runtime *rt, uint8_t *obj, rm_field f, uint64_t v) { rm_store(obj, f, rt->abi.big_endian, v); }
+
+static void zero_header(const rm_runtime *rt, uint8_t *obj, rm_layout (*make)(rm_abi))
+{
+    rm_layout l = make(rt->abi);
+    for (unsigned i = 0; i < l.object_size; i++)
+        obj[i] = 0;
+}
+
+/* ---- 3.11 and legacy: plain ++/-- on the whole Py_ssize_t ---------------- */
+
+static void init_static_311(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
+{
+    (void)origin;
+    zero_header(rt, obj, layout_311);
+    st(rt, obj, f_word(rt), 1);
+}
+
+static void new_reference_gil(const rm_runtime *rt, uint8_t *obj)
+{
+    st(rt, obj, f_word(rt), 1); /* 3.14: ob_refcnt_full = 1 clears the flags */
+}
+
+static void immortalize_311(rm_runtime *rt, uint8_t *obj)
+{
+    st(rt, obj, f_word(rt), 999999999u); /* _PyObject_IMMORTAL_INIT, core-only */
+}
+
+static void incref_legacy(rm_runtime *rt, uint8_t *obj)
+{
+    st(rt, obj, f_word(rt), (ld(rt, obj, f_word(rt)) + 1) & word_mask(rt->abi));
+}
+
+static void decref_legacy(rm_runtime *rt, uint8_t *obj)
+{
+    uint64_t w = (ld(rt, obj, f_word(rt)) - 1) & word_mask(rt->abi);
+    st(rt, obj, f_word(rt), w);
+    if (w == 0)
+        rm_record_dealloc(rt, obj);
+}
+
+static bool never_immortal(const rm_runtime *rt, const uint8_t *obj)
+{
+    (void)rt, (void)obj;
+    return false;
+}
+
+static int64_t refcnt_full(const rm_runtime *rt, const uint8_t *obj)
+{
+    return as_ssize(rt->abi, ld(rt, obj, f_word(rt)));
+}
+
+static void set_refcnt_legacy(rm_runtime *rt, uint8_t *obj, int64_t n)
+{
+    st(rt, obj, f_word(rt), (uint64_t)n & word_mask(rt->abi));
+}
+
+/* ---- 3.12 and 3.13 ------------------------------------------------------ */
+
+#define IMMORTAL_REFCNT_312_64 UINT64_C(0xFFFFFFFF) /* UINT_MAX      */
+#define IMMORTAL_REFCNT_312_32 UINT64_C(0x3FFFFFFF) /* UINT_MAX >> 2 */
+
+static uint64_t immortal_refcnt_312(rm_abi abi)
+{
+    return abi.word_bytes == 8 ? IMMORTAL_REFCNT_312_64 : IMMORTAL_REFCNT_312_32;
+}
+
+static bool is_immortal_312(const rm_runtime *rt, const uint8_t *obj)
+{
+    if (rt->abi.word_bytes == 8)
+        return int32_negative((uint32_t)ld(rt, obj, f_low(rt)));
+    return ld(rt, obj, f_word(rt)) == IMMORTAL_REFCNT_312_32; /* exact match */
+}
+
+static void incref_312(rm_runtime *rt, uint8_t *obj)
+{
+    if (rt->abi.word_bytes == 8) {
+        /* Add to the low half only; a wrap to 0 skips the store. */
+        uint32_t next = (uint32_t)(ld(rt, obj, f_low(rt)) + 1);
+        if (next == 0)
+            return;
+        st(rt, obj, f_low(rt), next);
+        return;
+    }
+    if (is_immortal_312(rt, obj))
+        return;
+    st(rt, obj, f_word(rt), (ld(rt, obj, f_word(rt)) + 1) & UINT32_MAX);
+}
+
+static void decref_312(rm_runtime *rt, uint8_t *obj)
+{
+    if (is_immortal_312(rt, obj))
+        return;
+    decref_legacy(rt, obj); /* full Py_ssize_t decrement */
+}
+
+static void set_refcnt_312(rm_runtime *rt, uint8_t *obj, int64_t n)
+{
+    if (is_immortal_312(rt, obj))
+        return;
+    set_refcnt_legacy(rt, obj, n);
+}
+
+static void immortalize_312(rm_runtime *rt, uint8_t *obj)
+{
+    st(rt, obj, f_word(rt), immortal_refcnt_312(rt->abi));
+}
+
+static void init_static_312(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
+{
+    zero_header(rt, obj, layout_312);
+    st(rt, obj, f_word(rt), origin == RM_ORIGIN_CORE ? immortal_refcnt_312(rt->abi) : 1);
+}
+
+static void init_static_313(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
+{
+    (void)origin;
+    zero_header(rt, obj, layout_312);
+    st(rt, obj, f_word(rt), immortal_refcnt_312(rt->abi));
+}
+
+/* ---- 3.14 and 3.15 ------------------------------------------------------ */
+
+#define IMMORTAL_INITIAL_64      UINT64_C(0xC0000000)         /* 3ULL << 30 */
+#define STATIC_FLAG_BITS         UINT64_C(5)                  /* STATIC | IMMORTAL */
+#define IMMORTAL_FLAGS           UINT64_C(1)
+#define STATICALLY_ALLOCATED     UINT64_C(4)
+#define IMMORTAL_INITIAL_32      UINT64_C(0x50000000)         /* 5L << 28 */
+#define IMMORTAL_MINIMUM_32      INT64_C(0x40000000)          /* 1L << 30 */
+#define STATIC_IMMORTAL_INITIAL_32 UINT64_C(0x70000000)       /* 7L << 28 */
+#define STATIC_IMMORTAL_MINIMUM_32 INT64_C(0x60000000)        /* 6L << 28 */
+
+static bool is_immortal_314(const rm_runtime *rt, const uint8_t *obj)
+{
+    if (rt->abi.word_bytes == 8)
+        return int32_negative((uint32_t)ld(rt, obj, f_low(rt)));
+    return as_ssize(rt->abi, ld(rt, obj, f_word(rt))) >= IMMORTAL_MINIMUM_32;
+}
+
+static bool is_static_immortal_314(const rm_runtime *rt, const uint8_t *obj)
+{
+    if (rt->abi.word_bytes == 8)
+        return (ld(rt, obj, f_flags(rt)) & STATICALLY_ALLOCATED) != 0;
+    return as_ssize(rt->abi, ld(rt, obj, f_word(rt))) >= STATIC_IMMORTAL_MINIMUM_32;
+}
+
+static void incref_314(rm_runtime *rt, uint8_t *obj)
+{
+    if (rt->abi.word_bytes == 8) {
+        /* Sticky: at or above the initial value nothing is stored; below it,
+         * counts in [2^31, 3<<30) keep climbing toward it. */
+        uint32_t cur = (uint32_t)ld(rt, obj, f_low(rt));
+        if (cur >= IMMORTAL_INITIAL_64)
+            return;
+        st(rt, obj, f_low(rt), (uint32_t)(cur + 1));
+        return;
+    }
+    if (is_immortal_314(rt, obj))
+        return;
+    st(rt, obj, f_word(rt), (ld(rt, obj, f_word(rt)) + 1) & UINT32_MAX);
+}
+
+static void decref_314(rm_runtime *rt, uint8_t *obj)
+{
+    if (is_immortal_314(rt, obj))
+        return;
+    if (rt->abi.word_bytes == 8) {
+        /* Decrements and tests the uint32 ob_refcnt only. */
+        uint32_t next = (uint32_t)(ld(rt, obj, f_low(rt)) - 1);
+        st(rt, obj, f_low(rt), next);
+        if (next == 0)
+            rm_record_dealloc(rt, obj);
+        return;
+    }
+    decref_legacy(rt, obj);
+}
+
+static int64_t refcnt_314(const rm_runtime *rt, const uint8_t *obj)
+{
+    if (rt->abi.word_bytes == 8)
+        return (int64_t)ld(rt, obj, f_low(rt)); /* the uint32 only, no clamping */
+    return refcnt_full(rt, obj);
+}
+
+static void set_refcnt_314(rm_runtime *rt, uint8_t *obj, int64_t n)
+{
+    if (is_immortal_314(rt, obj))
+        return;
+    if (rt->abi.word_bytes == 8) {
+        st(rt, obj, f_low(rt), (uint32_t)(uint64_t)n); /* truncates to uint32 */
+        return;
+    }
+    set_refcnt_legacy(rt, obj, n);
+}
+
+static void immortalize_314(rm_runtime *rt, uint8_t *obj)
+{
+    if (is_immortal_314(rt, obj))
+        return; /* a static immortal keeps its flags */
+    if (rt->abi.word_bytes == 8) {
+        st(rt, obj, f_flags(rt), IMMORTAL_FLAGS);
+        st(rt, obj, f_low(rt), IMMORTAL_INITIAL_64);
+        return;
+    }
+    st(rt, obj, f_word(rt), IMMORTAL_INITIAL_32);
+}
+
+static void init_static_314(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
+{
+    (void)origin;
+    zero_header(rt, obj, layout_314);
+    if (rt->abi.word_bytes == 8)
+        st(rt, obj, f_word(rt), IMMORTAL_INITIAL_64 | (STATIC_FLAG_BITS << 48));
+    else
+        st(rt, obj, f_word(rt), STATIC_IMMORTAL_INITIAL_32);
+}
+
+/* ---- free-threaded 3.13t and 3.14t ---------------------------------------- */
+
+#define REF_LOCAL_IMMORTAL UINT64_C(0xFFFFFFFF) /* _Py_IMMORTAL_REFCNT_LOCAL */
+#define REF_SHARED_SHIFT 2
+#define REF_SHARED_FLAG_MASK UINT64_C(3)
+#define REF_MAYBE_WEAKREF UINT64_C(1)
+#define REF_QUEUED UINT64_C(2)
+#define REF_MERGED UINT64_C(3)
+#define GC_BITS_DEFERRED UINT64_C(64)
+
+static rm_field ft(const rm_runtime *rt, rm_field_id id)
+{
+    uint8_t w = rt->abi.word_bytes;
+    switch (id) {
+    case RM_F_TID: return fld(0, w);
+    case RM_F_FLAGS: return fld(w, 2);
+    case RM_F_MUTEX: return fld((uint8_t)(w + 2), 1);
+    case RM_F_GC_BITS: return fld((uint8_t)(w + 3), 1);
+    case RM_F_REF_LOCAL: return fld((uint8_t)(w + 4), 4);
+    default: return fld((uint8_t)(w + 8), w); /* RM_F_REF_SHARED */
+    }
+}
+
+static bool is_immortal_ft(const rm_runtime *rt, const uint8_t *obj)
+{
+    return ld(rt, obj, ft(rt, RM_F_REF_LOCAL)) == REF_LOCAL_IMMORTAL;
+}
+
+static bool owned_by_caller(const rm_runtime *rt, const uint8_t *obj)
+{
+    return ld(rt, obj, ft(rt, RM_F_TID)) == (rt->thread_id & word_mask(rt->abi));
+}
+
+static void incref_ft(rm_runtime *rt, uint8_t *obj)
+{
+    uint32_t next = (uint32_t)(ld(rt, obj, ft(rt, RM_F_REF_LOCAL)) + 1);
+    if (next == 0)
+        return; /* immortal */
+    if (owned_by_caller(rt, obj)) {
+        st(rt, obj, ft(rt, RM_F_REF_LOCAL), next);
+        return;
+    }
+    rm_field shared = ft(rt, RM_F_REF_SHARED);
+    st(rt, obj, shared, (ld(rt, obj, shared) + (1u << REF_SHARED_SHIFT)) & word_mask(rt->abi));
+}
+
+/* _Py_MergeZeroLocalRefcount */
+static void merge_zero_local(rm_runtime *rt, uint8_t *obj)
+{
+    rm_field shared_f = ft(rt, RM_F_REF_SHARED);
+    uint64_t shared = ld(rt, obj, shared_f);
+    if (shared == 0) {
+        rm_record_dealloc(rt, obj);
+        return;
+    }
+    st(rt, obj, ft(rt, RM_F_TID), 0);
+    uint64_t merged = (shared & ~REF_SHARED_FLAG_MASK & word_mask(rt->abi)) | REF_MERGED;
+    st(rt, obj, shared_f, merged);
+    if (merged == REF_MERGED)
+        rm_record_dealloc(rt, obj);
+}
+
+/* _Py_DecRefShared */
+static void decref_shared(rm_runtime *rt, uint8_t *obj)
+{
+    rm_field shared_f = ft(rt, RM_F_REF_SHARED);
+    uint64_t shared = ld(rt, obj, shared_f);
+    bool queue = shared == 0 || shared == REF_MAYBE_WEAKREF;
+    uint64_t next = queue ? REF_QUEUED : (shared - (1u << REF_SHARED_SHIFT)) & word_mask(rt->abi);
+    st(rt, obj, shared_f, next);
+    if (queue)
+        rt->merges_queued++;
+    else if (next == REF_MERGED)
+        rm_record_dealloc(rt, obj);
+}
+
+static void decref_ft(rm_runtime *rt, uint8_t *obj)
+{
+    rm_field local_f = ft(rt, RM_F_REF_LOCAL);
+    uint64_t local = ld(rt, obj, local_f);
+    if (local == REF_LOCAL_IMMORTAL)
+        return;
+    if (owned_by_caller(rt, obj)) {
+        local = (local - 1) & UINT32_MAX;
+        st(rt, obj, local_f, local);
+        if (local == 0)
+            merge_zero_local(rt, obj);
+        return;
+    }
+    decref_shared(rt, obj);
+}
+
+static int64_t refcnt_ft_common(const rm_runtime *rt, const uint8_t *obj, int64_t immortal_value)
+{
+    uint64_t local = ld(rt, obj, ft(rt, RM_F_REF_LOCAL));
+    if (local == REF_LOCAL_IMMORTAL)
+        return immortal_value;
+    int64_t shared = as_ssize(rt->abi, ld(rt, obj, ft(rt, RM_F_REF_SHARED)));
+    /* Py_ARITHMETIC_RIGHT_SHIFT, spelled without shifting a negative value. */
+    int64_t shared_count = shared >= 0 ? shared / 4 : -((-shared + 3) / 4);
+    return as_ssize(rt->abi, ((uint64_t)(int64_t)local + (uint64_t)shared_count) & word_mask(rt->abi));
+}
+
+static int64_t refcnt_313t(const rm_runtime *rt, const uint8_t *obj)
+{
+    return refcnt_ft_common(rt, obj, (int64_t)immortal_refcnt_312(rt->abi));
+}
+
+static int64_t refcnt_314t(const rm_runtime *rt, const uint8_t *obj)
+{
+    return refcnt_ft_common(rt, obj, (int64_t)(rt->abi.word_bytes == 8 ? IMMORTAL_INITIAL_64 : IMMORTAL_INITIAL_32));
+}
+
+static void set_refcnt_ft(rm_runtime *rt, uint8_t *obj, int64_t n)
+{
+    if (is_immortal_ft(rt, obj))
+        return;
+    uint64_t un = (uint64_t)n & word_mask(rt->abi); /* (size_t)refcnt */
+    rm_field shared_f = ft(rt, RM_F_REF_SHARED);
+    if (owned_by_caller(rt, obj)) {
+        if (un > UINT32_MAX) { /* never true on 32-bit: Cython#7742 */
+            st(rt, obj, ft(rt, RM_F_TID), 0);
+            st(rt, obj, ft(rt, RM_F_REF_LOCAL), REF_LOCAL_IMMORTAL);
+            st(rt, obj, shared_f, 0);
+        } else {
+            st(rt, obj, ft(rt, RM_F_REF_LOCAL), (uint32_t)un);
+            st(rt, obj, shared_f, ld(rt, obj, shared_f) & REF_SHARED_FLAG_MASK);
+        }
+        return;
+    }
+    st(rt, obj, ft(rt, RM_F_TID), 0);
+    st(rt, obj, ft(rt, RM_F_REF_LOCAL), 0);
+    st(rt, obj, shared_f, ((un << REF_SHARED_SHIFT) | REF_MERGED) & word_mask(rt->abi));
+}
+
+static void immortalize_ft(rm_runtime *rt, uint8_t *obj, bool deferred_gc)
+{
+    st(rt, obj, ft(rt, RM_F_TID), 0);
+    st(rt, obj, ft(rt, RM_F_REF_LOCAL), REF_LOCAL_IMMORTAL);
+    st(rt, obj, ft(rt, RM_F_REF_SHARED), 0);
+    if (deferred_gc) {
+        rm_field gc = ft(rt, RM_F_GC_BITS);
+        st(rt, obj, gc, ld(rt, obj, gc) | GC_BITS_DEFERRED);
+    }
+}
+
+static void immortalize_313t(rm_runtime *rt, uint8_t *obj) { immortalize_ft(rt, obj, false); }
+/* 3.14 returns early for an already immortal object (on both builds), so a
+ * static immortal is not degraded. */
+static void immortalize_314t(rm_runtime *rt, uint8_t *obj)
+{
+    if (!is_immortal_ft(rt, obj))
+        immortalize_ft(rt, obj, true);
+}
+
+static void init_static_ft(const rm_runtime *rt, uint8_t *obj, uint64_t flags)
+{
+    zero_header(rt, obj, layout_ft);
+    st(rt, obj, ft(rt, RM_F_FLAGS), flags);
+    st(rt, obj, ft(rt, RM_F_REF_LOCAL), REF_LOCAL_IMMORTAL);
+}
+
+static void init_static_313t(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
+{
+    (void)origin;
+    init_static_ft(rt, obj, 0); /* _padding */
+}
+
+static void init_static_314t(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
+{
+    (void)origin;
+    init_static_ft(rt, obj, STATICALLY_ALLOCATED);
+}
+
+static void new_reference_ft(const rm_runtime *rt, uint8_t *obj)
+{
+    st(rt, obj, ft(rt, RM_F_FLAGS), 0);
+    st(rt, obj, ft(rt, RM_F_MUTEX), 0);
+    st(rt, obj, ft(rt, RM_F_GC_BITS), 0);
+    st(rt, obj, ft(rt, RM_F_REF_LOCAL), 1);
+    st(rt, obj, ft(rt, RM_F_REF_SHARED), 0);
+    st(rt, obj, ft(rt, RM_F_TID), rt->thread_id & word_mask(rt->abi));
+}
+
+static bool is_static_immortal_314t(const rm_runtime *rt, const uint8_t *obj)
+{
+    return (ld(rt, obj, ft(rt, RM_F_FLAGS)) & STATICALLY_ALLOCATED) != 0;
+}
+
+/* ---- the descriptor table ------------------------------------------------ */
+
+static const rm_scheme scheme_311 = {
+    "3.11", "mortal baseline: ++/-- on the whole Py_ssize_t, no immortality", 0,
+    layout_311, init_static_311, new_reference_gil, immortalize_311, incref_legacy,
+    decref_legacy, never_immortal, NULL, refcnt_full, set_refcnt_legacy,
+};
+
+static const rm_scheme scheme_312 = {
+    "3.12", "low 32 bits count, saturating at 0xFFFFFFFF (32-bit: exact 0x3FFFFFFF); "
+            "static PyObject_HEAD_INIT immortal for the core only",
+    RM_HAS_IMMORTALITY,
+    layout_312, init_static_312, new_reference_gil, immortalize_312, incref_312,
+    decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312,
+};
+
+static const rm_scheme scheme_313 = {
+    "3.13", "as 3.12, and every static PyObject_HEAD_INIT is immortal", RM_HAS_IMMORTALITY,
+    layout_312, init_static_313, new_reference_gil, immortalize_312, incref_312,
+    decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312,
+};
+
+static const rm_scheme scheme_314 = {
+    "3.14", "ob_refcnt/ob_overflow/ob_flags word, sticky saturation at 0xC0000000 "
+            "(32-bit: >= 2^30, initial 5<<28 / 7<<28)",
+    RM_HAS_IMMORTALITY,
+    layout_314, init_static_314, new_reference_gil, immortalize_314, incref_314,
+    decref_314, is_immortal_314, is_static_immortal_314, refcnt_314, set_refcnt_314,
+};
+
+/* 3.15 keeps 3.14's encoding; it adds flag bits (LEGACY_ABI_CHECK 2,
+ * TYPE_REVEALED 8) that no refcount operation reads or writes. */
+static const rm_scheme scheme_315 = {
+    "3.15", "same refcount encoding as 3.14", RM_HAS_IMMORTALITY,
+    layout_314, init_static_314, new_reference_gil, immortalize_314, incref_314,
+    decref_314, is_immortal_314, is_static_immortal_314, refcnt_314, set_refcnt_314,
+};
+
+static const rm_scheme scheme_313t = {
+    "3.13t", "free-threaded: ob_ref_local (owner) + ob_ref_shared (others, 2 flag bits)",
+    RM_HAS_IMMORTALITY | RM_FREE_THREADED,
+    layout_ft, init_static_313t, new_reference_ft, immortalize_313t, incref_ft,
+    decref_ft, is_immortal_ft, NULL, refcnt_313t, set_refcnt_ft,
+};
+
+static const rm_scheme scheme_314t = {
+    "3.14t", "free-threaded as 3.13t; static flag, deferred GC bit on immortalisation",
+    RM_HAS_IMMORTALITY | RM_FREE_THREADED,
+    layout_ft, init_static_314t, new_reference_ft, immortalize_314t, incref_ft,
+    decref_ft, is_immortal_ft, is_static_immortal_314t, refcnt_314t, set_refcnt_ft,
+};
+
+static const rm_scheme scheme_legacy = {
+    "legacy", "code compiled with <= 3.11 headers: ++/-- on the whole Py_ssize_t of any GIL header",
+    RM_LEGACY_OPS,
+    layout_311, init_static_311, new_reference_gil, immortalize_311, incref_legacy,
+    decref_legacy, never_immortal, NULL, refcnt_full, set_refcnt_legacy,
+};
+
+const rm_scheme *const rm_schemes[] = {
+    &scheme_311, &scheme_312, &scheme_313, &scheme_314, &scheme_315,
+    &scheme_313t, &scheme_314t, &scheme_legacy,
+};
+const size_t rm_scheme_count = sizeof rm_schemes / sizeof rm_schemes[0];
+
+static bool same_name(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+const rm_scheme *rm_find_scheme(const char *name)
+{
+    for (size_t i = 0; i < rm_scheme_count; i++)
+        if (same_name(rm_schemes[i]->name, name))
+            return rm_schemes[i];
+    return NULL;
+}

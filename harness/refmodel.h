@@ -1,0 +1,121 @@
+/* refmodel.h -- executable model of CPython's object-header refcount encodings.
+ *
+ * Each CPython version's encoding is a named scheme (a descriptor in
+ * rm_schemes[]) that works on a header held as raw bytes, for any modelled
+ * data model: 4- or 8-byte Py_ssize_t, little- or big-endian.  Fields are
+ * read and written through explicit byte-order loads and stores, so the same
+ * code is right on ILP32, LP64 and LLP64 hosts of either byte order, and a
+ * store happens exactly where CPython's inline code stores (which is what the
+ * read-only-page cases rely on).
+ *
+ * Needs only <stdint.h>, <stddef.h>, <stdbool.h> and <limits.h>, so that it
+ * also builds freestanding.  Facts: shared/docs/cpython-refcount-facts.md.
+ */
+#ifndef HARNESS_REFMODEL_H
+#define HARNESS_REFMODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The data model of the build being modelled. */
+typedef struct rm_abi {
+    uint8_t word_bytes; /* sizeof(Py_ssize_t) == sizeof(void *): 4 or 8 */
+    bool big_endian;    /* WORDS_BIGENDIAN of the modelled pyconfig.h */
+} rm_abi;
+
+rm_abi rm_native_abi(void);
+const char *rm_abi_name(rm_abi abi); /* "64-bit big-endian", ... */
+
+/* Largest header modelled: the free-threaded PyVarObject on 64-bit. */
+#define RM_MAX_HEADER 40
+
+typedef enum rm_field_id {
+    RM_F_REFCNT,     /* the Py_ssize_t-sized word at offset 0 of GIL builds  */
+    RM_F_COUNT_WORD, /* the 32-bit word that counts (low half, ref_local)    */
+    RM_F_OVERFLOW,   /* 3.14+ 64-bit ob_overflow                             */
+    RM_F_FLAGS,      /* 3.14+ 64-bit / free-threaded ob_flags                */
+    RM_F_TID,        /* free-threaded fields                                 */
+    RM_F_MUTEX,
+    RM_F_GC_BITS,
+    RM_F_REF_LOCAL,
+    RM_F_REF_SHARED,
+    RM_F_TYPE,
+    RM_F_SIZE,       /* PyVarObject ob_size                                  */
+    RM_F_COUNT
+} rm_field_id;
+
+typedef struct rm_field {
+    uint8_t offset;
+    uint8_t size; /* 0: the field does not exist in this layout */
+} rm_field;
+
+typedef struct rm_layout {
+    uint8_t object_size;     /* sizeof(PyObject)    */
+    uint8_t var_object_size; /* sizeof(PyVarObject) */
+    uint8_t align;           /* alignof(PyObject)   */
+    rm_field field[RM_F_COUNT];
+} rm_layout;
+
+const char *rm_field_name(rm_field_id f);
+
+/* Raw field access, in the modelled byte order (for setting up states and
+ * for inspecting them; the schemes use the same primitives). */
+uint64_t rm_load(const uint8_t *obj, rm_field f, bool big_endian);
+void rm_store(uint8_t *obj, rm_field f, bool big_endian, uint64_t value);
+
+/* What the runtime around the objects provides: the calling thread's id for
+ * free-threaded ownership, and the slow paths CPython's inline code calls,
+ * which the model records. */
+typedef struct rm_runtime rm_runtime;
+struct rm_runtime {
+    rm_abi abi;
+    uint64_t thread_id; /* _Py_ThreadId() of the caller; never 0 */
+    unsigned long deallocs;       /* _Py_Dealloc calls        */
+    unsigned long merges_queued;  /* _Py_brc_queue_object     */
+    const uint8_t *last_dealloc;
+    void (*on_dealloc)(rm_runtime *rt, uint8_t *obj); /* optional */
+    void *user;
+};
+
+void rm_runtime_init(rm_runtime *rt, rm_abi abi, uint64_t thread_id);
+/* What the model's _Py_Dealloc does; for runtimes that bridge real code. */
+void rm_record_dealloc(rm_runtime *rt, uint8_t *obj);
+
+/* Who compiled a static PyObject_HEAD_INIT: 3.12 made it immortal only for
+ * the core (Py_BUILD_CORE); extensions got refcount 1. */
+typedef enum rm_origin { RM_ORIGIN_CORE, RM_ORIGIN_EXTENSION } rm_origin;
+
+enum rm_scheme_flags {
+    RM_HAS_IMMORTALITY = 1u << 0,
+    RM_FREE_THREADED   = 1u << 1,
+    RM_LEGACY_OPS      = 1u << 2, /* <= 3.11 ++/-- applied to any GIL header */
+};
+
+typedef struct rm_scheme {
+    const char *name;    /* "3.11", "3.12", ..., "3.14t", "legacy" */
+    const char *summary;
+    unsigned flags;
+    rm_layout (*layout)(rm_abi abi);
+    /* PyObject_HEAD_INIT(NULL) of a static object (type pointer NULL). */
+    void (*init_static)(const rm_runtime *rt, uint8_t *obj, rm_origin origin);
+    /* _Py_NewReference: a fresh heap object with refcount 1, owned by the
+     * calling thread. */
+    void (*new_reference)(const rm_runtime *rt, uint8_t *obj);
+    /* _Py_SetImmortal at run time (3.11: the core's 999999999 pseudo-
+     * immortal value, which is still an ordinary count). */
+    void (*immortalize)(rm_runtime *rt, uint8_t *obj);
+    void (*incref)(rm_runtime *rt, uint8_t *obj);
+    void (*decref)(rm_runtime *rt, uint8_t *obj);
+    bool (*is_immortal)(const rm_runtime *rt, const uint8_t *obj);
+    /* _Py_IsStaticImmortal (3.14+); NULL where the version has none. */
+    bool (*is_static_immortal)(const rm_runtime *rt, const uint8_t *obj);
+    int64_t (*refcnt)(const rm_runtime *rt, const uint8_t *obj); /* Py_REFCNT */
+    void (*set_refcnt)(rm_runtime *rt, uint8_t *obj, int64_t n); /* Py_SET_REFCNT */
+} rm_scheme;
+
+extern const rm_scheme *const rm_schemes[];
+extern const size_t rm_scheme_count;
+const rm_scheme *rm_find_scheme(const char *name); /* NULL if unknown */
+
+#endif

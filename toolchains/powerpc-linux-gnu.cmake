@@ -1,0 +1,8 @@
+# powerpc-linux-gnu: 32-bit big-endian Linux, run under qemu-ppc.
+# harness-apt: gcc-powerpc-linux-gnu libc6-dev-powerpc-cross
+# harness-data-model: 32-bit big-endian
+set(HARNESS_TRIPLE powerpc-linux-gnu)
+set(CMAKE_SYSTEM_PROCESSOR powerpc)
+set(HARNESS_QEMU qemu-ppc)
+
+include(${CMAKE_CURRENT_LIST_DIR}/common/linux-cross.cmake)
