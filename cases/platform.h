@@ -16,4 +16,18 @@ void *platform_pages(size_t bytes);
 bool platform_protect_readonly(void *pages, size_t bytes);
 void platform_free_pages(void *pages, size_t bytes);
 
+/* Copy-on-write evidence from a child process.  The child runs traffic(ctx)
+ * on `heap` and reports:
+ *   - platform_child_pages_written: how many of the heap's pages it wrote,
+ *     counted by write faults on the heap made read-only in the child (works
+ *     under any emulator that models page protection);
+ *   - platform_child_private_dirty_kb: the kernel's Private_Dirty for the
+ *     heap's mapping after the traffic (/proc/self/smaps; real kernels only).
+ * Both return -1 and set *why when the platform cannot do it.  The heap must
+ * come from platform_pages() so that it is a mapping of its own. */
+long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx,
+                                  const char **why);
+long platform_child_private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx,
+                                     const char **why);
+
 #endif

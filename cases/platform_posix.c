@@ -3,7 +3,13 @@
 #include "platform.h"
 
 #include <dlfcn.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 void *platform_load_library(const char *path, const char **why)
@@ -18,12 +24,132 @@ void *platform_symbol(void *library, const char *name) { return dlsym(library, n
 
 size_t platform_page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 
+/* Guard pages on both sides keep the heap a mapping of its own, so that
+ * /proc/self/smaps reports it alone. */
 void *platform_pages(size_t bytes)
 {
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    size_t page = platform_page_size();
+    uint8_t *p = mmap(NULL, bytes + 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (mprotect(p + page, bytes, PROT_READ | PROT_WRITE) != 0) {
+        munmap(p, bytes + 2 * page);
+        return NULL;
+    }
+    return p + page;
 }
 
 bool platform_protect_readonly(void *pages, size_t bytes) { return mprotect(pages, bytes, PROT_READ) == 0; }
 
-void platform_free_pages(void *pages, size_t bytes) { munmap(pages, bytes); }
+void platform_free_pages(void *pages, size_t bytes)
+{
+    size_t page = platform_page_size();
+    munmap((uint8_t *)pages - page, bytes + 2 * page);
+}
+
+/* ---- children ------------------------------------------------------------ */
+
+static uint8_t *fault_heap;
+static size_t fault_bytes;
+static volatile sig_atomic_t faulted_pages;
+
+static void on_write_fault(int sig, siginfo_t *info, void *uc)
+{
+    (void)uc;
+    uint8_t *at = info->si_addr;
+    size_t page = platform_page_size();
+    if (at >= fault_heap && at < fault_heap + fault_bytes) {
+        uint8_t *start = fault_heap + (size_t)(at - fault_heap) / page * page;
+        if (mprotect(start, page, PROT_READ | PROT_WRITE) == 0) {
+            faulted_pages++;
+            return; /* the write is retried and now succeeds */
+        }
+    }
+    signal(sig, SIG_DFL); /* a real crash: let it happen */
+}
+
+/* Runs body in a child; the child's result travels back through a pipe. */
+static long in_child(long (*body)(void *heap, size_t bytes, void (*traffic)(void *), void *ctx),
+                     void *heap, size_t bytes, void (*traffic)(void *), void *ctx, const char **why)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        *why = "pipe() failed";
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        *why = "fork() failed";
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        long result = body(heap, bytes, traffic, ctx);
+        _exit(write(fds[1], &result, sizeof result) == (ssize_t)sizeof result ? 0 : 3);
+    }
+    close(fds[1]);
+    long result = -1;
+    ssize_t got = read(fds[0], &result, sizeof result);
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (got != (ssize_t)sizeof result || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        *why = WIFSIGNALED(status) ? "the child died from a signal" : "the child reported nothing";
+        return -1;
+    }
+    if (result < 0)
+        *why = "the child could not take the measurement";
+    return result;
+}
+
+static long count_written(void *heap, size_t bytes, void (*traffic)(void *), void *ctx)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_write_fault;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    fault_heap = heap;
+    fault_bytes = bytes;
+    faulted_pages = 0;
+    if (sigaction(SIGSEGV, &sa, NULL) != 0 || !platform_protect_readonly(heap, bytes))
+        return -1;
+    traffic(ctx);
+    return faulted_pages;
+}
+
+long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx,
+                                  const char **why)
+{
+    return in_child(count_written, heap, bytes, traffic, ctx, why);
+}
+
+static long private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *), void *ctx)
+{
+    (void)bytes;
+    traffic(ctx);
+    FILE *smaps = fopen("/proc/self/smaps", "r");
+    if (!smaps)
+        return -1;
+    char line[512];
+    bool in_heap = false;
+    long kb = -1;
+    while (fgets(line, sizeof line, smaps)) {
+        unsigned long start, end;
+        if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+            in_heap = start == (unsigned long)(uintptr_t)heap;
+            continue;
+        }
+        if (in_heap && sscanf(line, "Private_Dirty: %ld kB", &kb) == 1)
+            break;
+    }
+    fclose(smaps);
+    return kb;
+}
+
+long platform_child_private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx,
+                                     const char **why)
+{
+    return in_child(private_dirty_kb, heap, bytes, traffic, ctx, why);
+}

@@ -1,0 +1,283 @@
+/* layout.c -- sizes, offsets and byte images of object headers.
+ *   - the model's layout and images against the fact sheet (§1, §2) on all
+ *     four data models;
+ *   - the model against this target's compiler: C structs declared the way
+ *     CPython declares them, their offsetof/sizeof/alignof and the bytes of
+ *     statically initialised instances. */
+#include <stdalign.h>
+#include <stdio.h>
+
+#include "case.h"
+#include "expect.h"
+
+const char *const case_family_name = "layout";
+
+/* ---- expected layout (fact sheet §1) ------------------------------------ */
+
+typedef struct want_field { rm_field_id id; uint8_t offset, size; } want_field;
+
+static int expected_fields(const rm_scheme *s, rm_abi abi, want_field out[RM_F_COUNT], uint8_t *obj_size)
+{
+    uint8_t w = abi.word_bytes;
+    bool be = abi.big_endian;
+    int n = 0;
+    if (s->flags & RM_FREE_THREADED) {
+        want_field ft[] = {
+            { RM_F_TID, 0, w }, { RM_F_FLAGS, w, 2 }, { RM_F_MUTEX, (uint8_t)(w + 2), 1 },
+            { RM_F_GC_BITS, (uint8_t)(w + 3), 1 }, { RM_F_REF_LOCAL, (uint8_t)(w + 4), 4 },
+            { RM_F_COUNT_WORD, (uint8_t)(w + 4), 4 }, /* ob_ref_local counts */
+            { RM_F_REF_SHARED, w == 8 ? 16 : 12, w }, { RM_F_TYPE, w == 8 ? 24 : 16, w },
+            { RM_F_SIZE, w == 8 ? 32 : 20, w },
+        };
+        for (size_t i = 0; i < sizeof ft / sizeof ft[0]; i++)
+            out[n++] = ft[i];
+        *obj_size = w == 8 ? 32 : 20;
+        return n;
+    }
+    want_field gil[] = { { RM_F_REFCNT, 0, w }, { RM_F_TYPE, w, w }, { RM_F_SIZE, (uint8_t)(2 * w), w },
+                         { RM_F_COUNT_WORD, (uint8_t)(w == 8 && be ? 4 : 0), 4 } };
+    for (size_t i = 0; i < sizeof gil / sizeof gil[0]; i++)
+        out[n++] = gil[i];
+    if (expect_family_of(s) == EXPECT_314 && w == 8) {
+        want_field split[] = { { RM_F_OVERFLOW, be ? 2 : 4, 2 }, { RM_F_FLAGS, be ? 0 : 6, 2 } };
+        out[n++] = split[0];
+        out[n++] = split[1];
+    }
+    *obj_size = (uint8_t)(2 * w);
+    return n;
+}
+
+START_TEST(model_layout_matches_fact_sheet)
+{
+    rm_abi abi = case_abi(_i);
+    const rm_scheme *s = case_opts.scheme;
+    rm_layout l = s->layout(abi);
+    want_field want[RM_F_COUNT];
+    uint8_t size;
+    int n = expected_fields(s, abi, want, &size);
+    ck_assert_uint_eq(l.object_size, size);
+    ck_assert_uint_eq(l.var_object_size, size + abi.word_bytes);
+    ck_assert_uint_eq(l.align, abi.word_bytes);
+    int present = 0;
+    for (int f = 0; f < RM_F_COUNT; f++)
+        present += l.field[f].size != 0;
+    ck_assert_int_eq(present, n);
+    for (int i = 0; i < n; i++) {
+        rm_field got = l.field[want[i].id];
+        ck_assert_msg(got.offset == want[i].offset && got.size == want[i].size,
+                      "%s on %s: %s at %u size %u, expected at %u size %u", s->name, rm_abi_name(abi),
+                      rm_field_name(want[i].id), got.offset, got.size, want[i].offset, want[i].size);
+    }
+}
+END_TEST
+
+/* ---- expected byte images (fact sheet §2) --------------------------------- */
+
+static void put(uint8_t *p, unsigned n, bool be, uint64_t v)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[be ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The header image the fact sheet gives, built here field by field. */
+static void expected_image(const rm_scheme *s, rm_abi abi, bool runtime, uint8_t img[RM_MAX_HEADER])
+{
+    uint8_t w = abi.word_bytes;
+    bool be = abi.big_endian, w64 = w == 8;
+    memset(img, 0, RM_MAX_HEADER);
+    expect_family fam = expect_family_of(s);
+    if (s->flags & RM_FREE_THREADED) {
+        if (fam == EXPECT_FT314 && !runtime)
+            put(img + w, 2, be, 4); /* ob_flags = _Py_STATICALLY_ALLOCATED_FLAG */
+        if (fam == EXPECT_FT314 && runtime)
+            img[w + 3] = 64; /* ob_gc_bits: _PyGC_BITS_DEFERRED */
+        put(img + w + 4, 4, be, 0xFFFFFFFFu);
+        return;
+    }
+    uint64_t word;
+    switch (fam) {
+    case EXPECT_312: word = w64 ? 0xFFFFFFFFu : 0x3FFFFFFFu; break;
+    case EXPECT_314:
+        if (w64)
+            word = runtime ? UINT64_C(0x00010000C0000000) : UINT64_C(0x00050000C0000000);
+        else
+            word = runtime ? 0x50000000u : 0x70000000u;
+        break;
+    default: word = runtime ? 999999999u : 1u; break;
+    }
+    put(img, w, be, word);
+}
+
+START_TEST(byte_images)
+{
+    rm_abi abi = case_abi(_i);
+    const rm_scheme *s = case_opts.scheme;
+    rm_runtime rt = case_runtime(abi);
+    uint8_t size = s->layout(abi).object_size;
+    uint8_t got[RM_MAX_HEADER] = { 0 }, want[RM_MAX_HEADER];
+    s->init_static(&rt, got, RM_ORIGIN_CORE);
+    expected_image(s, abi, false, want);
+    ck_assert_bytes_eq(got, want, size);
+    memset(got, 0, sizeof got);
+    s->new_reference(&rt, got);
+    s->immortalize(&rt, got);
+    expected_image(s, abi, true, want);
+    ck_assert_bytes_eq(got, want, size);
+    if (expect_family_of(s) == EXPECT_314 && abi.word_bytes == 8) {
+        /* Spelled out in the fact sheet: 3.14 static, LE and BE. */
+        static const uint8_t le[8] = { 0x00, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x05, 0x00 };
+        static const uint8_t be[8] = { 0x00, 0x05, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00 };
+        s->init_static(&rt, got, RM_ORIGIN_CORE);
+        ck_assert_bytes_eq(got, abi.big_endian ? be : le, 8);
+    }
+}
+END_TEST
+
+/* ---- the target compiler's own view ---------------------------------------- */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define NATIVE_BIG_ENDIAN 1
+#else
+#define NATIVE_BIG_ENDIAN 0 /* GCC/Clang little-endian; MSVC targets are all little-endian */
+#endif
+#define NATIVE_64 (UINTPTR_MAX > 0xFFFFFFFFu)
+
+typedef struct obj311 { intptr_t ob_refcnt; void *ob_type; } obj311;
+typedef struct var311 { obj311 ob_base; intptr_t ob_size; } var311;
+
+typedef struct obj312 {
+    union {
+        intptr_t ob_refcnt;
+#if NATIVE_64
+        uint32_t ob_refcnt_split[2];
+#endif
+    };
+    void *ob_type;
+} obj312;
+
+typedef struct obj314 {
+    union {
+#if NATIVE_64
+        int64_t ob_refcnt_full;
+        struct {
+#if NATIVE_BIG_ENDIAN
+            uint16_t ob_flags;
+            uint16_t ob_overflow;
+            uint32_t ob_refcnt;
+#else
+            uint32_t ob_refcnt;
+            uint16_t ob_overflow;
+            uint16_t ob_flags;
+#endif
+        };
+#else
+        intptr_t ob_refcnt;
+#endif
+        char _aligner;
+    };
+    void *ob_type;
+} obj314;
+
+typedef struct objft {
+    uintptr_t ob_tid;
+    uint16_t ob_flags;
+    uint8_t ob_mutex;
+    uint8_t ob_gc_bits;
+    uint32_t ob_ref_local;
+    intptr_t ob_ref_shared;
+    void *ob_type;
+} objft;
+typedef struct varft { objft ob_base; intptr_t ob_size; } varft;
+
+/* PyObject_HEAD_INIT(NULL) as each version's public header spells it. */
+static const obj311 static311 = { 1, NULL };
+static const obj312 static313 = { { NATIVE_64 ? (intptr_t)0xFFFFFFFFu : 0x3FFFFFFF }, NULL };
+#if NATIVE_64
+static const obj314 static314 = { { .ob_refcnt_full = (int64_t)((3ULL << 30) | (5ULL << 48)) }, NULL };
+#else
+static const obj314 static314 = { { .ob_refcnt = 7L << 28 }, NULL };
+#endif
+static const objft static313t = { 0, 0, 0, 0, 0xFFFFFFFFu, 0, NULL };
+static const objft static314t = { 0, 4, 0, 0, 0xFFFFFFFFu, 0, NULL };
+
+START_TEST(native_structs_match_model)
+{
+    const rm_scheme *s = case_opts.scheme;
+    rm_abi abi = rm_native_abi();
+    ck_assert_uint_eq(abi.big_endian, NATIVE_BIG_ENDIAN);
+    rm_layout l = s->layout(abi);
+    rm_runtime rt = case_runtime(abi);
+    uint8_t img[RM_MAX_HEADER] = { 0 };
+    s->init_static(&rt, img, RM_ORIGIN_CORE);
+    expect_family fam = expect_family_of(s);
+    const void *native = NULL;
+    size_t native_size = 0;
+#define CHECK_FIELD(type, member, id)                                                              \
+    ck_assert_msg(l.field[id].offset == offsetof(type, member) && l.field[id].size == sizeof(((type *)0)->member), \
+                  "%s: model puts %s at %u size %u, the compiler at %zu size %zu", s->name, #member,            \
+                  l.field[id].offset, l.field[id].size, offsetof(type, member), sizeof(((type *)0)->member))
+    if (s->flags & RM_FREE_THREADED) {
+        CHECK_FIELD(objft, ob_tid, RM_F_TID);
+        CHECK_FIELD(objft, ob_flags, RM_F_FLAGS);
+        CHECK_FIELD(objft, ob_mutex, RM_F_MUTEX);
+        CHECK_FIELD(objft, ob_gc_bits, RM_F_GC_BITS);
+        CHECK_FIELD(objft, ob_ref_local, RM_F_REF_LOCAL);
+        CHECK_FIELD(objft, ob_ref_shared, RM_F_REF_SHARED);
+        CHECK_FIELD(objft, ob_type, RM_F_TYPE);
+        ck_assert_uint_eq(l.var_object_size, sizeof(varft));
+        ck_assert_uint_eq(l.align, alignof(objft));
+        native = fam == EXPECT_FT313 ? &static313t : &static314t;
+        native_size = sizeof(objft);
+    } else if (fam == EXPECT_314) {
+        CHECK_FIELD(obj314, ob_type, RM_F_TYPE);
+#if NATIVE_64
+        CHECK_FIELD(obj314, ob_refcnt_full, RM_F_REFCNT);
+        CHECK_FIELD(obj314, ob_refcnt, RM_F_COUNT_WORD);
+        CHECK_FIELD(obj314, ob_overflow, RM_F_OVERFLOW);
+        CHECK_FIELD(obj314, ob_flags, RM_F_FLAGS);
+#else
+        CHECK_FIELD(obj314, ob_refcnt, RM_F_REFCNT);
+#endif
+        ck_assert_uint_eq(l.align, alignof(obj314));
+        native = &static314;
+        native_size = sizeof(obj314);
+    } else {
+        CHECK_FIELD(obj312, ob_refcnt, RM_F_REFCNT);
+        CHECK_FIELD(obj312, ob_type, RM_F_TYPE);
+#if NATIVE_64
+        ck_assert_uint_eq(l.field[RM_F_COUNT_WORD].offset, offsetof(obj312, ob_refcnt_split) + 4 * NATIVE_BIG_ENDIAN);
+#endif
+        CHECK_FIELD(var311, ob_size, RM_F_SIZE);
+        ck_assert_uint_eq(l.align, alignof(obj312));
+        native = fam == EXPECT_312 ? (const void *)&static313 : (const void *)&static311;
+        native_size = sizeof(obj312);
+    }
+#undef CHECK_FIELD
+    ck_assert_uint_eq(l.object_size, native_size);
+    ck_assert_bytes_eq(img, native, native_size);
+
+    /* The model's counting word is what the compiler's member reads. */
+    if (fam == EXPECT_314 && NATIVE_64) {
+        obj314 o;
+        memcpy(&o, img, sizeof o);
+        ck_assert_uint_eq(o.ob_refcnt, 0xC0000000u);
+        ck_assert_uint_eq(o.ob_flags, 5);
+        ck_assert_uint_eq(o.ob_overflow, 0);
+    }
+}
+END_TEST
+
+Suite *case_family_suite(void)
+{
+    if (case_opts.mode) {
+        fprintf(stderr, "cases_layout: no modes\n");
+        return NULL;
+    }
+    Suite *suite = suite_create(case_family_name);
+    TCase *tc = tcase_create(case_opts.scheme->name);
+    CASE_LOOP(tc, model_layout_matches_fact_sheet, CASE_ABI_COUNT);
+    CASE_LOOP(tc, byte_images, CASE_ABI_COUNT);
+    CASE_TEST(tc, native_structs_match_model);
+    suite_add_tcase(suite, tc);
+    return suite;
+}

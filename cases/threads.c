@@ -1,0 +1,105 @@
+/* threads.c -- threads hammer incref/decref on shared immortal objects with
+ * no lock: nothing is stored, so nothing races and no byte changes.  The
+ * objects sit in read-only pages too, so a single store would fault. */
+#include <pthread.h>
+#include <stdio.h>
+
+#include "case.h"
+#include "platform.h"
+
+const char *const case_family_name = "threads";
+
+enum { THREADS = 4, ROUNDS = 200000, OBJECTS = 4 };
+
+typedef struct shared {
+    uint8_t *objs[OBJECTS];
+    int64_t refcnt[OBJECTS];
+} shared;
+
+typedef struct worker {
+    const shared *sh;
+    rm_runtime rt;
+    unsigned long lost_immortality;
+    unsigned long refcnt_changed;
+} worker;
+
+static void *hammer(void *arg)
+{
+    worker *w = arg;
+    const rm_scheme *s = case_opts.scheme;
+    for (int round = 0; round < ROUNDS; round++) {
+        for (int i = 0; i < OBJECTS; i++) {
+            uint8_t *obj = w->sh->objs[i];
+            s->incref(&w->rt, obj);
+            s->decref(&w->rt, obj);
+            if (round % 7 == 0)
+                s->decref(&w->rt, obj); /* unbalanced */
+            w->lost_immortality += !s->is_immortal(&w->rt, obj);
+            w->refcnt_changed += s->refcnt(&w->rt, obj) != w->sh->refcnt[i];
+        }
+    }
+    return NULL;
+}
+
+static void run(bool readonly)
+{
+    const rm_scheme *s = case_opts.scheme;
+    size_t bytes = platform_page_size();
+    uint8_t *page = platform_pages(bytes);
+    ck_assert_ptr_nonnull(page);
+    rm_runtime owner = case_runtime(rm_native_abi());
+    shared sh;
+    for (int i = 0; i < OBJECTS; i++) {
+        sh.objs[i] = page + (size_t)i * 64;
+        if (i % 2) {
+            s->new_reference(&owner, sh.objs[i]);
+            s->immortalize(&owner, sh.objs[i]);
+        } else {
+            s->init_static(&owner, sh.objs[i], RM_ORIGIN_CORE);
+        }
+        sh.refcnt[i] = s->refcnt(&owner, sh.objs[i]);
+    }
+    uint8_t before[OBJECTS * 64];
+    memcpy(before, page, sizeof before);
+    if (readonly)
+        ck_assert(platform_protect_readonly(page, bytes));
+
+    worker w[THREADS];
+    pthread_t tid[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        w[t].sh = &sh;
+        rm_runtime_init(&w[t].rt, owner.abi, 100 + (uint64_t)t); /* distinct ob_tid owners */
+        w[t].lost_immortality = w[t].refcnt_changed = 0;
+        ck_assert_int_eq(pthread_create(&tid[t], NULL, hammer, &w[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++) {
+        ck_assert_int_eq(pthread_join(tid[t], NULL), 0);
+        ck_assert_uint_eq(w[t].rt.deallocs, 0);
+        ck_assert_uint_eq(w[t].rt.merges_queued, 0);
+        ck_assert_uint_eq(w[t].lost_immortality, 0);
+        ck_assert_uint_eq(w[t].refcnt_changed, 0);
+    }
+    ck_assert_int_eq(memcmp(page, before, sizeof before), 0);
+    platform_free_pages(page, bytes);
+}
+
+START_TEST(hammer_writable_pages) { run(false); }
+END_TEST
+
+START_TEST(hammer_readonly_pages) { run(true); }
+END_TEST
+
+Suite *case_family_suite(void)
+{
+    if (!(case_opts.scheme->flags & RM_HAS_IMMORTALITY) || case_opts.mode) {
+        fprintf(stderr, "cases_threads: applies to schemes with immortality, with no mode\n");
+        return NULL;
+    }
+    Suite *suite = suite_create(case_family_name);
+    TCase *tc = tcase_create(case_opts.scheme->name);
+    tcase_set_timeout(tc, 120);
+    CASE_TEST(tc, hammer_writable_pages);
+    CASE_TEST(tc, hammer_readonly_pages);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
