@@ -74,7 +74,7 @@ START_TEST(readonly_storm)
     ck_assert_ptr_nonnull(snapshot);
     memcpy(snapshot, pages, bytes);
     ck_assert(platform_protect_readonly(pages, bytes));
-    for (int round = 0; round < 100000; round++) {
+    for (int round = 0; round < 20000; round++) {
         for (int i = 0; i < 4; i++) {
             s->incref(&rt, objs[i]);
             s->decref(&rt, objs[i]);

@@ -6,6 +6,7 @@
 #   HARNESS_CLANG_UNAVAILABLE  why Clang cannot build for this target
 #   HARNESS_CLANG_FLAGS        extra Clang compile flags
 #   HARNESS_QEMU_FLAGS         extra qemu flags (e.g. -cpu)
+#   HARNESS_NO_CLONE            why fork() and threads cannot be used under the emulator
 # HARNESS_COMPILER (gcc|clang) comes from the preset.
 #
 # A missing tool is reported with the prefix "harness: unavailable:" so the
