@@ -85,7 +85,7 @@ typedef struct subject {
     const rm_scheme *s;
     rm_runtime rt;
     bool runtime_immortal; /* else static */
-    uint8_t obj[RM_MAX_HEADER];
+    _Alignas(16) uint8_t obj[RM_MAX_HEADER]; /* real code accesses it as a Py_ssize_t */
 } subject;
 
 static void fresh(subject *x)
@@ -260,7 +260,7 @@ START_TEST(extension_matches_model)
     for (int kind = 0; kind < 2; kind++) {
         real.runtime_immortal = kind == 1;
         fresh(&real);
-        uint8_t copy[RM_MAX_HEADER];
+        _Alignas(16) uint8_t copy[RM_MAX_HEADER];
         memcpy(copy, real.obj, sizeof copy);
         for (int k = 0; k < 64; k++) {
             bool up = (k * 7) % 3 != 0;

@@ -67,7 +67,7 @@ run_one() {
       if [ "$failed" -gt 0 ]; then verdict=FAIL; else verdict=PASS; fi
       detail="$passed passed, $failed failed, $skipped skipped"
       if [ "$skipped" -gt 0 ]; then
-        detail="$detail ($(grep -ohE 'harness-skip: .*' "$reports/$p.junit.xml" "$log" | sed 's/harness-skip: //; s/&quot;/"/g; s/<.*//' | sort -u | head -n 3 | paste -sd ';' -))"
+        detail="$detail ($(grep -ohE 'harness-skip: .*' "$reports/$p.junit.xml" "$log" | sed 's/harness-skip: //; s/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/<\/.*//' | sort -u | head -n 3 | paste -sd ';' -))"
       fi
       echo "$passed $failed $skipped" >"$reports/$p.counts"
     fi
