@@ -4,6 +4,7 @@
 #define HARNESS_CASE_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -17,9 +18,11 @@ typedef struct case_options {
 /* Set by main() before the suite runs; forked Check children inherit it. */
 extern case_options case_opts;
 
-/* Implemented by each family: the suite for case_opts, or NULL (with a
- * message on stderr) if the family does not apply to that scheme/mode. */
-Suite *case_family_suite(void);
+/* Implemented by each family: add the checks for case_opts to tc (a TCase
+ * named after the scheme), or return false after saying on stderr why the
+ * family does not apply to that scheme/mode.  A family may instead print
+ * "harness-skip: <reason>" and return false, which reports a skip. */
+bool case_family_add_tests(TCase *tc);
 extern const char *const case_family_name;
 
 /* Registration that counts, so the runner can demand that Check's summary

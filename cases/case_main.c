@@ -58,9 +58,12 @@ int main(int argc, char **argv)
     }
     case_opts.mode = argc == 3 ? argv[2] : NULL;
 
-    Suite *suite = case_family_suite();
-    if (!suite)
+    Suite *suite = suite_create(case_family_name);
+    TCase *tc = tcase_create(case_opts.scheme->name);
+    tcase_set_timeout(tc, 60);
+    if (!case_family_add_tests(tc))
         return 2;
+    suite_add_tcase(suite, tc);
     printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name,
            case_opts.scheme->name, case_opts.mode ? " " : "", case_opts.mode ? case_opts.mode : "",
            rm_abi_name(rm_native_abi()), case_registered);

@@ -136,26 +136,23 @@ START_TEST(fork_private_dirty)
 }
 END_TEST
 
-Suite *case_family_suite(void)
+bool case_family_add_tests(TCase *tc)
 {
     const rm_scheme *s = case_opts.scheme;
     if (s->flags & RM_LEGACY_OPS) {
         fprintf(stderr, "cases_immutability: the legacy scheme has no heap of its own\n");
-        return NULL;
+        return false;
     }
-    Suite *suite = suite_create(case_family_name);
-    TCase *tc = tcase_create(s->name);
     tcase_set_timeout(tc, 120);
     if (case_opts.mode && !strcmp(case_opts.mode, "smaps")) {
         CASE_TEST(tc, fork_private_dirty);
     } else if (case_opts.mode) {
         fprintf(stderr, "cases_immutability: unknown mode '%s' (known: smaps)\n", case_opts.mode);
-        return NULL;
+        return false;
     } else {
         if (s->flags & RM_HAS_IMMORTALITY)
             CASE_TEST(tc, readonly_storm);
         CASE_TEST(tc, fork_writes_no_immortal_page);
     }
-    suite_add_tcase(suite, tc);
-    return suite;
+    return true;
 }

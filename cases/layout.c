@@ -269,17 +269,14 @@ START_TEST(native_structs_match_model)
 }
 END_TEST
 
-Suite *case_family_suite(void)
+bool case_family_add_tests(TCase *tc)
 {
     if (case_opts.mode) {
         fprintf(stderr, "cases_layout: no modes\n");
-        return NULL;
+        return false;
     }
-    Suite *suite = suite_create(case_family_name);
-    TCase *tc = tcase_create(case_opts.scheme->name);
     CASE_LOOP(tc, model_layout_matches_fact_sheet, CASE_ABI_COUNT);
     CASE_LOOP(tc, byte_images, CASE_ABI_COUNT);
     CASE_TEST(tc, native_structs_match_model);
-    suite_add_tcase(suite, tc);
-    return suite;
+    return true;
 }

@@ -333,19 +333,15 @@ START_TEST(interleaving_and_hazard)
 }
 END_TEST
 
-Suite *case_family_suite(void)
+bool case_family_add_tests(TCase *tc)
 {
     if (case_opts.scheme->flags & (RM_FREE_THREADED | RM_LEGACY_OPS) || case_opts.mode) {
         fprintf(stderr, "cases_legacy_abi: applies to the GIL schemes 3.11-3.15, with no mode\n");
-        return NULL;
+        return false;
     }
-    Suite *suite = suite_create(case_family_name);
-    TCase *tc = tcase_create(case_opts.scheme->name);
-    tcase_set_timeout(tc, 60);
     CASE_TEST(tc, tolerance_real_extension);
     CASE_TEST(tc, extension_matches_model);
     CASE_LOOP(tc, tolerance_model, CASE_ABI_COUNT);
     CASE_LOOP(tc, interleaving_and_hazard, CASE_ABI_COUNT);
-    suite_add_tcase(suite, tc);
-    return suite;
+    return true;
 }

@@ -99,7 +99,7 @@ static long in_child(long (*body)(void *heap, size_t bytes, void (*traffic)(void
         return -1;
     }
     if (result < 0)
-        *why = "the child could not take the measurement";
+        *why = "the child could not take the measurement (for smaps: no mapping of exactly the heap)";
     return result;
 }
 
@@ -127,7 +127,6 @@ long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void
 
 static long private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *), void *ctx)
 {
-    (void)bytes;
     traffic(ctx);
     FILE *smaps = fopen("/proc/self/smaps", "r");
     if (!smaps)
@@ -138,7 +137,9 @@ static long private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *), 
     while (fgets(line, sizeof line, smaps)) {
         unsigned long start, end;
         if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' ')) {
-            in_heap = start == (unsigned long)(uintptr_t)heap;
+            /* Exactly the heap's own mapping, or the numbers mean nothing
+             * (an emulator may list host addresses, not the program's). */
+            in_heap = start == (unsigned long)(uintptr_t)heap && end - start == bytes;
             continue;
         }
         if (in_heap && sscanf(line, "Private_Dirty: %ld kB", &kb) == 1)

@@ -312,10 +312,8 @@ START_TEST(exhaustive_counting_word)
 }
 END_TEST
 
-Suite *case_family_suite(void)
+bool case_family_add_tests(TCase *tc)
 {
-    Suite *suite = suite_create(case_family_name);
-    TCase *tc = tcase_create(case_opts.scheme->name);
     if (case_opts.mode && !strcmp(case_opts.mode, "exhaustive")) {
         /* Sweeping the very same incref/decref/is_immortal code twice would
          * prove nothing new; say where it was swept instead. */
@@ -325,16 +323,15 @@ Suite *case_family_suite(void)
             if (e->incref == s->incref && e->decref == s->decref && e->is_immortal == s->is_immortal) {
                 printf("harness-skip: %s has the same incref/decref/is_immortal code as %s, swept there\n",
                        s->name, e->name);
-                return NULL;
+                return false;
             }
         }
         tcase_set_timeout(tc, 3600);
         CASE_TEST(tc, exhaustive_counting_word);
     } else if (case_opts.mode) {
         fprintf(stderr, "cases_saturation: unknown mode '%s' (known: exhaustive)\n", case_opts.mode);
-        return NULL;
+        return false;
     } else {
-        tcase_set_timeout(tc, 60);
         CASE_LOOP(tc, mortal_to_immortal_at_threshold, CASE_ABI_COUNT);
         CASE_LOOP(tc, sticky_up_to_ceiling, CASE_ABI_COUNT);
         CASE_LOOP(tc, immortal_decref_never_reaches_zero, CASE_ABI_COUNT);
@@ -346,6 +343,5 @@ Suite *case_family_suite(void)
         if (case_opts.scheme->flags & RM_FREE_THREADED)
             CASE_LOOP(tc, ft_owner_and_shared_paths, CASE_ABI_COUNT);
     }
-    suite_add_tcase(suite, tc);
-    return suite;
+    return true;
 }

@@ -89,17 +89,14 @@ END_TEST
 START_TEST(hammer_readonly_pages) { run(true); }
 END_TEST
 
-Suite *case_family_suite(void)
+bool case_family_add_tests(TCase *tc)
 {
     if (!(case_opts.scheme->flags & RM_HAS_IMMORTALITY) || case_opts.mode) {
         fprintf(stderr, "cases_threads: applies to schemes with immortality, with no mode\n");
-        return NULL;
+        return false;
     }
-    Suite *suite = suite_create(case_family_name);
-    TCase *tc = tcase_create(case_opts.scheme->name);
     tcase_set_timeout(tc, 120);
     CASE_TEST(tc, hammer_writable_pages);
     CASE_TEST(tc, hammer_readonly_pages);
-    suite_add_tcase(suite, tc);
-    return suite;
+    return true;
 }

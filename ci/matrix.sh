@@ -39,7 +39,7 @@ setup_s=$((SECONDS - started))
 
 reports="$here/reports"
 mkdir -p "$reports"
-rm -f "$reports"/*.result
+rm -f "$reports"/*.result "$reports"/*.counts "$reports"/*.junit.xml
 
 run_one() {
   local p=$1 log="$reports/$1.log" t0=$SECONDS verdict detail

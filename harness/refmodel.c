@@ -126,74 +126,81 @@ static rm_field fld(uint8_t offset, uint8_t size)
     return f;
 }
 
-/* ---- GIL layouts -------------------------------------------------------- */
+/* ---- where each field lives ----------------------------------------------
+ * One definition per field, used by the layouts and by the schemes' hot
+ * paths alike. */
 
-static rm_layout gil_layout_common(rm_abi abi)
+static rm_field gil_word(rm_abi abi) { return fld(0, abi.word_bytes); }
+
+/* The 32-bit word that counts: the whole word on 32-bit; on 64-bit the low
+ * half (3.12/3.13 ob_refcnt_split[PY_BIG_ENDIAN], 3.14+ ob_refcnt). */
+static rm_field gil_count_word(rm_abi abi) { return fld(abi.word_bytes == 8 && abi.big_endian ? 4 : 0, 4); }
+
+/* 3.14+ 64-bit: the struct order flips with the byte order so that, read as
+ * one int64, bits 0-31 are ob_refcnt, 32-47 ob_overflow, 48-63 ob_flags. */
+static rm_field gil_overflow(rm_abi abi) { return fld(abi.big_endian ? 2 : 4, 2); }
+static rm_field gil_flags(rm_abi abi) { return fld(abi.big_endian ? 0 : 6, 2); }
+
+/* Free-threaded header: identical on both byte orders. */
+static rm_field ft_field(rm_abi abi, rm_field_id id)
+{
+    uint8_t w = abi.word_bytes;
+    switch (id) {
+    case RM_F_TID: return fld(0, w);
+    case RM_F_FLAGS: return fld(w, 2);
+    case RM_F_MUTEX: return fld((uint8_t)(w + 2), 1);
+    case RM_F_GC_BITS: return fld((uint8_t)(w + 3), 1);
+    case RM_F_REF_LOCAL:
+    case RM_F_COUNT_WORD: return fld((uint8_t)(w + 4), 4);
+    case RM_F_REF_SHARED: return fld((uint8_t)(w + 8), w);
+    case RM_F_TYPE: return fld((uint8_t)(2 * w + 8), w);
+    case RM_F_SIZE: return fld((uint8_t)(3 * w + 8), w);
+    default: return fld(0, 0); /* not in this header */
+    }
+}
+
+/* ---- layouts -------------------------------------------------------------- */
+
+/* 3.11 and legacy; 3.12 and 3.13 add only the ob_refcnt_split view. */
+static rm_layout layout_311(rm_abi abi)
 {
     uint8_t w = abi.word_bytes;
     rm_layout l = { 0 };
     l.object_size = (uint8_t)(2 * w);
     l.var_object_size = (uint8_t)(3 * w);
     l.align = w;
-    l.field[RM_F_REFCNT] = fld(0, w);
+    l.field[RM_F_REFCNT] = gil_word(abi);
+    l.field[RM_F_COUNT_WORD] = gil_count_word(abi);
     l.field[RM_F_TYPE] = fld(w, w);
     l.field[RM_F_SIZE] = fld((uint8_t)(2 * w), w);
     return l;
 }
 
-/* 3.11 and legacy: the counting word is the whole Py_ssize_t. */
-static rm_layout layout_311(rm_abi abi)
-{
-    rm_layout l = gil_layout_common(abi);
-    l.field[RM_F_COUNT_WORD] = l.field[RM_F_REFCNT];
-    if (abi.word_bytes == 8)
-        l.field[RM_F_COUNT_WORD] = fld(abi.big_endian ? 4 : 0, 4); /* low half */
-    return l;
-}
-
-/* 3.12/3.13: on 64-bit ob_refcnt_split[PY_BIG_ENDIAN] is the low half. */
-static rm_layout layout_312(rm_abi abi) { return layout_311(abi); }
-
-/* 3.14+: on 64-bit the struct order flips with the byte order so that, read
- * as one int64, bits 0-31 are ob_refcnt, 32-47 ob_overflow, 48-63 ob_flags. */
 static rm_layout layout_314(rm_abi abi)
 {
     rm_layout l = layout_311(abi);
     if (abi.word_bytes == 8) {
-        l.field[RM_F_OVERFLOW] = fld(abi.big_endian ? 2 : 4, 2);
-        l.field[RM_F_FLAGS] = fld(abi.big_endian ? 0 : 6, 2);
+        l.field[RM_F_OVERFLOW] = gil_overflow(abi);
+        l.field[RM_F_FLAGS] = gil_flags(abi);
     }
     return l;
 }
 
-/* Free-threaded header: identical on both byte orders. */
 static rm_layout layout_ft(rm_abi abi)
 {
-    uint8_t w = abi.word_bytes;
     rm_layout l = { 0 };
-    l.field[RM_F_TID] = fld(0, w);
-    l.field[RM_F_FLAGS] = fld(w, 2);
-    l.field[RM_F_MUTEX] = fld((uint8_t)(w + 2), 1);
-    l.field[RM_F_GC_BITS] = fld((uint8_t)(w + 3), 1);
-    l.field[RM_F_REF_LOCAL] = fld((uint8_t)(w + 4), 4);
-    l.field[RM_F_COUNT_WORD] = l.field[RM_F_REF_LOCAL];
-    l.field[RM_F_REF_SHARED] = fld((uint8_t)(w + 8), w);
-    l.field[RM_F_TYPE] = fld((uint8_t)(2 * w + 8), w);
-    l.field[RM_F_SIZE] = fld((uint8_t)(3 * w + 8), w);
-    l.object_size = (uint8_t)(3 * w + 8);
-    l.var_object_size = (uint8_t)(4 * w + 8);
-    l.align = w;
+    for (int id = 0; id < RM_F_COUNT; id++)
+        l.field[id] = ft_field(abi, (rm_field_id)id);
+    l.object_size = (uint8_t)(3 * abi.word_bytes + 8);
+    l.var_object_size = (uint8_t)(4 * abi.word_bytes + 8);
+    l.align = abi.word_bytes;
     return l;
 }
 
-/* Field access on the hot paths; the layout functions above are the
- * reference, and the layout case checks that both agree. */
-static rm_field f_word(const rm_runtime *rt) { return fld(0, rt->abi.word_bytes); }
-static rm_field f_low(const rm_runtime *rt)
-{
-    return fld(rt->abi.word_bytes == 8 && rt->abi.big_endian ? 4 : 0, 4);
-}
-static rm_field f_flags(const rm_runtime *rt) { return fld(rt->abi.big_endian ? 0 : 6, 2); }
+static rm_field f_word(const rm_runtime *rt) { return gil_word(rt->abi); }
+static rm_field f_low(const rm_runtime *rt) { return gil_count_word(rt->abi); }
+static rm_field f_flags(const rm_runtime *rt) { return gil_flags(rt->abi); }
+static rm_field ft(const rm_runtime *rt, rm_field_id id) { return ft_field(rt->abi, id); }
 
 static uint64_t ld(const rm_runtime *rt, const uint8_t *obj, rm_field f) { return rm_load(obj, f, rt->abi.big_endian); }
 static void st(const rm_runtime *rt, uint8_t *obj, rm_field f, uint64_t v) { rm_store(obj, f, rt->abi.big_endian, v); }
@@ -306,14 +313,14 @@ static void immortalize_312(rm_runtime *rt, uint8_t *obj)
 
 static void init_static_312(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
 {
-    zero_header(rt, obj, layout_312);
+    zero_header(rt, obj, layout_311);
     st(rt, obj, f_word(rt), origin == RM_ORIGIN_CORE ? immortal_refcnt_312(rt->abi) : 1);
 }
 
 static void init_static_313(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
 {
     (void)origin;
-    zero_header(rt, obj, layout_312);
+    zero_header(rt, obj, layout_311);
     st(rt, obj, f_word(rt), immortal_refcnt_312(rt->abi));
 }
 
@@ -422,19 +429,6 @@ static void init_static_314(const rm_runtime *rt, uint8_t *obj, rm_origin origin
 #define REF_QUEUED UINT64_C(2)
 #define REF_MERGED UINT64_C(3)
 #define GC_BITS_DEFERRED UINT64_C(64)
-
-static rm_field ft(const rm_runtime *rt, rm_field_id id)
-{
-    uint8_t w = rt->abi.word_bytes;
-    switch (id) {
-    case RM_F_TID: return fld(0, w);
-    case RM_F_FLAGS: return fld(w, 2);
-    case RM_F_MUTEX: return fld((uint8_t)(w + 2), 1);
-    case RM_F_GC_BITS: return fld((uint8_t)(w + 3), 1);
-    case RM_F_REF_LOCAL: return fld((uint8_t)(w + 4), 4);
-    default: return fld((uint8_t)(w + 8), w); /* RM_F_REF_SHARED */
-    }
-}
 
 static bool is_immortal_ft(const rm_runtime *rt, const uint8_t *obj)
 {
@@ -614,13 +608,13 @@ static const rm_scheme scheme_312 = {
     "3.12", "low 32 bits count, saturating at 0xFFFFFFFF (32-bit: exact 0x3FFFFFFF); "
             "static PyObject_HEAD_INIT immortal for the core only",
     RM_HAS_IMMORTALITY,
-    layout_312, init_static_312, new_reference_gil, immortalize_312, incref_312,
+    layout_311, init_static_312, new_reference_gil, immortalize_312, incref_312,
     decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312,
 };
 
 static const rm_scheme scheme_313 = {
     "3.13", "as 3.12, and every static PyObject_HEAD_INIT is immortal", RM_HAS_IMMORTALITY,
-    layout_312, init_static_313, new_reference_gil, immortalize_312, incref_312,
+    layout_311, init_static_313, new_reference_gil, immortalize_312, incref_312,
     decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312,
 };
 

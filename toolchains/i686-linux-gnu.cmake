@@ -10,4 +10,7 @@ set(HARNESS_QEMU qemu-i386)
 # fork-based cases are skipped with this reason.
 set(HARNESS_NO_CLONE "qemu-i386 7.2 hangs in the child of fork() and in new threads (clone) of dynamically linked i386 programs")
 
+# qemu-user maps a 32-bit guest at an offset in the 64-bit host, so
+# /proc/self/smaps lists host addresses, not the program's.
+set(HARNESS_NO_SMAPS "qemu-user maps 32-bit guests at an offset: /proc/self/smaps shows host, not guest, addresses")
 include(${CMAKE_CURRENT_LIST_DIR}/common/linux-cross.cmake)

@@ -7,6 +7,7 @@
 #   HARNESS_CLANG_FLAGS        extra Clang compile flags
 #   HARNESS_QEMU_FLAGS         extra qemu flags (e.g. -cpu)
 #   HARNESS_NO_CLONE            why fork() and threads cannot be used under the emulator
+#   HARNESS_NO_SMAPS            why /proc/self/smaps cannot describe the program's memory
 # HARNESS_COMPILER (gcc|clang) comes from the preset.
 #
 # A missing tool is reported with the prefix "harness: unavailable:" so the
