@@ -15,7 +15,8 @@ int case_registered;
 
 rm_abi case_abi(int i)
 {
-    rm_abi abi = { (uint8_t)(i & 2 ? 8 : 4), (i & 1) != 0 };
+    uint8_t w = (uint8_t)(i & 2 ? 8 : 4);
+    rm_abi abi = { w, (i & 1) != 0, w };
     return abi;
 }
 

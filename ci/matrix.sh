@@ -46,7 +46,10 @@ run_one() {
   : >"$log"
   if ! cmake --preset "$p" --fresh >>"$log" 2>&1; then
     local why
-    why=$(grep -o 'harness: unavailable: .*' "$log" | head -n 1 | sed 's/harness: unavailable: //')
+    # CMake wraps a message over indented lines: join them again.
+    why=$(awk '/harness: unavailable: /{on=1; sub(/.*harness: unavailable: /, "")}
+               on && (/^$/ || /^Call Stack/){exit}
+               on{sub(/^ +/, ""); printf "%s%s", sep, $0; sep=" "}' "$log")
     if [ -n "$why" ] && [ "$named" = 0 ]; then
       verdict=SKIP; detail="unavailable: $why"
     else

@@ -61,7 +61,9 @@ void rm_store(uint8_t *obj, rm_field f, bool big_endian, uint64_t value)
 rm_abi rm_native_abi(void)
 {
     union { uint32_t word; uint8_t bytes[4]; } probe = { 0x01020304u };
-    rm_abi abi = { (uint8_t)sizeof(void *), probe.bytes[0] == 0x01 };
+    struct word_alignment { char c; void *p; };
+    rm_abi abi = { (uint8_t)sizeof(void *), probe.bytes[0] == 0x01,
+                   (uint8_t)offsetof(struct word_alignment, p) };
     return abi;
 }
 
@@ -161,14 +163,26 @@ static rm_field ft_field(rm_abi abi, rm_field_id id)
 
 /* ---- layouts -------------------------------------------------------------- */
 
-/* 3.11 and legacy; 3.12 and 3.13 add only the ob_refcnt_split view. */
+/* gh-127545: headers whose alignment is only the pointer's (2 on m68k) broke
+ * low-bit tagging; later 3.13.x force 4 with Py_ALIGNED on struct _object,
+ * 3.14+ with the _aligner member (_PyObject_MIN_ALIGNMENT). */
+#define PYOBJECT_MIN_ALIGNMENT 4
+
+static rm_layout with_min_alignment(rm_layout l)
+{
+    if (l.align < PYOBJECT_MIN_ALIGNMENT)
+        l.align = PYOBJECT_MIN_ALIGNMENT;
+    return l;
+}
+
+/* 3.11, 3.12 and legacy (3.12 adds only the ob_refcnt_split view). */
 static rm_layout layout_311(rm_abi abi)
 {
     uint8_t w = abi.word_bytes;
     rm_layout l = { 0 };
     l.object_size = (uint8_t)(2 * w);
     l.var_object_size = (uint8_t)(3 * w);
-    l.align = w;
+    l.align = abi.word_align;
     l.field[RM_F_REFCNT] = gil_word(abi);
     l.field[RM_F_COUNT_WORD] = gil_count_word(abi);
     l.field[RM_F_TYPE] = fld(w, w);
@@ -176,9 +190,13 @@ static rm_layout layout_311(rm_abi abi)
     return l;
 }
 
+/* 3.13 as its later releases (3.13.6+) declare it; 3.13.0-3.13.5 were
+ * aligned like 3.12. */
+static rm_layout layout_313(rm_abi abi) { return with_min_alignment(layout_311(abi)); }
+
 static rm_layout layout_314(rm_abi abi)
 {
-    rm_layout l = layout_311(abi);
+    rm_layout l = with_min_alignment(layout_311(abi));
     if (abi.word_bytes == 8) {
         l.field[RM_F_OVERFLOW] = gil_overflow(abi);
         l.field[RM_F_FLAGS] = gil_flags(abi);
@@ -193,8 +211,8 @@ static rm_layout layout_ft(rm_abi abi)
         l.field[id] = ft_field(abi, (rm_field_id)id);
     l.object_size = (uint8_t)(3 * abi.word_bytes + 8);
     l.var_object_size = (uint8_t)(4 * abi.word_bytes + 8);
-    l.align = abi.word_bytes;
-    return l;
+    l.align = abi.word_align;
+    return with_min_alignment(l); /* 3.13.6+ and 3.14+ alike */
 }
 
 static rm_field f_word(const rm_runtime *rt) { return gil_word(rt->abi); }
@@ -614,7 +632,7 @@ static const rm_scheme scheme_312 = {
 
 static const rm_scheme scheme_313 = {
     "3.13", "as 3.12, and every static PyObject_HEAD_INIT is immortal", RM_HAS_IMMORTALITY,
-    layout_311, init_static_313, new_reference_gil, immortalize_312, incref_312,
+    layout_313, init_static_313, new_reference_gil, immortalize_312, incref_312,
     decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312,
 };
 

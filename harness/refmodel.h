@@ -22,6 +22,7 @@
 typedef struct rm_abi {
     uint8_t word_bytes; /* sizeof(Py_ssize_t) == sizeof(void *): 4 or 8 */
     bool big_endian;    /* WORDS_BIGENDIAN of the modelled pyconfig.h */
+    uint8_t word_align; /* alignof(void *): word_bytes, but 2 on m68k */
 } rm_abi;
 
 rm_abi rm_native_abi(void);

@@ -1,8 +1,7 @@
 # s390x-linux-gnu: 64-bit big-endian Linux, run under qemu-s390x.
 # harness-apt: gcc-s390x-linux-gnu libc6-dev-s390x-cross
-# harness-data-model: 64-bit big-endian
 set(HARNESS_TRIPLE s390x-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR s390x)
+set(HARNESS_DATA_MODEL "64-bit big-endian")
 set(HARNESS_QEMU qemu-s390x)
-
 include(${CMAKE_CURRENT_LIST_DIR}/common/linux-cross.cmake)

@@ -1,13 +1,14 @@
 # Shared part of every Linux cross toolchain file. A target file sets:
 #   HARNESS_TRIPLE          Debian multiarch triple (also the cross tool prefix)
 #   CMAKE_SYSTEM_PROCESSOR
+#   HARNESS_DATA_MODEL      "32-bit little-endian", ... (checked against the
+#                           compiler once the project is configured)
 #   HARNESS_QEMU            qemu-user binary that runs the target
 # and optionally its quirks:
 #   HARNESS_CLANG_UNAVAILABLE  why Clang cannot build for this target
 #   HARNESS_CLANG_FLAGS        extra Clang compile flags
 #   HARNESS_QEMU_FLAGS         extra qemu flags (e.g. -cpu)
 #   HARNESS_NO_CLONE            why fork() and threads cannot be used under the emulator
-#   HARNESS_NO_SMAPS            why /proc/self/smaps cannot describe the program's memory
 # HARNESS_COMPILER (gcc|clang) comes from the preset.
 #
 # A missing tool is reported with the prefix "harness: unavailable:" so the
@@ -74,6 +75,12 @@ endif()
 # the Debian cross sysroot as the loader prefix (the cases are dynamically
 # linked because the legacy-ABI case dlopen()s a real shared library).
 set(CMAKE_CROSSCOMPILING_EMULATOR ${HARNESS_QEMU_PATH} ${HARNESS_QEMU_FLAGS} -L /usr/${HARNESS_TRIPLE})
+
+# qemu-user places a 32-bit guest at an offset inside the 64-bit host, so
+# /proc/self/smaps lists host addresses, not the program's.
+if(HARNESS_DATA_MODEL MATCHES "^32-bit")
+  set(HARNESS_NO_SMAPS "qemu-user maps 32-bit guests at an offset: /proc/self/smaps shows host, not guest, addresses")
+endif()
 
 # Check for the target is built from Debian's source package by ci/setup.sh.
 set(CMAKE_FIND_ROOT_PATH /usr/${HARNESS_TRIPLE} ${HARNESS_CACHE_DIR}/check/${HARNESS_TRIPLE})
