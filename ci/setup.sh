@@ -2,6 +2,7 @@
 # setup.sh -- install what the chosen targets need and build Check for them.
 #
 #   ci/setup.sh [TRIPLE...]     default: every target in toolchains/
+#   ci/setup.sh --host-only     only what the host presets need
 #
 # Idempotent: installs only missing Debian packages, fetches Check's source
 # once (Debian's `check` source package, through a private apt configuration
@@ -14,7 +15,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 started=$SECONDS
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(harness_all_targets)
+if [ "${1:-}" = "--host-only" ]; then
+  targets=()
+elif [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(harness_all_targets)
+fi
 for t in "${targets[@]}"; do
   [ -f "$here/toolchains/$t.cmake" ] || die "unknown target '$t' (known: $(harness_all_targets | tr '\n' ' '))"
 done
@@ -46,7 +51,7 @@ fi
 # --- Check's source --------------------------------------------------------
 cache=$(harness_cache)
 src="$cache/src/check"
-if [ ! -f "$src/CMakeLists.txt" ]; then
+if [ ${#targets[@]} -gt 0 ] && [ ! -f "$src/CMakeLists.txt" ]; then
   say "setup: fetching Debian's check source package"
   t0=$SECONDS
   apt_dir="$cache/apt"
@@ -94,4 +99,4 @@ for t in "${targets[@]}"; do
 done
 for p in "${pids[@]}"; do wait "$p" || fail=1; done
 [ $fail = 0 ] || die "setup: Check could not be built for every target"
-say "setup: done in $((SECONDS - started)) s (targets: ${targets[*]})"
+say "setup: done in $((SECONDS - started)) s (targets: ${targets[*]:-host only})"

@@ -53,6 +53,12 @@ fake good "harness: x: 1 checks registered" "100%: Checks: 1, Failures: 0, Error
 expect "a run with fewer checks than registered fails" 1 "4 of 5 checks ran" -- run_case "$fakes/short"
 expect "a sanitizer report fails" 1 "sanitizer report \\(runtime error:\\)" -- run_case "$fakes/sanitized"
 expect "a complete, clean run passes (the fakes above fail for their own reason)" 0 "" -- run_case "$fakes/good"
+reuse="$fakes/results"; mkdir -p "$reuse"
+run_cached() { cmake "-DCOMMAND=$1" -DTIMEOUT=60 "-DRESULT_CACHE=$reuse" -P cmake/run-case.cmake; }
+run_cached "$fakes/good" >/dev/null 2>&1
+expect "an unchanged pass is reused, and says so" 0 "reused the pass" -- run_cached "$fakes/good"
+fake good "harness: x: 2 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0"
+expect "a changed program is run again, never reused" 1 "1 of 2 checks ran" -- run_cached "$fakes/good"
 expect "a missing emulator is a clear configure error" 1 "harness: unavailable: qemu-nosuch" -- \
   cmake -S . -B build/selftest-missing --fresh -DCMAKE_TOOLCHAIN_FILE=cmake/selftest/missing-emulator.cmake
 

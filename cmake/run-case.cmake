@@ -3,6 +3,7 @@
 # Required: COMMAND   the command line (emulator first, if any), ;-separated
 #           TIMEOUT   seconds
 # Optional: SKIP_REASON  report the test as skipped with this reason, run nothing
+#           RESULT_CACHE directory where passes are kept for reuse
 #
 # A run passes only if the program exits 0, prints "N checks registered", and
 # Check's summary shows exactly N checks with no failure and no error. An
@@ -11,6 +12,26 @@
 if(DEFINED SKIP_REASON)
   message("harness-skip: ${SKIP_REASON}")
   return()
+endif()
+
+# A pass is reused when nothing it depends on changed: the exact command and
+# the content of every file it runs (case binary, emulator, legacy module,
+# this script). Set HARNESS_RERUN=1 to run everything again.
+set(key "${COMMAND}|${TIMEOUT}|$ENV{HARNESS_LEGACY_MODULE}|$ENV{CK_FORK}")
+foreach(file IN LISTS COMMAND ITEMS "$ENV{HARNESS_LEGACY_MODULE}" "${CMAKE_CURRENT_LIST_FILE}")
+  if(IS_ABSOLUTE "${file}" AND EXISTS "${file}" AND NOT IS_DIRECTORY "${file}")
+    file(SHA256 "${file}" sum)
+    string(APPEND key "|${sum}")
+  endif()
+endforeach()
+string(SHA256 key "${key}")
+if(DEFINED RESULT_CACHE)
+  set(cached "${RESULT_CACHE}/${key}.pass")
+  if(EXISTS "${cached}" AND NOT "$ENV{HARNESS_RERUN}")
+    file(READ "${cached}" out)
+    message("harness: reused the pass of an identical earlier run (same command and files)\n${out}")
+    return()
+  endif()
 endif()
 
 execute_process(COMMAND ${COMMAND}
@@ -40,4 +61,7 @@ endif()
 if(NOT CMAKE_MATCH_2 EQUAL registered OR NOT CMAKE_MATCH_3 EQUAL 0 OR NOT CMAKE_MATCH_4 EQUAL 0)
   message(FATAL_ERROR "harness: FAIL: ${CMAKE_MATCH_2} of ${registered} checks ran, "
                       "${CMAKE_MATCH_3} failed, ${CMAKE_MATCH_4} errors: ${shown}")
+endif()
+if(DEFINED RESULT_CACHE)
+  file(WRITE "${cached}" "${out}")
 endif()
