@@ -59,10 +59,10 @@ if [ ${#targets[@]} -gt 0 ] && [ ! -f "$src/CMakeLists.txt" ]; then
   echo 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main' \
     >"$apt_dir/sources.list"
   apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::sourceparts=/dev/null
-            -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir")
+            -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir" -o APT::Sandbox::User=root)
   apt-get "${apt_opts[@]}" update -qq
   rm -rf "$cache/src/dl" && mkdir -p "$cache/src/dl"
-  (cd "$cache/src/dl" && apt-get "${apt_opts[@]}" source --download-only -qq check 2>&1 | grep -v unsandboxed || true)
+  (cd "$cache/src/dl" && apt-get "${apt_opts[@]}" source --download-only -qq check 2>&1)
   dsc=$(ls "$cache"/src/dl/check_*.dsc 2>/dev/null | head -n 1)
   [ -n "$dsc" ] || die "setup: could not download Debian's check source package"
   rm -rf "$src.tmp"

@@ -59,6 +59,11 @@ run_cached "$fakes/good" >/dev/null 2>&1
 expect "an unchanged pass is reused, and says so" 0 "reused the pass" -- run_cached "$fakes/good"
 fake good "harness: x: 2 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0"
 expect "a changed program is run again, never reused" 1 "1 of 2 checks ran" -- run_cached "$fakes/good"
+# Every target is documented and has both presets.
+for t in $(harness_all_targets); do
+  expect "$t is in docs/targets.md and has gcc and clang presets" 0 "$t-clang" -- \
+    sh -c "grep -q '| \`$t\`' docs/targets.md && cmake --list-presets | grep -q '\"$t-gcc\"' && cmake --list-presets | grep '\"$t-clang\"'"
+done
 expect "a missing emulator is a clear configure error" 1 "harness: unavailable: qemu-nosuch" -- \
   cmake -S . -B build/selftest-missing --fresh -DCMAKE_TOOLCHAIN_FILE=cmake/selftest/missing-emulator.cmake
 
