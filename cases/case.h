@@ -38,6 +38,12 @@ rm_abi case_abi(int i);
 /* A fresh runtime for the modelled data model, with a nonzero thread id. */
 rm_runtime case_runtime(rm_abi abi);
 
+/* Decimal text of a 64-bit value, for assertion messages: Check declares its
+ * messages with the platform's printf format, and msvcrt's has no %llu or
+ * %zu. Four buffers rotate, so up to four may appear in one message. */
+const char *case_u64(uint64_t v);
+const char *case_i64(int64_t v);
+
 #define CASE_HEX(buf, n) case_hex((const uint8_t *)(buf), (n))
 const char *case_hex(const uint8_t *bytes, size_t n); /* static buffer */
 

@@ -37,6 +37,36 @@ const char *case_hex(const uint8_t *bytes, size_t n)
     return out;
 }
 
+static char *next_number_buffer(void)
+{
+    static char buffers[4][24];
+    static unsigned next;
+    return buffers[next++ % 4];
+}
+
+const char *case_u64(uint64_t v)
+{
+    char digits[24], *out = next_number_buffer();
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (int i = 0; i < n; i++)
+        out[i] = digits[n - 1 - i];
+    out[n] = '\0';
+    return out;
+}
+
+const char *case_i64(int64_t v)
+{
+    if (v >= 0)
+        return case_u64((uint64_t)v);
+    const char *magnitude = case_u64(0 - (uint64_t)v);
+    char *out = next_number_buffer();
+    snprintf(out, 24, "-%s", magnitude);
+    return out;
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: cases_%s SCHEME [MODE]\nschemes:", case_family_name);

@@ -1,7 +1,7 @@
 /* immutability.c -- immortal objects are never written:
  *   - refcount storms on immortal headers in read-only pages: no fault, no
  *     byte changed;
- *   - after fork, a child's refcount traffic on an immortal heap writes none
+ *   - mode "fork": after fork, a child's refcount traffic on an immortal heap writes none
  *     of its pages, while on a mortal heap (and on 3.11's pseudo-immortal
  *     one) it writes every page: counted by write faults (every target), and
  *     in mode "smaps" by the kernel's Private_Dirty (real kernels). */
@@ -139,20 +139,18 @@ END_TEST
 bool case_family_add_tests(TCase *tc)
 {
     const rm_scheme *s = case_opts.scheme;
-    if (s->flags & RM_LEGACY_OPS) {
-        fprintf(stderr, "cases_immutability: the legacy scheme has no heap of its own\n");
-        return false;
-    }
+    const char *mode = case_opts.mode ? case_opts.mode : "";
     tcase_set_timeout(tc, 120);
-    if (case_opts.mode && !strcmp(case_opts.mode, "smaps")) {
-        CASE_TEST(tc, fork_private_dirty);
-    } else if (case_opts.mode) {
-        fprintf(stderr, "cases_immutability: unknown mode '%s' (known: smaps)\n", case_opts.mode);
-        return false;
-    } else {
-        if (s->flags & RM_HAS_IMMORTALITY)
-            CASE_TEST(tc, readonly_storm);
+    if (!strcmp(mode, "") && (s->flags & RM_HAS_IMMORTALITY)) {
+        CASE_TEST(tc, readonly_storm);
+    } else if (!strcmp(mode, "fork") && !(s->flags & RM_LEGACY_OPS)) {
         CASE_TEST(tc, fork_writes_no_immortal_page);
+    } else if (!strcmp(mode, "smaps") && !(s->flags & RM_LEGACY_OPS)) {
+        CASE_TEST(tc, fork_private_dirty);
+    } else {
+        fprintf(stderr, "cases_immutability: no mode (schemes with immortality), or mode fork or smaps "
+                        "(3.11 and schemes with immortality)\n");
+        return false;
     }
     return true;
 }

@@ -202,6 +202,28 @@ typedef struct objft {
 } objft;
 typedef struct varft { objft ob_base; intptr_t ob_size; } varft;
 
+/* Fact sheet §1 as compile-time facts: they hold on every target, including
+ * those whose programs are built here but cannot run (32-bit Windows). */
+#define WORD sizeof(void *)
+_Static_assert(sizeof(obj311) == 2 * WORD && offsetof(obj311, ob_type) == WORD, "3.11 PyObject");
+_Static_assert(sizeof(var311) == 3 * WORD && offsetof(var311, ob_size) == 2 * WORD, "PyVarObject");
+_Static_assert(sizeof(obj312) == 2 * WORD && offsetof(obj312, ob_type) == WORD, "3.12 PyObject");
+_Static_assert(sizeof(obj314) == 2 * WORD && offsetof(obj314, ob_type) == WORD, "3.14 PyObject");
+_Static_assert(alignof(obj313) >= 4 && alignof(obj314) >= 4 && alignof(objft) >= 4, "3.13.6+/3.14 minimum alignment");
+#if NATIVE_64
+_Static_assert(offsetof(obj314, ob_refcnt) == (NATIVE_BIG_ENDIAN ? 4 : 0), "3.14 ob_refcnt is the low half");
+_Static_assert(offsetof(obj314, ob_overflow) == (NATIVE_BIG_ENDIAN ? 2 : 4), "3.14 ob_overflow");
+_Static_assert(offsetof(obj314, ob_flags) == (NATIVE_BIG_ENDIAN ? 0 : 6), "3.14 ob_flags");
+_Static_assert(sizeof(objft) == 32 && offsetof(objft, ob_ref_local) == 12 && offsetof(objft, ob_ref_shared) == 16 &&
+                   offsetof(objft, ob_type) == 24 && sizeof(varft) == 40, "free-threaded, 64-bit");
+#else
+_Static_assert(sizeof(objft) == 20 && offsetof(objft, ob_ref_local) == 8 && offsetof(objft, ob_ref_shared) == 12 &&
+                   offsetof(objft, ob_type) == 16 && sizeof(varft) == 24, "free-threaded, 32-bit");
+#endif
+_Static_assert(offsetof(objft, ob_flags) == WORD && offsetof(objft, ob_mutex) == WORD + 2 &&
+                   offsetof(objft, ob_gc_bits) == WORD + 3, "free-threaded flags, mutex, gc bits");
+#undef WORD
+
 /* PyObject_HEAD_INIT(NULL) as each version's public header spells it. */
 static const obj311 static311 = { 1, NULL };
 static const obj312 static313 = { { NATIVE_64 ? (intptr_t)0xFFFFFFFFu : 0x3FFFFFFF }, NULL };
@@ -227,8 +249,9 @@ START_TEST(native_structs_match_model)
     size_t native_size = 0;
 #define CHECK_FIELD(type, member, id)                                                              \
     ck_assert_msg(l.field[id].offset == offsetof(type, member) && l.field[id].size == sizeof(((type *)0)->member), \
-                  "%s: model puts %s at %u size %u, the compiler at %zu size %zu", s->name, #member,            \
-                  l.field[id].offset, l.field[id].size, offsetof(type, member), sizeof(((type *)0)->member))
+                  "%s: model puts %s at %u size %u, the compiler at %u size %u", s->name, #member,              \
+                  l.field[id].offset, l.field[id].size, (unsigned)offsetof(type, member),                        \
+                  (unsigned)sizeof(((type *)0)->member))
     if (s->flags & RM_FREE_THREADED) {
         CHECK_FIELD(objft, ob_tid, RM_F_TID);
         CHECK_FIELD(objft, ob_flags, RM_F_FLAGS);

@@ -114,7 +114,7 @@ static uint64_t search_first(subject *x, const legacy_ops *ops, int dir, uint64_
                              bool (*pred)(subject *, const legacy_ops *, int, uint64_t))
 {
     uint64_t lo = 1;
-    ck_assert_msg(pred(x, ops, dir, hi), "no boundary below %llu", (unsigned long long)hi);
+    ck_assert_msg(pred(x, ops, dir, hi), "no boundary below %s", case_u64(hi));
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         if (pred(x, ops, dir, mid))
@@ -152,11 +152,11 @@ static void confirm_loss(subject *x, const legacy_ops *ops, int dir, uint64_t m)
         ops->advance(ops->rt, x->obj, dir * (int64_t)(m - 2));
         op(ops->rt, x->obj);
     }
-    ck_assert_msg(x->s->is_immortal(&x->rt, x->obj), "%s: mortal already after %llu", ops->what,
-                  (unsigned long long)(m - 1));
+    ck_assert_msg(x->s->is_immortal(&x->rt, x->obj), "%s: mortal already after %s", ops->what,
+                  case_u64(m - 1));
     op(ops->rt, x->obj);
-    ck_assert_msg(!x->s->is_immortal(&x->rt, x->obj), "%s: still immortal after %llu", ops->what,
-                  (unsigned long long)m);
+    ck_assert_msg(!x->s->is_immortal(&x->rt, x->obj), "%s: still immortal after %s", ops->what,
+                  case_u64(m));
     ck_assert_uint_eq(x->rt.deallocs, 0);
 }
 
@@ -180,7 +180,7 @@ static uint64_t dealloc_with_mixing(subject *x, const legacy_ops *ops, uint64_t 
     fresh(x);
     ops->advance(ops->rt, x->obj, -(int64_t)lose);
     int64_t k = x->s->refcnt(&x->rt, x->obj);
-    ck_assert_msg(k >= 2, "Py_REFCNT %lld after losing immortality", (long long)k);
+    ck_assert_msg(k >= 2, "Py_REFCNT %s after losing immortality", case_i64(k));
     ops->advance(ops->rt, x->obj, -(k - 2));
     x->s->decref(&x->rt, x->obj);
     ck_assert_uint_eq(x->rt.deallocs, 0);

@@ -302,8 +302,8 @@ START_TEST(exhaustive_counting_word)
         uint32_t want_down = imm ? v : v - 1;
         unsigned long want_deallocs = !imm && v == 1;
         if (down != want_down || f.rt.deallocs != want_deallocs)
-            ck_abort_msg("%s: decref of 0x%08x gave 0x%08x with %lu deallocs, expected 0x%08x with %lu",
-                         f.s->name, v, down, f.rt.deallocs, want_down, want_deallocs);
+            ck_abort_msg("%s: decref of 0x%08x gave 0x%08x with %s deallocs, expected 0x%08x with %s",
+                         f.s->name, v, down, case_u64(f.rt.deallocs), want_down, case_u64(want_deallocs));
     } while (++v != 0);
     uint64_t want_count = base.e.immortality ? (uint64_t)base.e.last_immortal - base.e.first_immortal + 1 : 0;
     ck_assert_uint_eq(immortals, want_count);

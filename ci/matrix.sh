@@ -130,7 +130,10 @@ run_one() {
     if [ $((passed + failed + skipped)) = 0 ]; then
       verdict=FAIL; detail="ctest ran no test (see $log)"
     else
-      if [ "$failed" -gt 0 ] || ! grep -q 'tests passed' "$log"; then verdict=FAIL; else verdict=PASS; fi
+      # A configuration that ran nothing is a skip, never a pass.
+      if [ "$failed" -gt 0 ] || ! grep -q 'tests passed' "$log"; then verdict=FAIL
+      elif [ "$passed" = 0 ]; then verdict=SKIP
+      else verdict=PASS; fi
       detail="$passed passed, $failed failed, $skipped skipped"
       local reused
       reused=$(grep -c 'harness: reused the pass' "$reports/$p.junit.xml" 2>/dev/null)

@@ -76,7 +76,7 @@ build_check() {
   local t=$1 prefix="$cache/check/$1"
   local stamp="$prefix/.built-from"
   local key
-  key="$(cat "$src/debian/changelog" "$here/toolchains/$t.cmake" "$here/toolchains/common/linux-cross.cmake" | sha256sum)"
+  key="$(cat "$src/debian/changelog" "$here/toolchains/$t.cmake" "$here"/toolchains/common/*.cmake | sha256sum)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
     return 0
   fi
@@ -99,4 +99,19 @@ for t in "${targets[@]}"; do
 done
 for p in "${pids[@]}"; do wait "$p" || fail=1; done
 [ $fail = 0 ] || die "setup: Check could not be built for every target"
+# --- a Wine prefix for the Windows targets that run --------------------------
+for t in "${targets[@]}"; do
+  f="$here/toolchains/$t.cmake"
+  grep -q 'windows-cross.cmake' "$f" && ! grep -q '^set(HARNESS_NO_RUN' "$f" || continue
+  if [ ! -f "$cache/wine/system.reg" ]; then
+    t0=$SECONDS
+    # Headless; no Mono or Gecko downloads (there is no network for them).
+    WINEPREFIX="$cache/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" \
+      timeout 600 wineboot --init >/dev/null 2>&1 || die "setup: creating the Wine prefix failed"
+    WINEPREFIX="$cache/wine" timeout 120 wineserver --wait || true
+    say "setup: Wine prefix created in $((SECONDS - t0)) s"
+  fi
+  break
+done
+
 say "setup: done in $((SECONDS - started)) s (targets: ${targets[*]:-host only})"

@@ -59,6 +59,15 @@ run_cached "$fakes/good" >/dev/null 2>&1
 expect "an unchanged pass is reused, and says so" 0 "reused the pass" -- run_cached "$fakes/good"
 fake good "harness: x: 2 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0"
 expect "a changed program is run again, never reused" 1 "1 of 2 checks ran" -- run_cached "$fakes/good"
+# The trap itself: wine64 given a 32-bit Windows program prints nothing and
+# exits 0. The i686 MinGW build runs nowhere here, so this is how it would
+# "pass" if a test passed on exit status.
+if command -v wine >/dev/null && [ -f "$(harness_cache)/wine/system.reg" ] &&
+   cmake --preset i686-w64-mingw32-gcc >/dev/null 2>&1 && cmake --build --preset i686-w64-mingw32-gcc >/dev/null 2>&1; then
+  expect "wine64 running a 32-bit program (exit 0, nothing run) fails" 1 "printed nothing it should" -- \
+    run_case "/usr/bin/env;WINEPREFIX=$(harness_cache)/wine;WINEDEBUG=-all;wine;$here/build/i686-w64-mingw32-gcc/cases/cases_layout.exe;3.14"
+fi
+
 # Every target is documented and has both presets.
 for t in $(harness_all_targets); do
   expect "$t is in docs/targets.md and has gcc and clang presets" 0 "$t-clang" -- \

@@ -1,0 +1,6 @@
+# x86_64-w64-mingw32: 64-bit little-endian Windows (LLP64: long is 32 bits), run under wine64.
+# harness-apt: gcc-mingw-w64-x86-64-win32 wine64 wine
+set(HARNESS_TRIPLE x86_64-w64-mingw32)
+set(CMAKE_SYSTEM_PROCESSOR x86_64)
+set(HARNESS_DATA_MODEL "64-bit little-endian")
+include(${CMAKE_CURRENT_LIST_DIR}/common/windows-cross.cmake)
