@@ -25,10 +25,12 @@ expect() { # expect DESCRIPTION WANT_RC PATTERN -- command...
   fi
 }
 
-ci/setup.sh >/dev/null || die "test: setup failed"
+ci/setup.sh || die "test: setup failed"
 cmake --preset host-gcc >/dev/null && cmake --build --preset host-gcc >/dev/null || die "test: host build failed"
 cases="$here/build/host-gcc/cases"
-run_case() { cmake "-DCOMMAND=$1" -DTIMEOUT="${2:-60}" -P cmake/run-case.cmake; }
+run_case() { # run_case COMMAND-LIST [TIMEOUT] [RESULT_CACHE]
+  cmake "-DCOMMAND=$1" -DTIMEOUT="${2:-60}" ${3:+"-DRESULT_CACHE=$3"} -P cmake/run-case.cmake
+}
 
 expect "unknown preset is refused" 2 "unknown preset 'no-such'" -- ci/matrix.sh --no-setup no-such
 expect "unknown target is refused" 2 "unknown target 'no-such'" -- ci/setup.sh no-such
@@ -54,11 +56,10 @@ expect "a run with fewer checks than registered fails" 1 "4 of 5 checks ran" -- 
 expect "a sanitizer report fails" 1 "sanitizer report \\(runtime error:\\)" -- run_case "$fakes/sanitized"
 expect "a complete, clean run passes (the fakes above fail for their own reason)" 0 "" -- run_case "$fakes/good"
 reuse="$fakes/results"; mkdir -p "$reuse"
-run_cached() { cmake "-DCOMMAND=$1" -DTIMEOUT=60 "-DRESULT_CACHE=$reuse" -P cmake/run-case.cmake; }
-run_cached "$fakes/good" >/dev/null 2>&1
-expect "an unchanged pass is reused, and says so" 0 "reused the pass" -- run_cached "$fakes/good"
+run_case "$fakes/good" 60 "$reuse" >/dev/null 2>&1
+expect "an unchanged pass is reused, and says so" 0 "reused the pass" -- run_case "$fakes/good" 60 "$reuse"
 fake good "harness: x: 2 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0"
-expect "a changed program is run again, never reused" 1 "1 of 2 checks ran" -- run_cached "$fakes/good"
+expect "a changed program is run again, never reused" 1 "1 of 2 checks ran" -- run_case "$fakes/good" 60 "$reuse"
 # The trap itself: wine64 given a 32-bit Windows program prints nothing and
 # exits 0. The i686 MinGW build runs nowhere here, so this is how it would
 # "pass" if a test passed on exit status.
