@@ -123,13 +123,15 @@ START_TEST(immortal_decref_never_reaches_zero)
     fx_init(&f, case_abi(_i));
     if (!f.e.immortality)
         return;
-    f.s->init_static(&f.rt, f.obj, RM_ORIGIN_CORE);
-    ck_assert(immortal(&f));
-    assert_no_store(&f, f.s->decref, 10000);
-    fx_init(&f, case_abi(_i));
-    f.s->immortalize(&f.rt, f.obj);
-    ck_assert(immortal(&f));
-    assert_no_store(&f, f.s->decref, 10000);
+    for (int runtime = 0; runtime < 2; runtime++) { /* static, then runtime immortal */
+        fx_init(&f, case_abi(_i));
+        if (runtime)
+            f.s->immortalize(&f.rt, f.obj);
+        else
+            f.s->init_static(&f.rt, f.obj, RM_ORIGIN_CORE);
+        ck_assert(immortal(&f));
+        assert_no_store(&f, f.s->decref, 10000);
+    }
     uint32_t edges[] = { f.e.first_immortal, f.e.ceiling, f.e.last_immortal };
     for (size_t k = 0; k < 3; k++) {
         fx_init(&f, case_abi(_i));
