@@ -83,6 +83,22 @@ if [ "$run_matrix" = 1 ]; then
   ci/matrix.sh --no-setup | tee "$matrix_log"; matrix_rc=${PIPESTATUS[0]}
   read -r tp tf ts < <(tail -n 1 "$matrix_log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')
   rm -f "$matrix_log"
+  # The three reports must tell the same story.
+  expect "reports agree: junit.xml, summary.json and summary.md count the same tests" 0 "^agree$" -- \
+    python3 - <<'PY'
+import json, re, xml.dom.minidom as dom
+j = json.load(open("reports/summary.json"))
+cases = dom.parse("reports/junit.xml").getElementsByTagName("testcase")
+skipped = sum(1 for c in cases if c.getAttribute("status") in ("notrun", "disabled") or c.getElementsByTagName("skipped"))
+failed = sum(1 for c in cases if c.getElementsByTagName("failure") or c.getAttribute("status") == "fail")
+md = re.search(r"Tests: (\d+) passed, (\d+) failed, (\d+) skipped", open("reports/summary.md").read())
+t = j["tests"]
+want = (t["passed"], t["failed"], t["skipped"])
+got_junit = (len(cases) - skipped - failed, failed, skipped)
+got_md = tuple(int(x) for x in md.groups())
+print("json", want, "junit", got_junit, "md", got_md)
+print("agree" if want == got_junit == got_md and len(j["configurations"]) > 0 else "DISAGREE")
+PY
 else
   matrix_rc=0
 fi
