@@ -35,4 +35,9 @@ if(NOT DEFINED HARNESS_NO_RUN)
   # The prefix ci/setup.sh creates, headless; WINEDEBUG keeps Wine's own
   # chatter out of the case output.
   set(CMAKE_CROSSCOMPILING_EMULATOR /usr/bin/env WINEPREFIX=${HARNESS_CACHE_DIR}/wine WINEDEBUG=-all ${HARNESS_WINE})
+  # Run once before the cases (a CTest fixture): one persistent server and
+  # Wine's helper processes, detached from any test's output. Otherwise every
+  # short test starts or meets a server that is starting or stopping; under
+  # load one client failed with "recvmsg: Connection reset by peer".
+  set(HARNESS_EMULATOR_WARMUP "export WINEPREFIX='${HARNESS_CACHE_DIR}/wine' WINEDEBUG=-all; wineserver -p120 </dev/null >/dev/null 2>&1; wine wineboot </dev/null >/dev/null 2>&1; echo wine ready")
 endif()
