@@ -122,7 +122,8 @@ START_TEST(byte_images)
     const rm_scheme *s = case_opts.scheme;
     rm_runtime rt = case_runtime(abi);
     uint8_t size = s->layout(abi).object_size;
-    uint8_t got[RM_MAX_HEADER] = { 0 }, want[RM_MAX_HEADER];
+    _Alignas(16) uint8_t got[RM_MAX_HEADER] = { 0 };
+    uint8_t want[RM_MAX_HEADER];
     s->init_static(&rt, got, RM_ORIGIN_CORE);
     expected_image(s, abi, false, want);
     ck_assert_bytes_eq(got, want, size);
@@ -242,12 +243,17 @@ START_TEST(native_structs_match_model)
     ck_assert_uint_eq(abi.big_endian, NATIVE_BIG_ENDIAN);
     rm_layout l = s->layout(abi);
     rm_runtime rt = case_runtime(abi);
-    uint8_t img[RM_MAX_HEADER] = { 0 };
+    _Alignas(16) uint8_t img[RM_MAX_HEADER] = { 0 };
     s->init_static(&rt, img, RM_ORIGIN_CORE);
     expect_family fam = expect_family_of(s);
     const void *native = NULL;
-    size_t native_size = 0;
+    size_t native_size = 0, native_var_size = 0, native_align = 0;
+    /* What this compiler made of the structs, for the manifest line below. */
+    char fields[256] = "";
+    size_t at = 0;
 #define CHECK_FIELD(type, member, id)                                                              \
+    at += (size_t)snprintf(fields + at, sizeof fields - at, "%s%s@%u+%u", at ? "," : "", #member,      \
+                           (unsigned)offsetof(type, member), (unsigned)sizeof(((type *)0)->member));    \
     ck_assert_msg(l.field[id].offset == offsetof(type, member) && l.field[id].size == sizeof(((type *)0)->member), \
                   "%s: model puts %s at %u size %u, the compiler at %u size %u", s->name, #member,              \
                   l.field[id].offset, l.field[id].size, (unsigned)offsetof(type, member),                        \
@@ -260,10 +266,10 @@ START_TEST(native_structs_match_model)
         CHECK_FIELD(objft, ob_ref_local, RM_F_REF_LOCAL);
         CHECK_FIELD(objft, ob_ref_shared, RM_F_REF_SHARED);
         CHECK_FIELD(objft, ob_type, RM_F_TYPE);
-        ck_assert_uint_eq(l.var_object_size, sizeof(varft));
-        ck_assert_uint_eq(l.align, alignof(objft));
         native = fam == EXPECT_FT313 ? &static313t : &static314t;
         native_size = sizeof(objft);
+        native_var_size = sizeof(varft);
+        native_align = alignof(objft);
     } else if (fam == EXPECT_314) {
         CHECK_FIELD(obj314, ob_type, RM_F_TYPE);
 #if NATIVE_64
@@ -274,9 +280,10 @@ START_TEST(native_structs_match_model)
 #else
         CHECK_FIELD(obj314, ob_refcnt, RM_F_REFCNT);
 #endif
-        ck_assert_uint_eq(l.align, alignof(obj314));
         native = &static314;
         native_size = sizeof(obj314);
+        native_var_size = sizeof(obj314) + sizeof(intptr_t);
+        native_align = alignof(obj314);
     } else {
         CHECK_FIELD(obj312, ob_refcnt, RM_F_REFCNT);
         CHECK_FIELD(obj312, ob_type, RM_F_TYPE);
@@ -284,13 +291,27 @@ START_TEST(native_structs_match_model)
         ck_assert_uint_eq(l.field[RM_F_COUNT_WORD].offset, offsetof(obj312, ob_refcnt_split) + 4 * NATIVE_BIG_ENDIAN);
 #endif
         CHECK_FIELD(var311, ob_size, RM_F_SIZE);
-        ck_assert_uint_eq(l.align, fam == EXPECT_312 && strcmp(s->name, "3.12") ? alignof(obj313) : alignof(obj312));
         native = fam == EXPECT_312 ? (const void *)&static313 : (const void *)&static311;
         native_size = sizeof(obj312);
+        native_var_size = sizeof(var311);
+        native_align = fam == EXPECT_312 && strcmp(s->name, "3.12") ? alignof(obj313) : alignof(obj312);
     }
 #undef CHECK_FIELD
     ck_assert_uint_eq(l.object_size, native_size);
+    ck_assert_uint_eq(l.var_object_size, native_var_size);
+    ck_assert_uint_eq(l.align, native_align);
     ck_assert_bytes_eq(img, native, native_size);
+
+    /* The manifest: what this target's compiler lays out and initialises,
+     * compared across compilers of the same ABI by ci/matrix.sh. */
+    _Alignas(16) uint8_t runtime[RM_MAX_HEADER] = { 0 };
+    s->new_reference(&rt, runtime);
+    s->immortalize(&rt, runtime);
+    char static_hex[3 * RM_MAX_HEADER + 1];
+    strcpy(static_hex, CASE_HEX(native, native_size));
+    printf("harness-manifest: %s size=%u var_size=%u align=%u fields=%s static=[%s] runtime_immortal=[%s]\n",
+           s->name, (unsigned)native_size, (unsigned)native_var_size, (unsigned)native_align, fields, static_hex,
+           CASE_HEX(runtime, native_size));
 
     /* The model's counting word is what the compiler's member reads. */
 #if NATIVE_64

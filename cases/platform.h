@@ -1,5 +1,5 @@
 /* platform.h -- the few OS services the cases need, one implementation per
- * OS family (platform_posix.c; Windows comes with its toolchains). */
+ * OS family: platform_posix.c, platform_win.c. */
 #ifndef HARNESS_PLATFORM_H
 #define HARNESS_PLATFORM_H
 
@@ -15,6 +15,12 @@ size_t platform_page_size(void);
 void *platform_pages(size_t bytes);
 bool platform_protect_readonly(void *pages, size_t bytes);
 void platform_free_pages(void *pages, size_t bytes);
+
+/* A thread running fn(arg), and waiting for it to end (which frees it).
+ * platform_thread_start returns NULL if no thread could be started. */
+typedef struct platform_thread platform_thread;
+platform_thread *platform_thread_start(void (*fn)(void *arg), void *arg);
+bool platform_thread_join(platform_thread *thread);
 
 /* Copy-on-write evidence from a child process.  The child runs traffic(ctx)
  * on `heap` and reports:

@@ -3,6 +3,7 @@
 #include "platform.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,40 @@ void *platform_load_library(const char *path, const char **why)
 }
 
 void *platform_symbol(void *library, const char *name) { return dlsym(library, name); }
+
+struct platform_thread {
+    pthread_t id;
+    void (*fn)(void *arg);
+    void *arg;
+};
+
+static void *thread_main(void *thread)
+{
+    platform_thread *t = thread;
+    t->fn(t->arg);
+    return NULL;
+}
+
+platform_thread *platform_thread_start(void (*fn)(void *arg), void *arg)
+{
+    platform_thread *t = malloc(sizeof *t);
+    if (!t)
+        return NULL;
+    t->fn = fn;
+    t->arg = arg;
+    if (pthread_create(&t->id, NULL, thread_main, t) != 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+bool platform_thread_join(platform_thread *thread)
+{
+    bool joined = pthread_join(thread->id, NULL) == 0;
+    free(thread);
+    return joined;
+}
 
 size_t platform_page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 

@@ -1,7 +1,6 @@
 /* threads.c -- threads hammer incref/decref on shared immortal objects with
  * no lock: nothing is stored, so nothing races and no byte changes.  The
  * objects sit in read-only pages too, so a single store would fault. */
-#include <pthread.h>
 #include <stdio.h>
 
 #include "case.h"
@@ -23,7 +22,7 @@ typedef struct worker {
     unsigned long refcnt_changed;
 } worker;
 
-static void *hammer(void *arg)
+static void hammer(void *arg)
 {
     worker *w = arg;
     const rm_scheme *s = case_opts.scheme;
@@ -38,7 +37,6 @@ static void *hammer(void *arg)
             w->refcnt_changed += s->refcnt(&w->rt, obj) != w->sh->refcnt[i];
         }
     }
-    return NULL;
 }
 
 static void run(bool readonly)
@@ -65,15 +63,16 @@ static void run(bool readonly)
         ck_assert(platform_protect_readonly(page, bytes));
 
     worker w[THREADS];
-    pthread_t tid[THREADS];
+    platform_thread *thread[THREADS];
     for (int t = 0; t < THREADS; t++) {
         w[t].sh = &sh;
         rm_runtime_init(&w[t].rt, owner.abi, 100 + (uint64_t)t); /* distinct ob_tid owners */
         w[t].lost_immortality = w[t].refcnt_changed = 0;
-        ck_assert_int_eq(pthread_create(&tid[t], NULL, hammer, &w[t]), 0);
+        thread[t] = platform_thread_start(hammer, &w[t]);
+        ck_assert_ptr_nonnull(thread[t]);
     }
     for (int t = 0; t < THREADS; t++) {
-        ck_assert_int_eq(pthread_join(tid[t], NULL), 0);
+        ck_assert(platform_thread_join(thread[t]));
         ck_assert_uint_eq(w[t].rt.deallocs, 0);
         ck_assert_uint_eq(w[t].rt.merges_queued, 0);
         ck_assert_uint_eq(w[t].lost_immortality, 0);

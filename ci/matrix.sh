@@ -3,7 +3,7 @@
 # test every preset (or a chosen subset), two at a time, one line each.
 #
 #   ci/matrix.sh [--no-setup] [--target TRIPLE|host]... [--quadrant Q]...
-#                [--compiler gcc|clang] [--label REGEX] [PRESET...]
+#                [--compiler gcc|clang|clang-cl] [--label REGEX] [PRESET...]
 #
 #   Q is 32le, 32be, 64le or 64be; --label is passed to ctest -L.
 #
@@ -12,6 +12,9 @@
 # A configuration whose toolchain or emulator is unavailable is a skip with
 # its reason in a whole-matrix run, and a failure when named.  A whole-matrix
 # run also fails if a quadrant has no passing configuration.
+# The layout cases print a manifest (what the compiler lays out and
+# initialises); configurations of one ABI (the same target with GCC and
+# Clang, MinGW-w64 and the MSVC ABI on one CPU) must print the same one.
 # Passing results of unchanged test binaries are reused (cmake/run-case.cmake);
 # HARNESS_RERUN=1 runs everything again.
 # Exit status: 0 if nothing failed, 1 if something failed, 2 for bad usage.
@@ -26,7 +29,7 @@ while [ $# -gt 0 ]; do
     --no-setup) setup=0 ;;
     --target) targets+=("${2:?--target needs a triple}"); shift ;;
     --quadrant) quadrants+=("${2:?--quadrant needs 32le, 32be, 64le or 64be}"); shift ;;
-    --compiler) compiler=${2:?--compiler needs gcc or clang}; shift ;;
+    --compiler) compiler=${2:?--compiler needs gcc, clang or clang-cl}; shift ;;
     --label) label=${2:?--label needs a regular expression}; shift ;;
     -*) die "matrix: unknown option '$1' (see the comment at the top of ci/matrix.sh)" ;;
     *) named+=("$1") ;;
@@ -36,7 +39,7 @@ done
 for q in "${quadrants[@]}"; do
   case $q in 32le|32be|64le|64be) ;; *) die "matrix: unknown quadrant '$q' (32le, 32be, 64le, 64be)" ;; esac
 done
-case $compiler in ""|gcc|clang) ;; *) die "matrix: unknown compiler '$compiler' (gcc or clang)" ;; esac
+case $compiler in ""|gcc|clang|clang-cl) ;; *) die "matrix: unknown compiler '$compiler' (gcc, clang or clang-cl)" ;; esac
 for t in "${targets[@]}"; do
   [ "$t" = host ] || [ -f "toolchains/$t.cmake" ] ||
     die "matrix: unknown target '$t' (known: host $(harness_all_targets | tr '\n' ' '))"
@@ -49,8 +52,16 @@ for p in "${named[@]}"; do
 done
 
 # Facts about a preset, from its name and its toolchain file.
-preset_target() { case $1 in host-*) echo host ;; *) local t=${1%-gcc}; echo "${t%-clang}" ;; esac; }
-preset_compiler() { case $1 in *-clang|host-tsan) echo clang ;; *) echo gcc ;; esac; }
+preset_target() { case $1 in host-*) echo host ;; *) local t=${1%-gcc}; t=${t%-clang-cl}; echo "${t%-clang}" ;; esac; }
+preset_compiler() { case $1 in *-clang-cl) echo clang-cl ;; *-clang|host-tsan) echo clang ;; *) echo gcc ;; esac; }
+# Configurations whose manifests must be equal share this key.
+preset_abi() {
+  local t peer
+  t=$(preset_target "$1")
+  [ "$t" = host ] && { echo host; return; }
+  peer=$(sed -n 's/^set(HARNESS_ABI_PEER \([^)]*\))/\1/p' "toolchains/$t.cmake")
+  echo "${peer:-$t}"
+}
 host_quadrant() {
   local bits little
   bits=$(getconf LONG_BIT)
@@ -96,13 +107,14 @@ run_one() {
   local p=$1 log="$reports/$1.log" t0=$SECONDS verdict detail ctest_args=()
   [ -n "$label" ] && ctest_args=(-L "$label")
   : >"$log"
+  rm -rf "build/$p/manifest" # only this run's manifests are compared
   # Configure again only if what configuring reads changed since it last
   # succeeded (Ninja re-runs CMake by itself when a CMakeLists.txt changes).
   local stamp="build/$p/.harness-configured" t
   t=$(preset_target "$p")
   local configure=0
   [ -f "$stamp" ] || configure=1
-  for input in CMakePresets.json toolchains/common/linux-cross.cmake "toolchains/$t.cmake"; do
+  for input in CMakePresets.json toolchains/common/*.cmake "toolchains/$t.cmake"; do
     [ -f "$input" ] && [ "$input" -nt "$stamp" ] && configure=1
   done
   if [ $configure = 1 ] && ! { rm -f "$stamp"; cmake --preset "$p" >>"$log" 2>&1 && touch "$stamp"; }; then
@@ -119,6 +131,7 @@ run_one() {
   elif ! cmake --build --preset "$p" >>"$log" 2>&1; then
     verdict=FAIL; detail="build failed (see $log)"
   else
+    mkdir -p "build/$p/manifest"
     ctest --preset "$p" "${ctest_args[@]}" --output-junit "$reports/$p.junit.xml" >>"$log" 2>&1
     # One line per test: family (the name's first part) and outcome.
     awk '/Test +#[0-9]+: /{name=$0; sub(/.*Test +#[0-9]+: /, "", name); sub(/ .*/, "", name);
@@ -159,6 +172,37 @@ for p in "${presets[@]}"; do
 done
 wait
 wall=$((SECONDS - started - setup_s))
+
+# ---- manifests: configurations of one ABI must agree --------------------------
+declare -A abi_members=()
+rm -f "$reports"/*.manifest "$reports"/manifest-*.diff
+for p in "${presets[@]}"; do
+  compgen -G "build/$p/manifest/*.txt" >/dev/null || continue
+  cat "build/$p/manifest/"*.txt >"$reports/$p.manifest"
+  abi_members[$(preset_abi "$p")]+="$p "
+done
+abi_lines=() abi_differ=() abi_json=()
+for abi in $(printf '%s\n' "${!abi_members[@]}" | sort); do
+  read -r -a members <<<"${abi_members[$abi]}"
+  [ ${#members[@]} -ge 2 ] || continue
+  differing=()
+  for other in "${members[@]:1}"; do
+    diff -u --label "${members[0]}" --label "$other" "$reports/${members[0]}.manifest" "$reports/$other.manifest" \
+      >>"$reports/manifest-$abi.diff" || differing+=("$other")
+  done
+  if [ ${#differing[@]} -eq 0 ]; then
+    rm -f "$reports/manifest-$abi.diff"
+    abi_lines+=("SAME $abi: $(wc -l <"$reports/${members[0]}.manifest") manifest lines equal in ${members[*]}")
+  else
+    abi_differ+=("$abi")
+    abi_lines+=("DIFF $abi: ${differing[*]} differ from ${members[0]} (reports/manifest-$abi.diff)")
+  fi
+  abi_json+=("$(printf '{"abi":"%s","configurations":["%s"],"equal":%s}' "$abi" \
+    "$(printf '%s\n' "${members[@]}" | paste -sd, - | sed 's/,/","/g')" "$([ ${#differing[@]} -eq 0 ] && echo true || echo false)")")
+done
+say ""
+for l in "${abi_lines[@]}"; do say "matrix: manifest: $l"; done
+for abi in "${abi_differ[@]}"; do cat "$reports/manifest-$abi.diff"; done
 
 # ---- reports ----------------------------------------------------------------
 families=$(cat "$reports"/*.families 2>/dev/null | cut -d' ' -f1 | sort -u)
@@ -204,11 +248,17 @@ efficiency=$(awk -v b="$busy" -v w="$wall" -v n="$(nproc)" 'BEGIN{printf "%.2f",
   echo "Tests: $tp passed, $tf failed, $ts skipped. Matrix wall time ${wall} s on $(nproc) cores, setup ${setup_s} s, parallel efficiency $efficiency."
   echo "Passing configurations per quadrant: 32le ${quadrant_ok[32le]}, 32be ${quadrant_ok[32be]}, 64le ${quadrant_ok[64le]}, 64be ${quadrant_ok[64be]}."
   [ $incomplete = 1 ] && echo "INCOMPLETE: no passing configuration in quadrant(s) ${missing[*]}."
+  echo
+  echo "ABI manifests (layouts and byte images as each compiler makes them; one ABI, one manifest):"
+  echo
+  [ ${#abi_lines[@]} -eq 0 ] && echo "- no ABI ran with more than one configuration"
+  for l in "${abi_lines[@]}"; do echo "- $l"; done
 } >>"$reports/summary.md"
 {
   printf '{"configurations":[%s],\n' "$(IFS=,; echo "${json_rows[*]}")"
   printf '"passed":%s,"failed":%s,"skipped":%s,"tests":{"passed":%s,"failed":%s,"skipped":%s},' $pass $fail $skip $tp $tf $ts
   printf '"wall_seconds":%s,"setup_seconds":%s,"busy_seconds":%s,"cores":%s,"parallel_efficiency":%s,' $wall $setup_s $busy "$(nproc)" "$efficiency"
+  printf '"manifests":[%s],' "$(IFS=,; echo "${abi_json[*]}")"
   printf '"quadrants":{"32le":%s,"32be":%s,"64le":%s,"64be":%s},"complete":%s}\n' \
     "${quadrant_ok[32le]}" "${quadrant_ok[32be]}" "${quadrant_ok[64le]}" "${quadrant_ok[64be]}" "$([ $incomplete = 0 ] && echo true || echo false)"
 } >"$reports/summary.json"
@@ -228,4 +278,5 @@ say "matrix: passing configurations per quadrant: 32le ${quadrant_ok[32le]}, 32b
 [ $incomplete = 1 ] && say "matrix: INCOMPLETE: no passing configuration in quadrant(s) ${missing[*]}"
 say "matrix: reports in reports/ (summary.md, summary.json, junit.xml)"
 say "$tp passed, $tf failed, $ts skipped"
-[ $fail = 0 ] && [ $incomplete = 0 ]
+[ ${#abi_differ[@]} -gt 0 ] && say "matrix: FAILED: manifests differ within ABI(s) ${abi_differ[*]}"
+[ $fail = 0 ] && [ $incomplete = 0 ] && [ ${#abi_differ[@]} -eq 0 ]

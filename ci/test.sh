@@ -69,11 +69,32 @@ if command -v wine >/dev/null && [ -f "$(harness_cache)/wine/system.reg" ] &&
     run_case "/usr/bin/env;WINEPREFIX=$(harness_cache)/wine;WINEDEBUG=-all;wine;$here/build/i686-w64-mingw32-gcc/cases/cases_layout.exe;3.14"
 fi
 
-# Every target is documented and has both presets.
+# Every target is documented and has its presets: GCC and Clang, or
+# clang-cl for the MSVC ABI.
 for t in $(harness_all_targets); do
-  expect "$t is in docs/targets.md and has gcc and clang presets" 0 "$t-clang" -- \
-    sh -c "grep -q '| \`$t\`' docs/targets.md && cmake --list-presets | grep -q '\"$t-gcc\"' && cmake --list-presets | grep '\"$t-clang\"'"
+  if grep -q '^# harness-check: minicheck' "toolchains/$t.cmake"; then compilers="clang-cl"; else compilers="gcc clang"; fi
+  for c in $compilers; do
+    expect "$t is in docs/targets.md and has a $c preset" 0 "$t-$c" -- \
+      sh -c "grep -q '| \`$t\`' docs/targets.md && cmake --list-presets | grep '\"$t-$c\"'"
+  done
 done
+# minicheck, the runner where Check cannot be linked, must fail like Check.
+if cc -std=c11 -Wall -Wextra -Werror -Icases/minicheck cmake/selftest/minicheck-fails.c \
+      cases/minicheck/minicheck.c -o "$fakes/minicheck-fails"; then
+  expect "minicheck reports failing checks as Check does, and the run fails" 1 \
+    "minicheck-fails.c:8:F:minicheck:fails_in_helper:0: Assertion 'x == 2' failed: x == 1, 2 == 2" -- \
+    sh -c "$fakes/minicheck-fails; echo exit \$?; cmake -DCOMMAND='$fakes/minicheck-fails' -DTIMEOUT=60 -P cmake/run-case.cmake"
+  expect "minicheck counts every check and every failure" 0 "^33%: Checks: 3, Failures: 2, Errors: 0$" -- \
+    sh -c "'$fakes/minicheck-fails' || true"
+else
+  bad=$((bad+1)); say "selftest: FAILED: cmake/selftest/minicheck-fails.c does not build"
+fi
+expect "the GitHub workflow parses, names existing presets and has a job for every preset" 0 \
+  "every preset has a job" -- ci/check-workflow.py
+sed 's/- s390x-linux-gnu-gcc$/- s390x-linux-gnu-gcc-typo/' .github/workflows/matrix.yml >"$fakes/matrix.yml"
+expect "a workflow naming a preset that does not exist, and missing one, fails" 1 \
+  "names preset s390x-linux-gnu-gcc-typo.*preset s390x-linux-gnu-gcc has no job" -- \
+  bash -c "set -o pipefail; ci/check-workflow.py '$fakes/matrix.yml' | tr '\n' ' '"
 expect "a missing emulator is a clear configure error" 1 "harness: unavailable: qemu-nosuch" -- \
   cmake -S . -B build/selftest-missing --fresh -DCMAKE_TOOLCHAIN_FILE=cmake/selftest/missing-emulator.cmake
 

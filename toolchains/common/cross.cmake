@@ -1,6 +1,6 @@
-# What every cross toolchain file shares: the compiler choice, the cache
-# where ci/setup.sh puts each target's Check, and how a missing tool is
-# reported. Included by linux-cross.cmake and windows-cross.cmake.
+# The GCC-or-Clang cross toolchains: the compiler choice and where to find
+# the target's libraries. Included by linux-cross.cmake and
+# windows-cross.cmake (msvc-abi.cmake has its own compiler, clang-cl).
 #
 # A target file sets HARNESS_TRIPLE (Debian's triple, also the cross tool
 # prefix), CMAKE_SYSTEM_PROCESSOR and HARNESS_DATA_MODEL ("32-bit
@@ -8,29 +8,10 @@
 # configured), optionally HARNESS_CLANG_UNAVAILABLE (why Clang cannot build
 # for it) and HARNESS_CLANG_FLAGS. HARNESS_COMPILER (gcc|clang) comes from the
 # preset.
-#
-# A missing tool is reported with the prefix "harness: unavailable:" so that
-# the matrix runner can count the configuration as a skip with that reason.
 
+set(HARNESS_DEFAULT_COMPILER gcc)
+include(${CMAKE_CURRENT_LIST_DIR}/target.cmake)
 set(CMAKE_C_COMPILER_TARGET ${HARNESS_TRIPLE})
-if(NOT DEFINED HARNESS_COMPILER)
-  set(HARNESS_COMPILER gcc)
-endif()
-set(HARNESS_COMPILER ${HARNESS_COMPILER} CACHE STRING "gcc or clang")
-# try_compile projects re-read the toolchain file and need the same choice.
-list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES HARNESS_COMPILER HARNESS_CACHE_DIR)
-
-if(NOT DEFINED HARNESS_CACHE_DIR)
-  if(DEFINED ENV{HARNESS_CACHE})
-    set(HARNESS_CACHE_DIR "$ENV{HARNESS_CACHE}")
-  else()
-    get_filename_component(HARNESS_CACHE_DIR "${CMAKE_CURRENT_LIST_DIR}/../../.cache" ABSOLUTE)
-  endif()
-endif()
-
-function(harness_unavailable why)
-  message(FATAL_ERROR "harness: unavailable: ${why}")
-endfunction()
 
 if(HARNESS_COMPILER STREQUAL "gcc")
   find_program(HARNESS_CC ${HARNESS_TRIPLE}-gcc NO_CACHE)

@@ -1,8 +1,5 @@
 # Shared part of the MinGW-w64 toolchain files (see cross.cmake for what a
-# target file sets). Windows targets also set, optionally:
-#   HARNESS_NO_RUN   why the target's programs cannot run on this machine:
-#                    they are built (and their layout checked at compile
-#                    time), and every test is a skip with this reason.
+# target file sets, and windows.cmake for what every Windows target shares).
 
 set(CMAKE_SYSTEM_NAME Windows)
 include(${CMAKE_CURRENT_LIST_DIR}/cross.cmake)
@@ -24,20 +21,4 @@ set(CMAKE_EXE_LINKER_FLAGS_INIT "${link_flags}")
 set(CMAKE_MODULE_LINKER_FLAGS_INIT "${link_flags}")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "${link_flags}")
 
-# Windows has no fork(); threads are fine.
-set(HARNESS_NO_FORK "Windows has no fork(), and copy-on-write after fork is a POSIX scenario")
-
-if(NOT DEFINED HARNESS_NO_RUN)
-  find_program(HARNESS_WINE wine NO_CACHE)
-  if(NOT HARNESS_WINE)
-    harness_unavailable("wine not found (packages wine64 and wine; ci/setup.sh installs them)")
-  endif()
-  # The prefix ci/setup.sh creates, headless; WINEDEBUG keeps Wine's own
-  # chatter out of the case output.
-  set(CMAKE_CROSSCOMPILING_EMULATOR /usr/bin/env WINEPREFIX=${HARNESS_CACHE_DIR}/wine WINEDEBUG=-all ${HARNESS_WINE})
-  # Run once before the cases (a CTest fixture): one persistent server and
-  # Wine's helper processes, detached from any test's output. Otherwise every
-  # short test starts or meets a server that is starting or stopping; under
-  # load one client failed with "recvmsg: Connection reset by peer".
-  set(HARNESS_EMULATOR_WARMUP "export WINEPREFIX='${HARNESS_CACHE_DIR}/wine' WINEDEBUG=-all; wineserver -p120 </dev/null >/dev/null 2>&1; wine wineboot </dev/null >/dev/null 2>&1; echo wine ready")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/windows.cmake)
