@@ -31,9 +31,16 @@ extern int case_registered;
 #define CASE_TEST(tc, fn) (tcase_add_test((tc), (fn)), case_registered++)
 #define CASE_LOOP(tc, fn, n) (tcase_add_loop_test((tc), (fn), 0, (n)), case_registered += (n))
 
-/* The four modelled data models, indexed by a loop test's _i. */
-#define CASE_ABI_COUNT 4
+/* The data models a loop test runs on, indexed by its _i: the model's four
+ * (32/64-bit x LE/BE), or only this target's for an implementation that
+ * knows no other (RM_NATIVE_ONLY: real headers). */
+#define CASE_ABI_COUNT case_abi_count()
+int case_abi_count(void);
 rm_abi case_abi(int i);
+
+/* Where _Py_Dealloc (exported by every case program, as libpython exports
+ * it) records: set it before running code that may deallocate. */
+extern rm_runtime *harness_dealloc_runtime;
 
 /* A fresh runtime for the modelled data model, with a nonzero thread id. */
 rm_runtime case_runtime(rm_abi abi);

@@ -1,7 +1,10 @@
-/* case_main.c -- main() shared by every case family.
+/* case_main.c -- main() shared by every case family, and what libpython
+ * would provide to the code under test.
  *
- *   cases_<family> SCHEME [MODE]
+ *   cases_<family> IMPLEMENTATION [MODE]
  *
+ * IMPLEMENTATION is a model scheme ("3.14") or a linked implementation
+ * ("real-3.14": CPython's headers; see docs/implementations.md).
  * Prints how many checks it registered; the CTest wrapper
  * (cmake/run-case.cmake) passes a run only if Check's summary line then
  * shows that many checks with no failure and no error. */
@@ -9,12 +12,22 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "implementations.h"
 
 case_options case_opts;
 int case_registered;
 
+int case_abi_count(void)
+{
+    return case_opts.scheme->flags & RM_NATIVE_ONLY ? 1 : 4;
+}
+
 rm_abi case_abi(int i)
 {
+    if (case_opts.scheme->flags & RM_NATIVE_ONLY)
+        return rm_native_abi();
     uint8_t w = (uint8_t)(i & 2 ? 8 : 4);
     rm_abi abi = { w, (i & 1) != 0, w };
     return abi;
@@ -67,11 +80,35 @@ const char *case_i64(int64_t v)
     return out;
 }
 
+/* _Py_Dealloc, as libpython exports it: for the legacy extension (a real
+ * shared library) and for the real headers' inline Py_DECREF. */
+rm_runtime *harness_dealloc_runtime;
+#if defined(_WIN32)
+__declspec(dllexport)
+#endif
+void _Py_Dealloc(void *op);
+void _Py_Dealloc(void *op)
+{
+    ck_assert_msg(harness_dealloc_runtime != NULL, "_Py_Dealloc called with no runtime active");
+    rm_record_dealloc(harness_dealloc_runtime, op);
+}
+
+static const rm_scheme *find_implementation(const char *name)
+{
+    for (const harness_implementation *i = harness_implementations; i->name; i++)
+        if (!strcmp(i->name, name))
+            return i->scheme;
+    return rm_find_scheme(name);
+}
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: cases_%s SCHEME [MODE]\nschemes:", case_family_name);
+    fprintf(stderr, "usage: cases_%s IMPLEMENTATION [MODE]\nmodel schemes:", case_family_name);
     for (size_t i = 0; i < rm_scheme_count; i++)
         fprintf(stderr, " %s", rm_schemes[i]->name);
+    fprintf(stderr, "\nlinked implementations:");
+    for (const harness_implementation *i = harness_implementations; i->name; i++)
+        fprintf(stderr, " %s", i->name);
     fprintf(stderr, "\n");
 }
 
@@ -81,7 +118,7 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
-    case_opts.scheme = rm_find_scheme(argv[1]);
+    case_opts.scheme = find_implementation(argv[1]);
     if (!case_opts.scheme) {
         fprintf(stderr, "cases_%s: unknown scheme '%s'\n", case_family_name, argv[1]);
         usage();
@@ -95,9 +132,11 @@ int main(int argc, char **argv)
     if (!case_family_add_tests(tc))
         return 2;
     suite_add_tcase(suite, tc);
-    printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name,
-           case_opts.scheme->name, case_opts.mode ? " " : "", case_opts.mode ? case_opts.mode : "",
-           rm_abi_name(rm_native_abi()), case_registered);
+    printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name, argv[1],
+           case_opts.mode ? " " : "", case_opts.mode ? case_opts.mode : "", rm_abi_name(rm_native_abi()),
+           case_registered);
+    if (case_opts.scheme->flags & RM_NATIVE_ONLY)
+        printf("harness: implementation: %s\n", case_opts.scheme->summary);
     fflush(stdout);
 
     SRunner *runner = srunner_create(suite);

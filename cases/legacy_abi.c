@@ -30,22 +30,14 @@ typedef struct legacy_ops {
 static void (*ext_incref)(void *);
 static void (*ext_decref)(void *);
 static void (*ext_advance)(void *, int64_t);
-static rm_runtime *dealloc_target; /* where the extension's _Py_Dealloc lands */
-
-/* Exported from this executable for the extension, as libpython would. */
-#if defined(_WIN32)
-__declspec(dllexport)
-#endif
-void _Py_Dealloc(void *op);
-void _Py_Dealloc(void *op)
+static char ext_what[128] = "real extension"; /* and its file name, once loaded */
+/* The extension's _Py_Dealloc is case_main.c's, as it would be libpython's. */
+static void real_incref(rm_runtime *rt, uint8_t *obj) { harness_dealloc_runtime = rt, ext_incref(obj); }
+static void real_decref(rm_runtime *rt, uint8_t *obj) { harness_dealloc_runtime = rt, ext_decref(obj); }
+static void real_advance(rm_runtime *rt, uint8_t *obj, int64_t n)
 {
-    ck_assert_msg(dealloc_target != NULL, "the extension deallocated with no runtime active");
-    rm_record_dealloc(dealloc_target, op);
+    harness_dealloc_runtime = rt, ext_advance(obj, n);
 }
-
-static void real_incref(rm_runtime *rt, uint8_t *obj) { dealloc_target = rt, ext_incref(obj); }
-static void real_decref(rm_runtime *rt, uint8_t *obj) { dealloc_target = rt, ext_decref(obj); }
-static void real_advance(rm_runtime *rt, uint8_t *obj, int64_t n) { dealloc_target = rt, ext_advance(obj, n); }
 
 static void load_extension(void)
 {
@@ -58,6 +50,11 @@ static void load_extension(void)
     *(void **)&ext_decref = platform_symbol(lib, "legacy_decref");
     *(void **)&ext_advance = platform_symbol(lib, "legacy_advance");
     ck_assert_msg(ext_incref && ext_decref && ext_advance, "legacy extension %s lacks its exports", path);
+    const char *name = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/' || *p == '\\')
+            name = p + 1;
+    snprintf(ext_what, sizeof ext_what, "real extension %s", name);
 }
 
 /* -- the modelled extension --------------------------------------------------- */
@@ -73,7 +70,7 @@ static legacy_ops ops_for(rm_runtime *rt, bool real)
     const rm_scheme *legacy = rm_find_scheme("legacy");
     legacy_ops ops = { "model", rt, legacy->incref, legacy->decref, model_advance };
     if (real) {
-        legacy_ops r = { "real extension", rt, real_incref, real_decref, real_advance };
+        legacy_ops r = { ext_what, rt, real_incref, real_decref, real_advance };
         ops = r;
     }
     return ops;

@@ -17,7 +17,7 @@ typedef struct fixture {
     rm_runtime rt;
     rm_layout l;
     expect_saturation e;
-    uint8_t obj[RM_MAX_HEADER];
+    _Alignas(16) uint8_t obj[RM_MAX_HEADER]; /* real headers access it as a PyObject */
 } fixture;
 
 static void fx_init(fixture *f, rm_abi abi)
@@ -212,7 +212,7 @@ START_TEST(static_versus_runtime_immortal)
     fx_init(&f, case_abi(_i));
     if (!f.s->is_static_immortal)
         return;
-    uint8_t stat[RM_MAX_HEADER] = { 0 };
+    _Alignas(16) uint8_t stat[RM_MAX_HEADER] = { 0 };
     f.s->init_static(&f.rt, stat, RM_ORIGIN_EXTENSION);
     ck_assert(f.s->is_static_immortal(&f.rt, stat));
     f.s->immortalize(&f.rt, f.obj);

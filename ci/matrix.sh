@@ -253,6 +253,13 @@ efficiency=$(awk -v b="$busy" -v w="$wall" -v n="$(nproc)" 'BEGIN{printf "%.2f",
   echo
   [ ${#abi_lines[@]} -eq 0 ] && echo "- no ABI ran with more than one configuration"
   for l in "${abi_lines[@]}"; do echo "- $l"; done
+  echo
+  echo "## Model versus CPython's real headers"
+  echo
+  echo "Per configuration and version: the agreement case (layout, byte images, ~73,000 operations"
+  echo "compared byte for byte), with where pyconfig.h came from. Details in reports/linked.json."
+  echo
+  python3 ci/report-linked.py "${presets[@]}"
 } >>"$reports/summary.md"
 {
   printf '{"configurations":[%s],\n' "$(IFS=,; echo "${json_rows[*]}")"

@@ -71,6 +71,71 @@ if [ ${#targets[@]} -gt 0 ] && [ ! -f "$src/CMakeLists.txt" ]; then
   say "setup: $(basename "$dsc" .dsc) unpacked in $((SECONDS - t0)) s"
 fi
 
+# --- CPython's real headers, from Debian's packages --------------------------
+# libpython3.X-dev for every Debian architecture a target here matches, one
+# download through a private apt configuration (parsing several suites and
+# architectures is slow, so it happens once and the unpacked result is
+# cached). Unpacked as cpython/<version>/include (the headers, without
+# Debian's pyconfig.h dispatcher) and cpython/<version>/pyconfig/<multiarch>/
+# (each architecture's own pyconfig.h and where it came from).
+cpython_packages=()
+for a in amd64 i386 armhf arm64 ppc64el s390x mipsel; do cpython_packages+=("libpython3.11-dev:$a/bookworm"); done
+for a in amd64 i386 armhf arm64 ppc64el s390x riscv64; do
+  cpython_packages+=("libpython3.13-dev:$a/trixie" "libpython3.14-dev:$a/sid" "libpython3.15-dev:$a/sid")
+done
+fetch_cpython_headers() {
+  local root="$cache/cpython" apt_dir="$cache/apt-cpython" t0=$SECONDS
+  local key; key=$(printf '%s\n' "${cpython_packages[@]}" | sha256sum)
+  if [ -f "$root/.fetched" ] && [ "$(cat "$root/.fetched")" = "$key" ]; then return 0; fi
+  say "setup: fetching CPython's headers (${#cpython_packages[@]} Debian packages, one download)"
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
+  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  {
+    echo "deb [arch=amd64,i386,armhf,arm64,ppc64el,s390x,mipsel signed-by=$keyring] http://deb.debian.org/debian bookworm main"
+    echo "deb [arch=amd64,i386,armhf,arm64,ppc64el,s390x,riscv64 signed-by=$keyring] http://deb.debian.org/debian trixie main"
+    echo "deb [arch=amd64,i386,armhf,arm64,ppc64el,s390x,riscv64 signed-by=$keyring] http://deb.debian.org/debian sid main"
+  } >"$apt_dir/sources.list"
+  local opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::sourceparts=/dev/null
+              -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir" -o APT::Sandbox::User=root
+              -o Acquire::Languages=none -o APT::Architectures=amd64,i386,armhf,arm64,ppc64el,s390x,mipsel,riscv64)
+  apt-get "${opts[@]}" update -qq || { say "setup: apt-get update for CPython's headers FAILED"; return 1; }
+  local dl="$cache/cpython-debs" wanted=("${cpython_packages[@]}") out
+  rm -rf "$dl"; mkdir -p "$dl"
+  # A package Debian does not build for an architecture is dropped (that
+  # target then derives its pyconfig.h) and the download is tried again.
+  for attempt in 1 2 3; do
+    if out=$(cd "$dl" && apt-get "${opts[@]}" download "${wanted[@]}" 2>&1); then break; fi
+    mapfile -t missing < <(for w in "${wanted[@]}"; do grep -qF "'${w%/*}'" <<<"$out" && echo "${w%/*}"; done)
+    [ ${#missing[@]} -gt 0 ] && [ $attempt -lt 3 ] || { say "setup: downloading CPython's headers FAILED"; tail -n 5 <<<"$out"; return 1; }
+    say "setup: not in Debian, so derived later: ${missing[*]}"
+    mapfile -t wanted < <(for w in "${wanted[@]}"; do grep -qF "'${w%/*}'" <<<"$out" || echo "$w"; done)
+  done
+  rm -rf "$root.tmp"; mkdir -p "$root.tmp"
+  local deb version arch package suite x multiarch
+  for deb in "$dl"/*.deb; do
+    package=$(dpkg-deb -f "$deb" Package); version=$(dpkg-deb -f "$deb" Version); arch=$(dpkg-deb -f "$deb" Architecture)
+    x=${package#libpython}; x=${x%-dev}
+    case $x in 3.11) suite="Debian 12 (bookworm)" ;; 3.13) suite="Debian 13 (trixie)" ;; *) suite="Debian unstable (sid)" ;; esac
+    rm -rf "$dl/x"; mkdir -p "$dl/x"
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dl/x" --wildcards './usr/include/*'
+    if [ "$arch" = amd64 ]; then
+      mkdir -p "$root.tmp/$x"
+      cp -a "$dl/x/usr/include/python$x" "$root.tmp/$x/include"
+      rm -f "$root.tmp/$x/include/pyconfig.h" # Debian's dispatcher: the harness pairs each target itself
+    fi
+    for pc in "$dl"/x/usr/include/*/python"$x"/pyconfig.h; do
+      multiarch=$(basename "$(dirname "$(dirname "$pc")")")
+      mkdir -p "$root.tmp/$x/pyconfig/$multiarch"
+      cp "$pc" "$root.tmp/$x/pyconfig/$multiarch/"
+      echo "Debian's $package $version ($arch, $suite)" >"$root.tmp/$x/pyconfig/$multiarch/ORIGIN"
+    done
+  done
+  rm -rf "$dl" "$root"; mv "$root.tmp" "$root"
+  echo "$key" >"$root/.fetched"
+  say "setup: CPython headers for $(ls "$root" | paste -sd' ' -) unpacked in $((SECONDS - t0)) s"
+}
+fetch_cpython_headers || die "setup: CPython's headers could not be fetched"
+
 # --- Check per target (built once with the target's GCC, reused by Clang) ---
 build_check() {
   local t=$1 prefix="$cache/check/$1"

@@ -95,6 +95,22 @@ sed 's/- s390x-linux-gnu-gcc$/- s390x-linux-gnu-gcc-typo/' .github/workflows/mat
 expect "a workflow naming a preset that does not exist, and missing one, fails" 1 \
   "names preset s390x-linux-gnu-gcc-typo.*preset s390x-linux-gnu-gcc has no job" -- \
   bash -c "set -o pipefail; ci/check-workflow.py '$fakes/matrix.yml' | tr '\n' ' '"
+# The fact sheet's pitfall: CPython's headers paired with another target's
+# pyconfig.h (here s390x's, big-endian, on this little-endian host) must
+# disagree with the model, loudly, with both sides shown.
+cpython="$(harness_cache)/cpython/3.14"
+if cmake -S . -B build/selftest-wrong-pyconfig -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_CPYTHON_INCLUDE="$cpython/include" \
+     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/s390x-linux-gnu" >/dev/null 2>&1 &&
+   cmake --build build/selftest-wrong-pyconfig --target cases_agreement >/dev/null 2>&1; then
+  expect "real headers with another target's pyconfig.h disagree with the model, showing both" 1 \
+    "counting word is at 4 size 4 in the implementation, at 0 size 4 in the model" -- \
+    run_case "$here/build/selftest-wrong-pyconfig/cases/cases_agreement;user-3.14"
+else
+  bad=$((bad+1)); say "selftest: FAILED: the build with a mismatched pyconfig.h did not configure or build"
+fi
+expect "a directory that is not a CPython Include/ is a clear configure error" 1 \
+  "HARNESS_CPYTHON_INCLUDE=/nonexistent is not a CPython Include/ directory" -- \
+  cmake -S . -B build/selftest-bad-include --fresh -DHARNESS_CPYTHON_INCLUDE=/nonexistent
 expect "a missing emulator is a clear configure error" 1 "harness: unavailable: qemu-nosuch" -- \
   cmake -S . -B build/selftest-missing --fresh -DCMAKE_TOOLCHAIN_FILE=cmake/selftest/missing-emulator.cmake
 

@@ -91,6 +91,7 @@ enum rm_scheme_flags {
     RM_HAS_IMMORTALITY = 1u << 0,
     RM_FREE_THREADED   = 1u << 1,
     RM_LEGACY_OPS      = 1u << 2, /* <= 3.11 ++/-- applied to any GIL header */
+    RM_NATIVE_ONLY     = 1u << 3, /* knows only this target's data model (real headers) */
 };
 
 typedef struct rm_scheme {

@@ -3,6 +3,7 @@
 set(HARNESS_TRIPLE i686-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR i686)
 set(HARNESS_DATA_MODEL "32-bit little-endian")
+set(HARNESS_MULTIARCH i386-linux-gnu) # Debian's name for its libraries and pyconfig.h
 set(HARNESS_QEMU qemu-i386)
 
 # qemu-i386 (Debian 12, 7.2) hangs in fork() children and new threads of dynamically

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""report-linked.py -- the model-versus-real table of the matrix report:
+for every configuration and every linked implementation (CPython's real
+headers, per version), whether the agreement case passed, where its
+pyconfig.h came from (Debian's, or derived from the target compiler), or why
+it was skipped. Reads reports/<preset>.junit.xml; writes Markdown on stdout
+and reports/linked.json. Run by ci/matrix.sh."""
+import json
+import re
+import sys
+import xml.dom.minidom as dom
+
+
+def cell(case):
+    out = "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
+                  if n.nodeType == n.TEXT_NODE)
+    status = case.getAttribute("status")
+    skip = re.search(r"harness-skip: (.*)", out)
+    if status in ("notrun", "disabled") or skip:
+        return {"result": "skip", "why": skip.group(1).strip() if skip else "not run"}
+    origin = re.search(r"harness: implementation: (.*)", out)
+    origin = origin.group(1) if origin else ""
+    derived = "derived pyconfig" in origin
+    ok = status == "run" and not case.getElementsByTagName("failure")
+    agreed = re.search(r"agree on (\d+) operations from (\d+) start states", out)
+    return {"result": "agrees" if ok else "DIFFERS", "pyconfig": "derived" if derived else "Debian",
+            "origin": origin, "operations": int(agreed.group(1)) if agreed else 0,
+            "failure": "" if ok else "; ".join(l for l in out.splitlines() if ":F:" in l)[:400]}
+
+
+def main(presets):
+    rows, versions = {}, set()
+    for preset in presets:
+        try:
+            d = dom.parse(f"reports/{preset}.junit.xml")
+        except (OSError, Exception):
+            continue
+        for case in d.getElementsByTagName("testcase"):
+            m = re.fullmatch(r"agreement\.(\w+-\d+\.\d+t?)", case.getAttribute("name"))
+            if m:
+                versions.add(m.group(1))
+                rows.setdefault(preset, {})[m.group(1)] = cell(case)
+    versions = sorted(versions, key=lambda v: [int(x) for x in re.findall(r"\d+", v)])
+    json.dump({"configurations": rows}, open("reports/linked.json", "w"), indent=1)
+    if not rows:
+        print("No linked implementation ran.")
+        return 0
+    print("| configuration | " + " | ".join(versions) + " |")
+    print("|---|" + "---|" * len(versions))
+    differs = 0
+    for preset, cells in rows.items():
+        shown = []
+        for v in versions:
+            c = cells.get(v)
+            if not c:
+                shown.append("–")
+            elif c["result"] == "skip":
+                shown.append("skip: " + c["why"].replace("|", "/"))
+            else:
+                differs += c["result"] != "agrees"
+                text = f"{c['result']} ({c['pyconfig']} pyconfig)"
+                if c["failure"]:
+                    text += ": " + c["failure"].replace("|", "/")
+                shown.append(text)
+        print(f"| {preset} | " + " | ".join(shown) + " |")
+    print()
+    print(f"Model versus real headers: {sum(1 for r in rows.values() for c in r.values() if c['result'] == 'agrees')} "
+          f"agree, {differs} differ, {sum(1 for r in rows.values() for c in r.values() if c['result'] == 'skip')} skipped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,200 @@
+/* real_impl.c -- an implementation (harness/refmodel.h's rm_scheme) whose
+ * refcount operations are CPython's own inline code, from the real headers
+ * of one version, built for this target with the target's pyconfig.h.
+ * Compiled once per version (harness/real/CMakeLists.txt), with
+ *   HARNESS_REAL_SYMBOL  the name of the rm_scheme this file defines
+ *   HARNESS_REAL_SCHEME  the scheme whose expectations apply ("3.14", ...)
+ *   HARNESS_REAL_ORIGIN  where the headers came from, for the reports.
+ *
+ * Py_INCREF, Py_DECREF, Py_REFCNT, Py_SET_REFCNT, _Py_IsImmortal,
+ * _Py_IsStaticImmortal and PyObject_HEAD_INIT are the headers' own. What is
+ * not in the headers is runtime code in libpython; the harness does what
+ * it does, and says so:
+ *   - _Py_Dealloc (and the free-threaded slow paths) record into the
+ *     runtime of the caller (cases/case_main.c provides them);
+ *   - immortalize: Objects/object.c's _Py_SetImmortalUntracked, with the
+ *     headers' public constants (3.11 had none: its core objects were
+ *     statically 999999999);
+ *   - new_reference: _Py_NewReference's refcount store.
+ * Only this target's data model exists here (RM_NATIVE_ONLY). */
+#include <Python.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "refmodel.h"
+
+#if PY_VERSION_HEX < 0x030b0000
+#error "the harness knows the headers of CPython 3.11 and later"
+#endif
+#if defined(Py_LIMITED_API)
+#error "the implementation is CPython's own inline code: build it without Py_LIMITED_API"
+#endif
+#if defined(Py_GIL_DISABLED) && PY_VERSION_HEX < 0x030d0000
+#error "free-threaded headers start with 3.13"
+#endif
+
+/* The real code needs a real, aligned PyObject: a misaligned buffer is a
+ * harness bug, reported loudly rather than as undefined behaviour. */
+static PyObject *as_object(const uint8_t *obj)
+{
+    if ((uintptr_t)obj % _Alignof(PyObject) != 0) {
+        fprintf(stderr, "harness: real %s headers given a PyObject at %p, not %u-aligned\n",
+                HARNESS_REAL_SCHEME, (const void *)obj, (unsigned)_Alignof(PyObject));
+        abort();
+    }
+    return (PyObject *)(uintptr_t)obj;
+}
+
+/* Where _Py_Dealloc and the slow paths record (cases/case_main.c). */
+extern rm_runtime *harness_dealloc_runtime;
+
+#define FIELD(type, member) { (uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member) }
+
+static rm_layout layout(rm_abi abi)
+{
+    (void)abi; /* RM_NATIVE_ONLY: always this target's */
+    rm_layout l;
+    memset(&l, 0, sizeof l);
+    l.object_size = sizeof(PyObject);
+    l.var_object_size = sizeof(PyVarObject);
+    l.align = _Alignof(PyObject);
+    l.field[RM_F_TYPE] = (rm_field)FIELD(PyObject, ob_type);
+    l.field[RM_F_SIZE] = (rm_field)FIELD(PyVarObject, ob_size);
+#if defined(Py_GIL_DISABLED)
+    l.field[RM_F_TID] = (rm_field)FIELD(PyObject, ob_tid);
+    l.field[RM_F_FLAGS] = (rm_field)FIELD(PyObject, ob_flags);
+    l.field[RM_F_MUTEX] = (rm_field)FIELD(PyObject, ob_mutex);
+    l.field[RM_F_GC_BITS] = (rm_field)FIELD(PyObject, ob_gc_bits);
+    l.field[RM_F_REF_LOCAL] = (rm_field)FIELD(PyObject, ob_ref_local);
+    l.field[RM_F_COUNT_WORD] = l.field[RM_F_REF_LOCAL];
+    l.field[RM_F_REF_SHARED] = (rm_field)FIELD(PyObject, ob_ref_shared);
+#elif PY_VERSION_HEX >= 0x030e0000 && SIZEOF_VOID_P > 4
+    l.field[RM_F_REFCNT] = (rm_field)FIELD(PyObject, ob_refcnt_full);
+    l.field[RM_F_COUNT_WORD] = (rm_field)FIELD(PyObject, ob_refcnt);
+    l.field[RM_F_OVERFLOW] = (rm_field)FIELD(PyObject, ob_overflow);
+    l.field[RM_F_FLAGS] = (rm_field)FIELD(PyObject, ob_flags);
+#else
+    l.field[RM_F_REFCNT] = (rm_field)FIELD(PyObject, ob_refcnt);
+#if PY_VERSION_HEX >= 0x030c0000 && SIZEOF_VOID_P > 4
+    /* ob_refcnt_split[PY_BIG_ENDIAN]: the half that counts. */
+    l.field[RM_F_COUNT_WORD] = (rm_field){ (uint8_t)(offsetof(PyObject, ob_refcnt_split) + 4 * PY_BIG_ENDIAN), 4 };
+#else
+    /* 3.11 has no split member; the low 32 bits, as the model counts them. */
+    l.field[RM_F_COUNT_WORD] = (rm_field){ (uint8_t)(SIZEOF_VOID_P > 4 && PY_BIG_ENDIAN ? 4 : 0), 4 };
+#endif
+#endif
+    return l;
+}
+
+/* PyObject_HEAD_INIT is the same for the core and extensions in every
+ * version with headers here (3.11: 1; 3.13+: immortal). */
+static const PyObject static_header[1] = { PyObject_HEAD_INIT(NULL) };
+
+static void init_static(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
+{
+    (void)rt, (void)origin;
+    memcpy(as_object(obj), static_header, sizeof(PyObject));
+}
+
+static void new_reference(const rm_runtime *rt, uint8_t *obj)
+{
+    (void)rt;
+    PyObject *op = as_object(obj);
+    memset(op, 0, sizeof *op);
+#if defined(Py_GIL_DISABLED)
+    op->ob_tid = _Py_ThreadId();
+    op->ob_ref_local = 1;
+#elif PY_VERSION_HEX >= 0x030e0000 && SIZEOF_VOID_P > 4
+    op->ob_refcnt_full = 1; /* also clears ob_flags, as _Py_NewReference does */
+#else
+    op->ob_refcnt = 1;
+#endif
+}
+
+static void immortalize(rm_runtime *rt, uint8_t *obj)
+{
+    (void)rt;
+    PyObject *op = as_object(obj);
+#if PY_VERSION_HEX < 0x030c0000
+    op->ob_refcnt = 999999999; /* 3.11's _PyObject_IMMORTAL_INIT value */
+#elif defined(Py_GIL_DISABLED)
+    op->ob_tid = 0;
+    op->ob_ref_local = _Py_IMMORTAL_REFCNT_LOCAL;
+    op->ob_ref_shared = 0;
+#if PY_VERSION_HEX >= 0x030e0000
+    op->ob_gc_bits |= 64; /* _PyGC_BITS_DEFERRED (internal/pycore_gc.h) */
+#endif
+#elif PY_VERSION_HEX >= 0x030e0000
+    if (_Py_IsImmortal(op))
+        return; /* a static immortal keeps its flags */
+#if SIZEOF_VOID_P > 4
+    op->ob_flags = _Py_IMMORTAL_FLAGS;
+    op->ob_refcnt = (uint32_t)_Py_IMMORTAL_INITIAL_REFCNT;
+#else
+    op->ob_refcnt = _Py_IMMORTAL_INITIAL_REFCNT;
+#endif
+#else
+    op->ob_refcnt = _Py_IMMORTAL_REFCNT;
+#endif
+}
+
+static void incref(rm_runtime *rt, uint8_t *obj)
+{
+    harness_dealloc_runtime = rt;
+    Py_INCREF(as_object(obj));
+}
+
+static void decref(rm_runtime *rt, uint8_t *obj)
+{
+    harness_dealloc_runtime = rt;
+    Py_DECREF(as_object(obj));
+}
+
+static bool is_immortal(const rm_runtime *rt, const uint8_t *obj)
+{
+    (void)rt;
+#if PY_VERSION_HEX >= 0x030c0000
+    return _Py_IsImmortal(as_object(obj));
+#else
+    (void)obj;
+    return false;
+#endif
+}
+
+#if PY_VERSION_HEX >= 0x030e0000
+static bool is_static_immortal(const rm_runtime *rt, const uint8_t *obj)
+{
+    (void)rt;
+    return _Py_IsStaticImmortal(as_object(obj));
+}
+#define IS_STATIC_IMMORTAL is_static_immortal
+#else
+#define IS_STATIC_IMMORTAL NULL
+#endif
+
+static int64_t refcnt(const rm_runtime *rt, const uint8_t *obj)
+{
+    (void)rt;
+    return Py_REFCNT(as_object(obj));
+}
+
+static void set_refcnt(rm_runtime *rt, uint8_t *obj, int64_t n)
+{
+    harness_dealloc_runtime = rt;
+    Py_SET_REFCNT(as_object(obj), (Py_ssize_t)n);
+}
+
+const rm_scheme HARNESS_REAL_SYMBOL = {
+    HARNESS_REAL_SCHEME,
+    "CPython " PY_VERSION " headers (" HARNESS_REAL_ORIGIN ")",
+#if PY_VERSION_HEX >= 0x030c0000
+    RM_HAS_IMMORTALITY |
+#endif
+#if defined(Py_GIL_DISABLED)
+        RM_FREE_THREADED |
+#endif
+        RM_NATIVE_ONLY,
+    layout, init_static, new_reference, immortalize, incref, decref, is_immortal, IS_STATIC_IMMORTAL, refcnt,
+    set_refcnt,
+};
