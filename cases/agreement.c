@@ -99,7 +99,7 @@ static const uint64_t boundary_words[] = {
     UINT64_C(0x1000000000), UINT64_C(0x00010000C0000000), UINT64_C(0x00050000C0000000),
     UINT64_C(0x0005FFFFFFFFFFFF), UINT64_C(0x7FFFFFFFFFFFFFFF),
 };
-enum { RANDOM_STARTS = 2000, STEPS = 12 };
+enum { RANDOM_STARTS = 300, STEPS = 12 };
 
 static uint64_t next_random(uint64_t *state)
 {

@@ -256,7 +256,7 @@ efficiency=$(awk -v b="$busy" -v w="$wall" -v n="$(nproc)" 'BEGIN{printf "%.2f",
   echo
   echo "## Model versus CPython's real headers"
   echo
-  echo "Per configuration and version: the agreement case (layout, byte images, ~73,000 operations"
+  echo "Per configuration and version: the agreement case (layout, byte images, ~12,000 operations"
   echo "compared byte for byte), with where pyconfig.h came from. Details in reports/linked.json."
   echo
   python3 ci/report-linked.py "${presets[@]}"

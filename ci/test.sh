@@ -108,6 +108,18 @@ if cmake -S . -B build/selftest-wrong-pyconfig -G Ninja -DCMAKE_C_COMPILER=gcc -
 else
   bad=$((bad+1)); say "selftest: FAILED: the build with a mismatched pyconfig.h did not configure or build"
 fi
+# Header hygiene must fail on a diagnostic nobody knows: the 3.14 headers
+# with one line added that warns.
+cp -r "$cpython/include" "$fakes/include" && echo 'static int harness_selftest_unused;' >>"$fakes/include/object.h"
+if cmake -S . -B build/selftest-bad-headers -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_CPYTHON_INCLUDE="$fakes/include" \
+     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/x86_64-linux-gnu" >/dev/null 2>&1; then
+  expect "a new diagnostic from CPython's headers fails the hygiene case, and is shown" 1 \
+    "new diagnostics from CPython's headers.*harness_selftest_unused" -- \
+    cmake -DBUILD_DIR=build/selftest-bad-headers -DTARGET=hygiene_user_3_14_c99_pedantic \
+      -DNAME=hygiene.user-3.14.c99-pedantic -DKNOWN=harness/real/hygiene-known.txt -P cmake/hygiene.cmake
+else
+  bad=$((bad+1)); say "selftest: FAILED: the build with doctored headers did not configure"
+fi
 expect "a directory that is not a CPython Include/ is a clear configure error" 1 \
   "HARNESS_CPYTHON_INCLUDE=/nonexistent is not a CPython Include/ directory" -- \
   cmake -S . -B build/selftest-bad-include --fresh -DHARNESS_CPYTHON_INCLUDE=/nonexistent
