@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "implementations.h" /* harness_dealloc_runtime */
 #include "refmodel.h"
 
 typedef struct case_options {
@@ -38,9 +39,6 @@ extern int case_registered;
 int case_abi_count(void);
 rm_abi case_abi(int i);
 
-/* Where _Py_Dealloc (exported by every case program, as libpython exports
- * it) records: set it before running code that may deallocate. */
-extern rm_runtime *harness_dealloc_runtime;
 
 /* A fresh runtime for the modelled data model, with a nonzero thread id. */
 rm_runtime case_runtime(rm_abi abi);

@@ -14,4 +14,14 @@ typedef struct harness_implementation {
 /* Ends with { NULL, NULL }. */
 extern const harness_implementation harness_implementations[];
 
+/* Where _Py_Dealloc (provided by every case program, as libpython provides
+ * it) records: an implementation sets it to the runtime of the operation
+ * before running code that may deallocate. One per thread. */
+#if defined(_MSC_VER) && !defined(__clang__)
+#define HARNESS_THREAD_LOCAL __declspec(thread)
+#else
+#define HARNESS_THREAD_LOCAL _Thread_local
+#endif
+extern HARNESS_THREAD_LOCAL rm_runtime *harness_dealloc_runtime;
+
 #endif

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "implementations.h"
 #include "refmodel.h"
 
 #if PY_VERSION_HEX < 0x030b0000
@@ -45,9 +46,6 @@ static PyObject *as_object(const uint8_t *obj)
     }
     return (PyObject *)(uintptr_t)obj;
 }
-
-/* Where _Py_Dealloc and the slow paths record (cases/case_main.c). */
-extern rm_runtime *harness_dealloc_runtime;
 
 #define FIELD(type, member) { (uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member) }
 
