@@ -3,8 +3,9 @@
  * target: the same layout, the same byte images, and the same bytes,
  * deallocations, immortality and Py_REFCNT after every operation of a
  * differential walk from start states at and around every threshold of
- * every version, and from pseudo-random ones. Any difference fails and
- * shows both sides. */
+ * every version, and from pseudo-random ones; free-threaded objects also
+ * pass to other owners on the way, so that the shared paths run. Any
+ * difference fails and shows both sides. */
 #include <stdio.h>
 
 #include "case.h"
@@ -142,6 +143,16 @@ START_TEST(same_operations)
             assert_same(&a, &b, after);
             for (int step = 0; step < STEPS; step++) {
                 unsigned op = (unsigned)(script >> (2 * step)) & 3;
+                /* Free-threaded: now and then the object passes to another
+                 * owner, so that this thread's operations take the shared
+                 * paths (ownership is ob_tid == the caller's id, in both). */
+                rm_field tid = l.field[RM_F_TID];
+                if (tid.size && (next_random(&rng) & 7) == 0 &&
+                    rm_load(a.obj, tid, abi.big_endian) == a.rt.thread_id) {
+                    uint64_t other = a.rt.thread_id ^ 0x40;
+                    rm_store(a.obj, tid, abi.big_endian, other);
+                    rm_store(b.obj, tid, abi.big_endian, other);
+                }
                 if (op == 3) {
                     int64_t n = (int64_t)(next_random(&rng) & 0xFFFF) + 1;
                     impl->set_refcnt(&a.rt, a.obj, n);

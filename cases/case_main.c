@@ -36,7 +36,8 @@ rm_abi case_abi(int i)
 rm_runtime case_runtime(rm_abi abi)
 {
     rm_runtime rt;
-    rm_runtime_init(&rt, abi, 0x5EED);
+    const rm_scheme *s = case_opts.scheme;
+    rm_runtime_init(&rt, abi, s && s->thread_id ? s->thread_id() : 0x5EED);
     return rt;
 }
 
@@ -92,6 +93,31 @@ void _Py_Dealloc(void *op)
 {
     ck_assert_msg(harness_dealloc_runtime != NULL, "_Py_Dealloc called with no runtime active");
     rm_record_dealloc(harness_dealloc_runtime, op);
+}
+
+/* The free-threaded slow paths the real headers' inline Py_DECREF calls. */
+void _Py_DecRefShared(void *op);
+void _Py_DecRefShared(void *op)
+{
+    ck_assert_msg(harness_dealloc_runtime != NULL, "_Py_DecRefShared called with no runtime active");
+    rm_ft_decref_shared(harness_dealloc_runtime, op);
+}
+
+void _Py_MergeZeroLocalRefcount(void *op);
+void _Py_MergeZeroLocalRefcount(void *op)
+{
+    ck_assert_msg(harness_dealloc_runtime != NULL, "_Py_MergeZeroLocalRefcount called with no runtime active");
+    rm_ft_merge_zero_local(harness_dealloc_runtime, op);
+}
+
+/* Where the free-threaded headers have no instruction for the thread
+ * pointer (m68k, hppa, sparc, mips, ...), _Py_ThreadId() asks libpython for
+ * the address of a thread-local variable, as this does. */
+uintptr_t _Py_GetThreadLocal_Addr(void);
+uintptr_t _Py_GetThreadLocal_Addr(void)
+{
+    static HARNESS_THREAD_LOCAL char here;
+    return (uintptr_t)&here;
 }
 
 static const rm_scheme *find_implementation(const char *name)

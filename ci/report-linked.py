@@ -28,20 +28,52 @@ def cell(case):
             "failure": "" if ok else "; ".join(l for l in out.splitlines() if ":F:" in l)[:400]}
 
 
+def hygiene_cell(cases):
+    """One configuration x implementation: how its header hygiene variants went."""
+    clean, expected, failed, skipped = [], [], [], []
+    for variant, case in sorted(cases.items()):
+        out = "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
+                      if n.nodeType == n.TEXT_NODE)
+        if case.getAttribute("status") in ("notrun", "disabled") or "harness-skip:" in out:
+            skipped.append(variant)
+        elif case.getElementsByTagName("failure") or case.getAttribute("status") == "fail":
+            failed.append(variant)
+        elif "expected finding" in out:
+            expected.append(variant + " (" + ", ".join(sorted(set(re.findall(r"expected finding ([^:]+):", out)))) + ")")
+        else:
+            clean.append(variant)
+    parts = []
+    if failed:
+        parts.append("NEW DIAGNOSTICS: " + ", ".join(failed))
+    if expected:
+        parts.append("expected findings: " + ", ".join(expected))
+    if clean:
+        parts.append(f"clean: {len(clean)}")
+    if skipped:
+        parts.append("skipped: " + ", ".join(skipped))
+    return "; ".join(parts), bool(failed)
+
+
 def main(presets):
     rows, versions = {}, set()
+    hygiene = {}
     for preset in presets:
         try:
             d = dom.parse(f"reports/{preset}.junit.xml")
         except (OSError, Exception):
             continue
         for case in d.getElementsByTagName("testcase"):
+            h = re.fullmatch(r"hygiene\.(\w+-\d+\.\d+t?)\.(.+)", case.getAttribute("name"))
+            if h:
+                hygiene.setdefault(preset, {}).setdefault(h.group(1), {})[h.group(2)] = case
             m = re.fullmatch(r"agreement\.(\w+-\d+\.\d+t?)", case.getAttribute("name"))
             if m:
                 versions.add(m.group(1))
                 rows.setdefault(preset, {})[m.group(1)] = cell(case)
     versions = sorted(versions, key=lambda v: [int(x) for x in re.findall(r"\d+", v)])
-    json.dump({"configurations": rows}, open("reports/linked.json", "w"), indent=1)
+    hygiene_rows = {p: {v: hygiene_cell(c) for v, c in impls.items()} for p, impls in hygiene.items()}
+    json.dump({"configurations": rows, "hygiene": {p: {v: c[0] for v, c in r.items()} for p, r in hygiene_rows.items()}},
+              open("reports/linked.json", "w"), indent=1)
     if not rows:
         print("No linked implementation ran.")
         return 0
@@ -66,6 +98,15 @@ def main(presets):
     print()
     print(f"Model versus real headers: {sum(1 for r in rows.values() for c in r.values() if c['result'] == 'agrees')} "
           f"agree, {differs} differ, {sum(1 for r in rows.values() for c in r.values() if c['result'] == 'skip')} skipped.")
+    if hygiene_rows:
+        hv = sorted({v for r in hygiene_rows.values() for v in r}, key=lambda v: [int(x) for x in re.findall(r"\d+", v)])
+        print()
+        print("Header hygiene (variants per implementation: C99/C11 -pedantic, strict C11, limited API 3.2 and 3.11, C++11):")
+        print()
+        print("| configuration | " + " | ".join(hv) + " |")
+        print("|---|" + "---|" * len(hv))
+        for preset, r in hygiene_rows.items():
+            print(f"| {preset} | " + " | ".join(r[v][0].replace("|", "/") if v in r else "–" for v in hv) + " |")
     return 0
 
 

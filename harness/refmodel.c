@@ -501,6 +501,9 @@ static void decref_shared(rm_runtime *rt, uint8_t *obj)
         rm_record_dealloc(rt, obj);
 }
 
+void rm_ft_decref_shared(rm_runtime *rt, uint8_t *obj) { decref_shared(rt, obj); }
+void rm_ft_merge_zero_local(rm_runtime *rt, uint8_t *obj) { merge_zero_local(rt, obj); }
+
 static void decref_ft(rm_runtime *rt, uint8_t *obj)
 {
     rm_field local_f = ft(rt, RM_F_REF_LOCAL);
@@ -619,7 +622,7 @@ static bool is_static_immortal_314t(const rm_runtime *rt, const uint8_t *obj)
 static const rm_scheme scheme_311 = {
     "3.11", "mortal baseline: ++/-- on the whole Py_ssize_t, no immortality", 0,
     layout_311, init_static_311, new_reference_gil, immortalize_311, incref_legacy,
-    decref_legacy, never_immortal, NULL, refcnt_full, set_refcnt_legacy,
+    decref_legacy, never_immortal, NULL, refcnt_full, set_refcnt_legacy, NULL,
 };
 
 static const rm_scheme scheme_312 = {
@@ -627,13 +630,13 @@ static const rm_scheme scheme_312 = {
             "static PyObject_HEAD_INIT immortal for the core only",
     RM_HAS_IMMORTALITY,
     layout_311, init_static_312, new_reference_gil, immortalize_312, incref_312,
-    decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312,
+    decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312, NULL,
 };
 
 static const rm_scheme scheme_313 = {
     "3.13", "as 3.12, and every static PyObject_HEAD_INIT is immortal", RM_HAS_IMMORTALITY,
     layout_313, init_static_313, new_reference_gil, immortalize_312, incref_312,
-    decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312,
+    decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312, NULL,
 };
 
 static const rm_scheme scheme_314 = {
@@ -641,7 +644,7 @@ static const rm_scheme scheme_314 = {
             "(32-bit: >= 2^30, initial 5<<28 / 7<<28)",
     RM_HAS_IMMORTALITY,
     layout_314, init_static_314, new_reference_gil, immortalize_314, incref_314,
-    decref_314, is_immortal_314, is_static_immortal_314, refcnt_314, set_refcnt_314,
+    decref_314, is_immortal_314, is_static_immortal_314, refcnt_314, set_refcnt_314, NULL,
 };
 
 /* 3.15 keeps 3.14's encoding; it adds flag bits (LEGACY_ABI_CHECK 2,
@@ -649,28 +652,28 @@ static const rm_scheme scheme_314 = {
 static const rm_scheme scheme_315 = {
     "3.15", "same refcount encoding as 3.14", RM_HAS_IMMORTALITY,
     layout_314, init_static_314, new_reference_gil, immortalize_314, incref_314,
-    decref_314, is_immortal_314, is_static_immortal_314, refcnt_314, set_refcnt_314,
+    decref_314, is_immortal_314, is_static_immortal_314, refcnt_314, set_refcnt_314, NULL,
 };
 
 static const rm_scheme scheme_313t = {
     "3.13t", "free-threaded: ob_ref_local (owner) + ob_ref_shared (others, 2 flag bits)",
     RM_HAS_IMMORTALITY | RM_FREE_THREADED,
     layout_ft, init_static_313t, new_reference_ft, immortalize_313t, incref_ft,
-    decref_ft, is_immortal_ft, NULL, refcnt_313t, set_refcnt_ft,
+    decref_ft, is_immortal_ft, NULL, refcnt_313t, set_refcnt_ft, NULL,
 };
 
 static const rm_scheme scheme_314t = {
     "3.14t", "free-threaded as 3.13t; static flag, deferred GC bit on immortalisation",
     RM_HAS_IMMORTALITY | RM_FREE_THREADED,
     layout_ft, init_static_314t, new_reference_ft, immortalize_314t, incref_ft,
-    decref_ft, is_immortal_ft, is_static_immortal_314t, refcnt_314t, set_refcnt_ft,
+    decref_ft, is_immortal_ft, is_static_immortal_314t, refcnt_314t, set_refcnt_ft, NULL,
 };
 
 static const rm_scheme scheme_legacy = {
     "legacy", "code compiled with <= 3.11 headers: ++/-- on the whole Py_ssize_t of any GIL header",
     RM_LEGACY_OPS,
     layout_311, init_static_311, new_reference_gil, immortalize_311, incref_legacy,
-    decref_legacy, never_immortal, NULL, refcnt_full, set_refcnt_legacy,
+    decref_legacy, never_immortal, NULL, refcnt_full, set_refcnt_legacy, NULL,
 };
 
 const rm_scheme *const rm_schemes[] = {

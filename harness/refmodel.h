@@ -114,7 +114,17 @@ typedef struct rm_scheme {
     bool (*is_static_immortal)(const rm_runtime *rt, const uint8_t *obj);
     int64_t (*refcnt)(const rm_runtime *rt, const uint8_t *obj); /* Py_REFCNT */
     void (*set_refcnt)(rm_runtime *rt, uint8_t *obj, int64_t n); /* Py_SET_REFCNT */
+    /* The caller's thread id as the implementation's ownership test sees it
+     * (real free-threaded headers: _Py_ThreadId()), which runtimes for it
+     * must carry; NULL where rt->thread_id decides (the model). */
+    uint64_t (*thread_id)(void);
 } rm_scheme;
+
+/* The free-threaded runtime's slow paths, libpython code that the inline
+ * Py_DECREF calls: _Py_DecRefShared and _Py_MergeZeroLocalRefcount. The
+ * model's own, for implementations that bridge real headers to a runtime. */
+void rm_ft_decref_shared(rm_runtime *rt, uint8_t *obj);
+void rm_ft_merge_zero_local(rm_runtime *rt, uint8_t *obj);
 
 extern const rm_scheme *const rm_schemes[];
 extern const size_t rm_scheme_count;

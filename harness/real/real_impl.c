@@ -10,8 +10,11 @@
  * _Py_IsStaticImmortal and PyObject_HEAD_INIT are the headers' own. What is
  * not in the headers is runtime code in libpython; the harness does what
  * it does, and says so:
- *   - _Py_Dealloc (and the free-threaded slow paths) record into the
- *     runtime of the caller (cases/case_main.c provides them);
+ *   - _Py_Dealloc, and the free-threaded slow paths _Py_DecRefShared and
+ *     _Py_MergeZeroLocalRefcount, record into the runtime of the caller
+ *     (cases/case_main.c provides them; the slow paths are the model's);
+ *   - free-threaded ownership is the real _Py_ThreadId(), which the runtimes
+ *     for this implementation carry (rm_scheme.thread_id);
  *   - immortalize: Objects/object.c's _Py_SetImmortalUntracked, with the
  *     headers' public constants (3.11 had none: its core objects were
  *     statically 999999999);
@@ -61,7 +64,11 @@ static rm_layout layout(rm_abi abi)
     l.field[RM_F_SIZE] = (rm_field)FIELD(PyVarObject, ob_size);
 #if defined(Py_GIL_DISABLED)
     l.field[RM_F_TID] = (rm_field)FIELD(PyObject, ob_tid);
+#if PY_VERSION_HEX >= 0x030e0000
     l.field[RM_F_FLAGS] = (rm_field)FIELD(PyObject, ob_flags);
+#else
+    l.field[RM_F_FLAGS] = (rm_field)FIELD(PyObject, _padding); /* ob_flags from 3.14 */
+#endif
     l.field[RM_F_MUTEX] = (rm_field)FIELD(PyObject, ob_mutex);
     l.field[RM_F_GC_BITS] = (rm_field)FIELD(PyObject, ob_gc_bits);
     l.field[RM_F_REF_LOCAL] = (rm_field)FIELD(PyObject, ob_ref_local);
@@ -95,6 +102,16 @@ static void init_static(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
     memcpy(as_object(obj), static_header, sizeof(PyObject));
 }
 
+#if defined(Py_GIL_DISABLED)
+static uint64_t thread_id(void)
+{
+    return (uint64_t)_Py_ThreadId();
+}
+#define THREAD_ID thread_id
+#else
+#define THREAD_ID NULL
+#endif
+
 static void new_reference(const rm_runtime *rt, uint8_t *obj)
 {
     (void)rt;
@@ -114,6 +131,10 @@ static void immortalize(rm_runtime *rt, uint8_t *obj)
 {
     (void)rt;
     PyObject *op = as_object(obj);
+#if PY_VERSION_HEX >= 0x030e0000
+    if (_Py_IsImmortal(op))
+        return; /* 3.14+: a static immortal keeps its flags */
+#endif
 #if PY_VERSION_HEX < 0x030c0000
     op->ob_refcnt = 999999999; /* 3.11's _PyObject_IMMORTAL_INIT value */
 #elif defined(Py_GIL_DISABLED)
@@ -123,15 +144,11 @@ static void immortalize(rm_runtime *rt, uint8_t *obj)
 #if PY_VERSION_HEX >= 0x030e0000
     op->ob_gc_bits |= 64; /* _PyGC_BITS_DEFERRED (internal/pycore_gc.h) */
 #endif
-#elif PY_VERSION_HEX >= 0x030e0000
-    if (_Py_IsImmortal(op))
-        return; /* a static immortal keeps its flags */
-#if SIZEOF_VOID_P > 4
+#elif PY_VERSION_HEX >= 0x030e0000 && SIZEOF_VOID_P > 4
     op->ob_flags = _Py_IMMORTAL_FLAGS;
     op->ob_refcnt = (uint32_t)_Py_IMMORTAL_INITIAL_REFCNT;
-#else
+#elif PY_VERSION_HEX >= 0x030e0000
     op->ob_refcnt = _Py_IMMORTAL_INITIAL_REFCNT;
-#endif
 #else
     op->ob_refcnt = _Py_IMMORTAL_REFCNT;
 #endif
@@ -194,5 +211,5 @@ const rm_scheme HARNESS_REAL_SYMBOL = {
 #endif
         RM_NATIVE_ONLY,
     layout, init_static, new_reference, immortalize, incref, decref, is_immortal, IS_STATIC_IMMORTAL, refcnt,
-    set_refcnt,
+    set_refcnt, THREAD_ID,
 };
