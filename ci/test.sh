@@ -148,6 +148,10 @@ got_md = tuple(int(x) for x in md.groups())
 print("json", want, "junit", got_junit, "md", got_md)
 print("agree" if want == got_junit == got_md and len(j["configurations"]) > 0 else "DISAGREE")
 PY
+  # The seed's headline results (docs/results.md): measured, tabulated and
+  # plotted, and the copy-on-write expectation must hold.
+  expect "ci/results.sh measures copy-on-write and refcount cost; immortal workers copy <= 1%, legacy >= 95%" 0 \
+    "results: results/ \\(CSV, results.md, cow.png\\)" -- ci/results.sh
 else
   matrix_rc=0
 fi
