@@ -6,30 +6,32 @@
 #define Py_LIMITED_API 0x030B0000
 #include <Python.h>
 
-static PyObject *legacy_incref(PyObject *self, PyObject *args)
+static void incref_once(PyObject *obj) { Py_INCREF(obj); }
+static void decref_once(PyObject *obj) { Py_DECREF(obj); }
+
+/* (obj, n): n of op on obj, then None. */
+static PyObject *repeat(PyObject *args, void (*op)(PyObject *))
 {
     PyObject *obj;
     long long n;
-    (void)self;
     if (!PyArg_ParseTuple(args, "OL", &obj, &n))
         return NULL;
     for (long long i = 0; i < n; i++)
-        Py_INCREF(obj);
+        op(obj);
     Py_INCREF(Py_None);
     return Py_None;
 }
 
+static PyObject *legacy_incref(PyObject *self, PyObject *args)
+{
+    (void)self;
+    return repeat(args, incref_once);
+}
+
 static PyObject *legacy_decref(PyObject *self, PyObject *args)
 {
-    PyObject *obj;
-    long long n;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OL", &obj, &n))
-        return NULL;
-    for (long long i = 0; i < n; i++)
-        Py_DECREF(obj);
-    Py_INCREF(Py_None);
-    return Py_None;
+    return repeat(args, decref_once);
 }
 
 /* The whole ob_refcnt as 3.11's inline Py_REFCNT reads it: the raw word. */
