@@ -103,17 +103,19 @@ fetch_cpython_headers() {
               -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir" -o APT::Sandbox::User=root
               -o Acquire::Languages=none -o APT::Architectures=amd64,i386,armhf,arm64,ppc64el,s390x,mipsel,riscv64)
   apt-get "${opts[@]}" update -qq || { say "setup: apt-get update for CPython's headers FAILED"; return 1; }
-  local dl="$cache/cpython-debs" wanted=("${cpython_packages[@]}") out
+  local dl="$cache/cpython-debs" wanted=("${cpython_packages[@]}") out w
   rm -rf "$dl"; mkdir -p "$dl"
-  # A package Debian does not build for an architecture is dropped (that
-  # target then derives its pyconfig.h) and the download is tried again.
-  for attempt in 1 2 3; do
-    if out=$(cd "$dl" && apt-get "${opts[@]}" download "${wanted[@]}" 2>&1); then break; fi
-    mapfile -t missing < <(for w in "${wanted[@]}"; do grep -qF "'${w%/*}'" <<<"$out" && echo "${w%/*}"; done)
-    [ ${#missing[@]} -gt 0 ] && [ $attempt -lt 3 ] || { say "setup: downloading CPython's headers FAILED"; tail -n 5 <<<"$out"; return 1; }
-    say "setup: not in Debian, so derived later: ${missing[*]}"
-    mapfile -t wanted < <(for w in "${wanted[@]}"; do grep -qF "'${w%/*}'" <<<"$out" || echo "$w"; done)
-  done
+  # One call normally. Should Debian stop building one of them for an
+  # architecture, the call fails as a whole: then each is fetched alone
+  # (slow, but rare), and a target whose package is missing derives its
+  # pyconfig.h from its compiler instead.
+  if ! out=$(cd "$dl" && apt-get "${opts[@]}" download "${wanted[@]}" 2>&1); then
+    say "setup: the combined download failed ($(grep -m1 '^E:' <<<"$out")); fetching one by one"
+    for w in "${wanted[@]}"; do
+      (cd "$dl" && apt-get "${opts[@]}" download "$w" >/dev/null 2>&1) || say "setup: $w is not in Debian: targets needing it derive their pyconfig.h"
+    done
+  fi
+  compgen -G "$dl/libpython3.*_amd64.deb" >/dev/null || { say "setup: no CPython headers could be downloaded"; tail -n 5 <<<"$out"; return 1; }
   rm -rf "$root.tmp"; mkdir -p "$root.tmp"
   local deb version arch package suite x multiarch
   for deb in "$dl"/*.deb; do
