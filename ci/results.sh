@@ -14,6 +14,9 @@
 #                                     cow.png); --publish also copies them to
 #                                     docs/results.md and docs/results/cow.png
 #
+# Real interpreters: python3.11 ... python3.15 on PATH or under ~/.pyenv, or
+# the ones listed in HARNESS_PYTHONS (space-separated paths).
+#
 # Exit status non-zero if a measurement failed or the copy-on-write
 # expectation does not hold (immortal workers' private heap <= 1% of the
 # heap, legacy ones' >= 95%).
@@ -45,8 +48,9 @@ done
 
 say "results: 2/4 copy-on-write, real interpreters"
 echo "python,version,workers,worker,private_kb,shared_kb" >"$out/cow-python.csv"
-pythons=()
-for minor in 11 12 13 14 15; do
+read -r -a pythons <<<"${HARNESS_PYTHONS:-}"
+for py in "${pythons[@]}"; do [ -x "$py" ] || die "results: HARNESS_PYTHONS names '$py', which is not an executable"; done
+[ ${#pythons[@]} -gt 0 ] || for minor in 11 12 13 14 15; do
   for candidate in $(command -v "python3.$minor") "$HOME"/.pyenv/versions/3."$minor".*/bin/python3."$minor"; do
     [ -x "$candidate" ] && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, '"$minor"'))' 2>/dev/null &&
       { pythons+=("$candidate"); break; }
