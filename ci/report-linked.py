@@ -80,6 +80,14 @@ def main(presets):
     print("| configuration | " + " | ".join(versions) + " |")
     print("|---|" + "---|" * len(versions))
     differs = 0
+    reasons = []  # skip reasons, numbered once below the table
+
+    def note(why):
+        why = why.replace("|", "/")
+        if why not in reasons:
+            reasons.append(why)
+        return f"skip [{reasons.index(why) + 1}]"
+
     for preset, cells in rows.items():
         shown = []
         for v in versions:
@@ -87,7 +95,7 @@ def main(presets):
             if not c:
                 shown.append("–")
             elif c["result"] == "skip":
-                shown.append("skip: " + c["why"].replace("|", "/"))
+                shown.append(note(c["why"]))
             else:
                 differs += c["result"] != "agrees"
                 text = f"{c['result']} ({c['pyconfig']} pyconfig)"
@@ -95,6 +103,9 @@ def main(presets):
                     text += ": " + c["failure"].replace("|", "/")
                 shown.append(text)
         print(f"| {preset} | " + " | ".join(shown) + " |")
+    print()
+    for i, why in enumerate(reasons, 1):
+        print(f"[{i}] {why}  ")
     print()
     print(f"Model versus real headers: {sum(1 for r in rows.values() for c in r.values() if c['result'] == 'agrees')} "
           f"agree, {differs} differ, {sum(1 for r in rows.values() for c in r.values() if c['result'] == 'skip')} skipped.")
