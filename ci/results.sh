@@ -14,8 +14,8 @@
 #                                     cow.png); --publish also copies them to
 #                                     docs/results.md and docs/results/cow.png
 #
-# Real interpreters: python3.11 ... python3.15 on PATH or under ~/.pyenv, or
-# the ones listed in HARNESS_PYTHONS (space-separated paths).
+# Real interpreters: the host build's (python3.11 ... python3.15 on PATH or
+# under ~/.pyenv), or the ones listed in HARNESS_PYTHONS (space-separated).
 #
 # Exit status non-zero if a measurement failed or the copy-on-write
 # expectation does not hold (immortal workers' private heap <= 1% of the
@@ -33,7 +33,10 @@ probe_presets=(host-gcc host-clang i686-linux-gnu-gcc i686-linux-gnu-clang power
 ci/setup.sh i686-linux-gnu powerpc-linux-gnu s390x-linux-gnu >/dev/null || die "results: setup failed"
 command -v gnuplot >/dev/null && command -v valgrind >/dev/null || die "results: gnuplot and valgrind are needed (ci/setup.sh installs them)"
 mkdir -p "$out"
-cmake --preset host-gcc >/dev/null && cmake --build --preset host-gcc >/dev/null || die "results: the host build failed"
+# HARNESS_PYTHONS (space-separated) is passed on every time, so that an
+# empty one goes back to finding them.
+cmake --preset host-gcc "-DHARNESS_PYTHONS=$(tr ' ' ';' <<<"${HARNESS_PYTHONS:-}")" >/dev/null &&
+  cmake --build --preset host-gcc >/dev/null || die "results: the host build failed"
 bin=build/host-gcc/cases/experiments
 
 say "results: 1/4 copy-on-write, model schemes"
@@ -48,14 +51,8 @@ done
 
 say "results: 2/4 copy-on-write, real interpreters"
 echo "python,version,workers,worker,private_kb,shared_kb" >"$out/cow-python.csv"
-read -r -a pythons <<<"${HARNESS_PYTHONS:-}"
-for py in "${pythons[@]}"; do [ -x "$py" ] || die "results: HARNESS_PYTHONS names '$py', which is not an executable"; done
-[ ${#pythons[@]} -gt 0 ] || for minor in 11 12 13 14 15; do
-  for candidate in $(command -v "python3.$minor") "$HOME"/.pyenv/versions/3."$minor".*/bin/python3."$minor"; do
-    [ -x "$candidate" ] && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, '"$minor"'))' 2>/dev/null &&
-      { pythons+=("$candidate"); break; }
-  done
-done
+# The interpreters the host build found (or was given): cases/CMakeLists.txt.
+mapfile -t pythons < <(grep -v '^$' build/host-gcc/interpreters.txt)
 for py in "${pythons[@]}"; do
   "$py" cases/experiments/cow.py 4 >>"$out/cow-python.csv" || die "results: $py cases/experiments/cow.py failed"
 done

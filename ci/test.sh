@@ -116,7 +116,7 @@ if cmake -S . -B build/selftest-bad-headers -G Ninja -DCMAKE_C_COMPILER=gcc -DHA
   expect "a new diagnostic from CPython's headers fails the hygiene case, and is shown" 1 \
     "harness_selftest_unused.*defined but not used" -- \
     cmake -DBUILD_DIR=build/selftest-bad-headers -DTARGET=hygiene_user_3_14_c99_pedantic \
-      -DNAME=hygiene.user-3.14.c99-pedantic -DKNOWN=harness/real/hygiene-known.txt -P cmake/hygiene.cmake
+      -DIMPLEMENTATION=user-3.14 -DVARIANT=c99-pedantic -DKNOWN=harness/real/hygiene-known.txt -P cmake/hygiene.cmake
 else
   bad=$((bad+1)); say "selftest: FAILED: the build with doctored headers did not configure"
 fi

@@ -2,9 +2,10 @@
 # compiles CPython's headers under one variant (warnings are errors), and
 # judge its diagnostics against harness/real/hygiene-known.txt.
 #
-# Required: BUILD_DIR, TARGET (the object library), NAME (hygiene.<impl>.<variant>),
-#           KNOWN (the known-findings file)
+# Required: BUILD_DIR, TARGET (the object library), IMPLEMENTATION ("real-3.14t"),
+#           VARIANT ("c99-pedantic"), KNOWN (the known-findings file)
 # Optional: SKIP_REASON
+set(NAME hygiene.${IMPLEMENTATION}.${VARIANT})
 if(DEFINED SKIP_REASON)
   message("harness-skip: ${SKIP_REASON}")
   return()
@@ -21,8 +22,6 @@ if(NOT diagnostics)
 endif()
 
 file(STRINGS ${KNOWN} entries REGEX "^[^#].*\\|")
-string(REGEX REPLACE "^hygiene\\.([^.]+(\\.[0-9]+)?)\\.(.*)$" "\\1" impl "${NAME}")
-string(REGEX REPLACE "^hygiene\\.([^.]+(\\.[0-9]+)?)\\.(.*)$" "\\3" variant "${NAME}")
 set(unknown)
 set(expected)
 foreach(line IN LISTS diagnostics)
@@ -38,7 +37,7 @@ foreach(line IN LISTS diagnostics)
     list(GET parts 1 variant_re)
     list(GET parts 2 impl_re)
     list(GET parts 3 diag_re)
-    if(variant MATCHES "${variant_re}" AND impl MATCHES "${impl_re}" AND line MATCHES "${diag_re}")
+    if(VARIANT MATCHES "${variant_re}" AND IMPLEMENTATION MATCHES "${impl_re}" AND line MATCHES "${diag_re}")
       set(matched ${issue})
       break()
     endif()
