@@ -9,6 +9,7 @@
 
 #include "case.h"
 #include "expect.h"
+#include "model_structs.h"
 
 const char *const case_family_name = "layout";
 
@@ -144,64 +145,11 @@ END_TEST
 
 /* ---- the target compiler's own view ---------------------------------------- */
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define NATIVE_BIG_ENDIAN 1
-#else
-#define NATIVE_BIG_ENDIAN 0 /* GCC/Clang little-endian; MSVC targets are all little-endian */
-#endif
-#define NATIVE_64 (UINTPTR_MAX > 0xFFFFFFFFu)
-
-typedef struct obj311 { intptr_t ob_refcnt; void *ob_type; } obj311;
-typedef struct var311 { obj311 ob_base; intptr_t ob_size; } var311;
-
-typedef struct obj312 {
-    union {
-        intptr_t ob_refcnt;
-#if NATIVE_64
-        uint32_t ob_refcnt_split[2];
-#endif
-    };
-    void *ob_type;
-} obj312;
-
-/* 3.13.6+: the same, with Py_ALIGNED(4) on struct _object. */
-typedef struct obj313 {
-    _Alignas(4) _Alignas(obj312) obj312 body;
-} obj313;
-
-typedef struct obj314 {
-    union {
-#if NATIVE_64
-        int64_t ob_refcnt_full;
-        struct {
-#if NATIVE_BIG_ENDIAN
-            uint16_t ob_flags;
-            uint16_t ob_overflow;
-            uint32_t ob_refcnt;
-#else
-            uint32_t ob_refcnt;
-            uint16_t ob_overflow;
-            uint16_t ob_flags;
-#endif
-        };
-#else
-        intptr_t ob_refcnt;
-#endif
-        _Alignas(4) _Alignas(char) char _aligner; /* _Py_ALIGNED_DEF(_PyObject_MIN_ALIGNMENT, char) */
-    };
-    void *ob_type;
-} obj314;
-
-typedef struct objft {
-    _Alignas(4) _Alignas(uintptr_t) uintptr_t ob_tid; /* min-aligned 4 (3.14; 3.13.6+ via the struct) */
-    uint16_t ob_flags;
-    uint8_t ob_mutex;
-    uint8_t ob_gc_bits;
-    uint32_t ob_ref_local;
-    intptr_t ob_ref_shared;
-    void *ob_type;
-} objft;
-typedef struct varft { objft ob_base; intptr_t ob_size; } varft;
+/* The structs are the model's C declarations (harness/model_structs.h). */
+#define NATIVE_BIG_ENDIAN MODEL_BIG_ENDIAN
+#define NATIVE_64 MODEL_64
+typedef objft314 objft;
+typedef varft314 varft;
 
 /* Fact sheet §1 as compile-time facts: they hold on every target, including
  * those whose programs are built here but cannot run (32-bit Windows). */
@@ -225,16 +173,18 @@ _Static_assert(offsetof(objft, ob_flags) == WORD && offsetof(objft, ob_mutex) ==
                    offsetof(objft, ob_gc_bits) == WORD + 3, "free-threaded flags, mutex, gc bits");
 #undef WORD
 
-/* PyObject_HEAD_INIT(NULL) as each version's public header spells it. */
+/* PyObject_HEAD_INIT(NULL) as each version's public header spells it
+ * (3.12's only under Py_BUILD_CORE: the model's statics are the core's). */
 static const obj311 static311 = { 1, NULL };
-static const obj312 static313 = { { NATIVE_64 ? (intptr_t)0xFFFFFFFFu : 0x3FFFFFFF }, NULL };
+static const obj312 static312 = { { MODEL_312_IMMORTAL_REFCNT }, NULL };
+static const obj313 static313 = { { MODEL_312_IMMORTAL_REFCNT }, NULL };
 #if NATIVE_64
-static const obj314 static314 = { { .ob_refcnt_full = (int64_t)((3ULL << 30) | (5ULL << 48)) }, NULL };
+static const obj314 static314 = { { .ob_refcnt_full = MODEL_314_STATIC_IMMORTAL_INITIAL_REFCNT }, NULL };
 #else
-static const obj314 static314 = { { .ob_refcnt = 7L << 28 }, NULL };
+static const obj314 static314 = { { .ob_refcnt = MODEL_314_STATIC_IMMORTAL_INITIAL_REFCNT }, NULL };
 #endif
-static const objft static313t = { 0, 0, 0, 0, 0xFFFFFFFFu, 0, NULL };
-static const objft static314t = { 0, 4, 0, 0, 0xFFFFFFFFu, 0, NULL };
+static const objft313 static313t = { 0, 0, 0, 0, MODEL_FT_IMMORTAL_REFCNT_LOCAL, 0, NULL };
+static const objft314 static314t = { 0, MODEL_314_STATICALLY_ALLOCATED_FLAG, 0, 0, MODEL_FT_IMMORTAL_REFCNT_LOCAL, 0, NULL };
 
 START_TEST(native_structs_match_model)
 {
@@ -266,7 +216,7 @@ START_TEST(native_structs_match_model)
         CHECK_FIELD(objft, ob_ref_local, RM_F_REF_LOCAL);
         CHECK_FIELD(objft, ob_ref_shared, RM_F_REF_SHARED);
         CHECK_FIELD(objft, ob_type, RM_F_TYPE);
-        native = fam == EXPECT_FT313 ? &static313t : &static314t;
+        native = fam == EXPECT_FT313 ? (const void *)&static313t : (const void *)&static314t;
         native_size = sizeof(objft);
         native_var_size = sizeof(varft);
         native_align = alignof(objft);
@@ -291,7 +241,9 @@ START_TEST(native_structs_match_model)
         ck_assert_uint_eq(l.field[RM_F_COUNT_WORD].offset, offsetof(obj312, ob_refcnt_split) + 4 * NATIVE_BIG_ENDIAN);
 #endif
         CHECK_FIELD(var311, ob_size, RM_F_SIZE);
-        native = fam == EXPECT_312 ? (const void *)&static313 : (const void *)&static311;
+        native = fam != EXPECT_312            ? (const void *)&static311
+                 : strcmp(s->name, "3.12") ? (const void *)&static313
+                                           : (const void *)&static312;
         native_size = sizeof(obj312);
         native_var_size = sizeof(var311);
         native_align = fam == EXPECT_312 && strcmp(s->name, "3.12") ? alignof(obj313) : alignof(obj312);
