@@ -51,31 +51,6 @@ for p in "${named[@]}"; do
   printf '%s\n' "${known[@]}" | grep -qx -- "$p" || die "matrix: unknown preset '$p' (known: ${known[*]})"
 done
 
-# Facts about a preset, from its name and its toolchain file.
-preset_target() { case $1 in host-*) echo host ;; *) local t=${1%-gcc}; t=${t%-clang-cl}; echo "${t%-clang}" ;; esac; }
-preset_compiler() { case $1 in *-clang-cl) echo clang-cl ;; *-clang|host-tsan) echo clang ;; *) echo gcc ;; esac; }
-# Configurations whose manifests must be equal share this key.
-preset_abi() {
-  local t peer
-  t=$(preset_target "$1")
-  [ "$t" = host ] && { echo host; return; }
-  peer=$(sed -n 's/^set(HARNESS_ABI_PEER \([^)]*\))/\1/p' "toolchains/$t.cmake")
-  echo "${peer:-$t}"
-}
-host_quadrant() {
-  local bits little
-  bits=$(getconf LONG_BIT)
-  little=$(printf '\001\000' | od -An -tu2 | tr -d ' ')
-  echo "${bits}$([ "$little" = 1 ] && echo le || echo be)"
-}
-preset_quadrant() {
-  local t
-  t=$(preset_target "$1")
-  if [ "$t" = host ]; then host_quadrant; return; fi
-  sed -n 's/^set(HARNESS_DATA_MODEL "\([0-9]*\)-bit \(little\|big\)-endian")/\1\2/p' "toolchains/$t.cmake" |
-    sed 's/little/le/; s/big/be/'
-}
-
 # Only a preset named on the command line is "asked for directly".
 filtered=$(( ${#targets[@]} + ${#quadrants[@]} + ${#named[@]} )) ; [ -n "$compiler" ] && filtered=1
 asked=${#named[@]}
@@ -204,6 +179,21 @@ say ""
 for l in "${abi_lines[@]}"; do say "matrix: manifest: $l"; done
 for abi in "${abi_differ[@]}"; do cat "$reports/manifest-$abi.diff"; done
 
+# ---- ABI audit: compile-time manifests against abi/, invariants, libabigail --
+# Only configurations that built and ran in this run (stale builds are not
+# audited); docs/abi-audit.md.
+audited=()
+for p in "${presets[@]}"; do [ -f "$reports/$p.counts" ] && [ -f "build/$p/abi/probes.txt" ] && audited+=("$p"); done
+abi_rc=0
+if [ ${#audited[@]} -gt 0 ]; then
+  ci/abi-audit.sh "${audited[@]}" >"$reports/abi-audit.log" 2>&1; abi_rc=$?
+  say ""
+  grep -v '^abi-audit: ' "$reports/abi-audit.log" | head -n 40
+  grep '^abi-audit: ' "$reports/abi-audit.log" | sed 's/^abi-audit: /matrix: abi-audit: /'
+else
+  say "matrix: abi-audit: no configuration built, nothing to audit"
+fi
+
 # ---- reports ----------------------------------------------------------------
 families=$(cat "$reports"/*.families 2>/dev/null | cut -d' ' -f1 | sort -u)
 pass=0 fail=0 skip=0 tp=0 tf=0 ts=0 busy=0
@@ -260,12 +250,19 @@ efficiency=$(awk -v b="$busy" -v w="$wall" -v n="$(nproc)" 'BEGIN{printf "%.2f",
   echo "compared byte for byte), with where pyconfig.h came from. Details in reports/linked.json."
   echo
   python3 ci/report-linked.py "${presets[@]}"
+  echo
+  if [ -f reports/abi/audit.md ] && [ ${#audited[@]} -gt 0 ]; then
+    sed 's/^## ABI audit$/## ABI audit (ci\/abi-audit.sh: exit '"$abi_rc"')/' reports/abi/audit.md
+  else
+    echo "## ABI audit"; echo; echo "Not run: no configuration built."
+  fi
 } >>"$reports/summary.md"
 {
   printf '{"configurations":[%s],\n' "$(IFS=,; echo "${json_rows[*]}")"
   printf '"passed":%s,"failed":%s,"skipped":%s,"tests":{"passed":%s,"failed":%s,"skipped":%s},' $pass $fail $skip $tp $tf $ts
   printf '"wall_seconds":%s,"setup_seconds":%s,"busy_seconds":%s,"cores":%s,"parallel_efficiency":%s,' $wall $setup_s $busy "$(nproc)" "$efficiency"
   printf '"manifests":[%s],' "$(IFS=,; echo "${abi_json[*]}")"
+  printf '"abi_audit":{"configurations":%s,"exit":%s},' "${#audited[@]}" "$abi_rc"
   printf '"quadrants":{"32le":%s,"32be":%s,"64le":%s,"64be":%s},"complete":%s}\n' \
     "${quadrant_ok[32le]}" "${quadrant_ok[32be]}" "${quadrant_ok[64le]}" "${quadrant_ok[64be]}" "$([ $incomplete = 0 ] && echo true || echo false)"
 } >"$reports/summary.json"
@@ -286,4 +283,5 @@ say "matrix: passing configurations per quadrant: 32le ${quadrant_ok[32le]}, 32b
 say "matrix: reports in reports/ (summary.md, summary.json, junit.xml)"
 say "$tp passed, $tf failed, $ts skipped"
 [ ${#abi_differ[@]} -gt 0 ] && say "matrix: FAILED: manifests differ within ABI(s) ${abi_differ[*]}"
-[ $fail = 0 ] && [ $incomplete = 0 ] && [ ${#abi_differ[@]} -eq 0 ]
+[ $abi_rc != 0 ] && say "matrix: FAILED: the ABI audit exited $abi_rc (reports/abi/audit.md, docs/abi-audit.md)"
+[ $fail = 0 ] && [ $incomplete = 0 ] && [ ${#abi_differ[@]} -eq 0 ] && [ $abi_rc = 0 ]

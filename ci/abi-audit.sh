@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# abi-audit.sh -- the ABI audit of the object header (docs/abi-audit.md).
+#
+#   ci/abi-audit.sh [--refresh] [PRESET...]
+#   ci/abi-audit.sh --tool        build abi/tool only and print its path
+#
+# For every built configuration (or those named): read the manifests its
+# probes carry (abi/probe, measured at compile time), compare them with the
+# baselines in abi/manifests/ and check the invariants (abi/invariants.json);
+# on ELF targets, describe each probe library with libabigail's abidw and
+# abidiff it against the baselines in abi/abigail/, across versions and
+# across compilers, with abi/abigail/suppressions.ini.
+# Reports in reports/abi/: audit.md, manifests/<preset>.json, abigail/.
+#
+# --refresh: after showing what changed, make this run the baselines (only
+# for the configurations in it). It is the one way baselines change: review
+# the diff, then commit it with the reason.
+#
+# Exit status, abidiff's bit field: 0 unchanged, 1 error, 2 usage error,
+# 4 a change, 8 an incompatible change (with 4). --refresh exits 0 unless
+# there was an error.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/ci/lib.sh"
+cd "$here"
+
+refresh=0 tool_only=0 named=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --refresh) refresh=1 ;;
+    --tool) tool_only=1 ;;
+    -*) die "abi-audit: unknown option '$1' (see the comment at the top of ci/abi-audit.sh)" ;;
+    *) named+=("$1") ;;
+  esac
+  shift
+done
+mapfile -t known < <(cmake --list-presets=configure 2>/dev/null | sed -n 's/^ *"\([^"]*\)".*/\1/p')
+for p in "${named[@]}"; do
+  printf '%s\n' "${known[@]}" | grep -qx -- "$p" || die "abi-audit: unknown preset '$p' (known: ${known[*]})"
+done
+error() { say "abi-audit: error: $*" >&2; exit 1; }
+
+tool_dir=build/abi-tool
+mkdir -p build
+if ! { cmake -S abi/tool -B "$tool_dir" -G Ninja >"$tool_dir.log" 2>&1 &&
+       cmake --build "$tool_dir" >>"$tool_dir.log" 2>&1; }; then
+  tail -n 20 "$tool_dir.log" >&2
+  error "abi/tool did not build (it needs libjansson-dev and pkg-config: ci/setup.sh installs them)"
+fi
+tool=$tool_dir/harness-abi
+[ $tool_only = 1 ] && { echo "$here/$tool"; exit 0; }
+
+presets=()
+if [ ${#named[@]} -gt 0 ]; then
+  for p in "${named[@]}"; do
+    [ -f "build/$p/abi/probes.txt" ] || error "$p is not built (cmake --preset $p && cmake --build --preset $p)"
+    presets+=("$p")
+  done
+else
+  for p in "${known[@]}"; do [ -f "build/$p/abi/probes.txt" ] && presets+=("$p"); done
+  [ ${#presets[@]} -gt 0 ] || error "no configuration is built (ci/matrix.sh builds them)"
+fi
+
+out=reports/abi
+rm -rf "$out"
+mkdir -p "$out/manifests" "$out/abigail"
+for p in "${presets[@]}"; do
+  "$tool" extract --configuration "$p" --abi "$(preset_abi "$p")" --quadrant "$(preset_quadrant "$p")" \
+    "build/$p/abi/probes.txt" "$out/manifests/$p.json" || error "$p: its probes could not be read"
+done
+
+say "abi-audit: ${#presets[@]} configurations, manifests against abi/manifests/"
+"$tool" audit --invariants abi/invariants.json --report "$out/manifests.md" abi/manifests "$out/manifests"
+status=$?
+[ $((status & 3)) = 0 ] || exit "$status"
+
+# ---- libabigail -------------------------------------------------------------
+# Baselines only for one ABI per quadrant (abi/abigail/<abi>/): the JSON
+# manifests cover every configuration; abidw's view adds the C types.
+abigail_refs=(host-gcc s390x-linux-gnu-gcc i686-linux-gnu-gcc powerpc-linux-gnu-gcc)
+suppressions=abi/abigail/suppressions.ini
+abigail_status=0
+abigail_lines=()
+abigail() { # abigail WHAT OLD NEW [SUPPRESSIONS]: abidiff, its report kept when it finds something
+  local what=$1 rc report extra=()
+  [ -n "${4:-}" ] && [ -f "$4" ] && extra=(--suppressions "$4")
+  report=$(abidiff --no-show-locs --suppressions "$suppressions" "${extra[@]}" "$2" "$3" 2>&1); rc=$?
+  abigail_count=$((abigail_count + 1))
+  if [ $rc != 0 ]; then
+    abigail_status=$((abigail_status | rc))
+    abigail_lines+=("abidiff exit $rc: $what")
+    printf '## %s (abidiff exit %s)\n\n```\n%s\n```\n\n' "$what" "$rc" "$report" >>"$out/abigail.md"
+  fi
+}
+if ! command -v abidw >/dev/null; then
+  abigail_lines+=("skipped: abidw is not installed (Debian's abigail-tools; ci/setup.sh installs it)")
+  abigail_status=1
+else
+  : >"$out/abigail.md"
+  abigail_count=0
+  declare -A first_of_abi=()
+  for p in "${presets[@]}"; do
+    abi=$(preset_abi "$p")
+    mkdir -p "$out/abigail/$p"
+    while IFS='|' read -r name kind object library reason; do
+      case $name in '#'*|'') continue ;; esac
+      [ "$library" = - ] && continue
+      abidw --no-corpus-path --no-show-locs --no-comp-dir-path --drop-private-types --suppressions "$suppressions" "$library" >"$out/abigail/$p/$name.abi" 2>"$out/abigail/$p/$name.err" ||
+        { abigail_lines+=("abidw failed on $p $name: $(head -c 300 "$out/abigail/$p/$name.err")"); abigail_status=$((abigail_status | 1)); continue; }
+      rm -f "$out/abigail/$p/$name.err"
+      # Against the baseline of this ABI, and against the first compiler of it.
+      if [ -f "abi/abigail/$abi/$name.abi" ]; then
+        abigail "$p $name against abi/abigail/$abi/$name.abi" "abi/abigail/$abi/$name.abi" "$out/abigail/$p/$name.abi"
+      elif [ -d "abi/abigail/$abi" ]; then
+        abigail_lines+=("change: $p $name has no baseline in abi/abigail/$abi/"); abigail_status=$((abigail_status | 4))
+      fi
+      first=${first_of_abi[$abi]:-}
+      if [ -n "$first" ] && [ -f "$out/abigail/$first/$name.abi" ]; then
+        abigail "$name: $first against $p (one ABI, two compilers)" "$out/abigail/$first/$name.abi" "$out/abigail/$p/$name.abi"
+      fi
+    done <"build/$p/abi/probes.txt"
+    [ -n "${first_of_abi[$abi]:-}" ] || first_of_abi[$abi]=$p
+    # Versions of one build kind, in order: each step's changes must be ones
+    # the suppression file accepts, with its reason.
+    for chain in "3.11 3.12 3.13 3.14 3.15" "3.13t 3.14t" "real-3.11 real-3.13 real-3.14 real-3.15" "real-3.13t real-3.14t"; do
+      prev=""
+      for v in $chain; do
+        [ -f "$out/abigail/$p/$v.abi" ] || continue
+        [ -n "$prev" ] && abigail "$p: $prev -> $v" "$out/abigail/$p/$prev.abi" "$out/abigail/$p/$v.abi" \
+          "abi/abigail/steps/${prev#real-}-${v#real-}.ini"
+        prev=$v
+      done
+    done
+  done
+  abigail_lines+=("$abigail_count abidiff comparisons, exit bits $abigail_status")
+fi
+{
+  echo "## ABI audit"
+  echo
+  cat "$out/manifests.md"
+  echo
+  echo "### libabigail"
+  echo
+  for l in "${abigail_lines[@]}"; do echo "- $l"; done
+  [ -s "$out/abigail.md" ] && echo "- abidiff's reports: reports/abi/abigail.md"
+} >"$out/audit.md"
+for l in "${abigail_lines[@]}"; do say "abi-audit: libabigail: $l"; done
+status=$((status | abigail_status))
+
+if [ $refresh = 1 ]; then
+  [ $((status & 3)) = 0 ] || error "not refreshing: the audit itself failed (exit $status)"
+  mkdir -p abi/manifests
+  cp "$out/manifests/"*.json abi/manifests/
+  n=0
+  for p in "${abigail_refs[@]}"; do
+    [ -d "$out/abigail/$p" ] || continue
+    abi=$(preset_abi "$p")
+    rm -rf "abi/abigail/$abi"; mkdir -p "abi/abigail/$abi"
+    cp "$out/abigail/$p/"*.abi "abi/abigail/$abi/"; n=$((n + 1))
+  done
+  say "abi-audit: refreshed ${#presets[@]} manifests in abi/manifests/ and $n abidw baselines in abi/abigail/:"
+  say "abi-audit: review 'git diff abi/' and commit it with the reason for the change"
+  exit 0
+fi
+say "abi-audit: report in $out/audit.md; exit $status"
+exit "$status"
