@@ -28,11 +28,11 @@ done
 # Host tools: compilers for the host presets (g++ for the header hygiene
 # cases' C++), the build system, Check for the host, dpkg-dev to unpack
 # source packages, qemu-user for foreign CPUs, Python with YAML for
-# ci/test.sh's checks of the reports and the CI workflow, and valgrind and
-# gnuplot for ci/results.sh.
+# ci/test.sh's checks of the reports and the CI workflow, valgrind and
+# gnuplot for ci/results.sh, jansson and libabigail for ci/abi-audit.sh.
 packages=(cmake ninja-build make pkg-config gcc g++ libc6-dev clang lld llvm
           check libsubunit-dev dpkg-dev xz-utils qemu-user python3 python3-yaml
-          valgrind gnuplot-nox)
+          valgrind gnuplot-nox libjansson-dev abigail-tools)
 for t in "${targets[@]}"; do
   read -r -a extra <<<"$(sed -n 's/^# harness-apt: *//p' "$here/toolchains/$t.cmake")"
   packages+=("${extra[@]}")
