@@ -6,7 +6,9 @@
 # prefix), CMAKE_SYSTEM_PROCESSOR and HARNESS_DATA_MODEL ("32-bit
 # little-endian", ...; checked against the compiler once the project is
 # configured), optionally HARNESS_CLANG_UNAVAILABLE (why Clang cannot build
-# for it) and HARNESS_CLANG_FLAGS. HARNESS_COMPILER (gcc|clang) comes from the
+# for it), HARNESS_CLANG_COMPILE_ONLY (why Clang can compile for it but not
+# link: only what needs no link is built, the ABI probes, and the tests are
+# skips with that reason) and HARNESS_CLANG_FLAGS. HARNESS_COMPILER (gcc|clang) comes from the
 # preset.
 
 set(HARNESS_DEFAULT_COMPILER gcc)
@@ -30,6 +32,10 @@ if(HARNESS_COMPILER STREQUAL "gcc")
 elseif(HARNESS_COMPILER STREQUAL "clang")
   if(DEFINED HARNESS_CLANG_UNAVAILABLE)
     harness_unavailable("clang for ${HARNESS_TRIPLE}: ${HARNESS_CLANG_UNAVAILABLE}")
+  endif()
+  if(DEFINED HARNESS_CLANG_COMPILE_ONLY)
+    set(HARNESS_COMPILE_ONLY "clang for ${HARNESS_TRIPLE} compiles only: ${HARNESS_CLANG_COMPILE_ONLY}")
+    set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
   endif()
   find_program(HARNESS_CC clang NO_CACHE)
   if(NOT HARNESS_CC)
