@@ -155,6 +155,18 @@ PY
   expect "a big-endian manifest with the little-endian field order breaks invariant (c)" 12 \
     "invariant byte-order: 3.14 host-gcc vs s390x-linux-gnu-gcc: static.ob_flags: 5 vs 0" -- \
     "$abi_tool" audit --invariants abi/invariants.json "$fakes/abi-bad" "$fakes/abi-bad"
+  # The fact sheet's pitfall again, now for the audit: the 3.14 headers with
+  # s390x's pyconfig.h on this host (the build configured above).
+  mkdir -p "$fakes/abi-wrong-pyconfig"
+  if cmake --build build/selftest-wrong-pyconfig --target abi_probes >/dev/null 2>&1 &&
+     "$abi_tool" extract --configuration host-gcc --abi host --quadrant "$(host_quadrant)" \
+       build/selftest-wrong-pyconfig/abi/probes.txt "$fakes/abi-wrong-pyconfig/host-gcc.json"; then
+    expect "headers with another target's pyconfig.h fail the audit: byte order, and the model disagrees" 12 \
+      "host-gcc user-3.14: the headers say big-endian .*invariant model-vs-real: host-gcc 3.14 vs user-3.14: counting_word.offset: 0 -> 4" -- \
+      bash -c "set -o pipefail; '$abi_tool' audit --invariants abi/invariants.json abi/manifests '$fakes/abi-wrong-pyconfig' | tr '\n' ' '"
+  else
+    bad=$((bad+1)); say "selftest: FAILED: the probes with a mismatched pyconfig.h did not build or read"
+  fi
   # Invariant (a) on its own: without its entry in same_abi, Clang's m68k
   # alignment is a failure, not a known divergence.
   python3 -c 'import json, sys; i = json.load(open("abi/invariants.json")); i.pop("same_abi"); json.dump(i, open(sys.argv[1], "w"))' \

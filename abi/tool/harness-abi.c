@@ -423,7 +423,7 @@ static void note(audit *a, int bits, const char *fmt, ...)
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     a->status |= bits;
-    a->lines++;
+    a->lines += bits != 0;
     printf("%s\n", line);
     if (a->report)
         fprintf(a->report, "- %s\n", line);
@@ -525,7 +525,13 @@ static void compare_manifests(audit *a, json_t *old, json_t *new)
         flat_free(&fn);
     }
     json_object_foreach(new_impls, name, o) {
-        if (!json_object_get(old_impls, name))
+        if (json_object_get(old_impls, name))
+            continue;
+        /* Headers of your own (-DHARNESS_CPYTHON_INCLUDE) have no baseline:
+         * the invariants judge them, (e) against the model's version. */
+        if (!strncmp(name, "user-", 5))
+            note(a, 0, "%s %s: your own headers, checked by the invariants, not against a baseline", config, name);
+        else
             note(a, ABI_CHANGE, "%s %s: new implementation, not in the baseline", config, name);
     }
 }
@@ -705,7 +711,8 @@ static void check_stable_abi(audit *a, json_t *m)
 }
 
 /* (e): the model's declarations of a version equal its real headers' in
- * the same configuration ("real-3.14" and "user-3.14" against "3.14"). */
+ * the same configuration ("real-3.14" and "user-3.14" against "3.14"); and
+ * the headers' byte order (pyconfig.h's) is the compiler's. */
 static void check_model_vs_real(audit *a, json_t *m)
 {
     const char *config = json_string_value(json_object_get(m, "configuration"));
@@ -713,8 +720,19 @@ static void check_model_vs_real(audit *a, json_t *m)
     const char *name;
     json_t *impl;
     json_object_foreach(impls, name, impl) {
+        if (json_object_get(impl, "skipped"))
+            continue;
+        json_t *dm = json_object_get(impl, "data_model");
+        json_int_t py = json_integer_value(json_object_get(dm, "PY_BIG_ENDIAN"));
+        json_int_t cc = json_integer_value(json_object_get(dm, "compiler_big_endian"));
+        if (py != cc) {
+            a->invariant_failures++;
+            note(a, ABI_CHANGE | ABI_INCOMPATIBLE, "invariant byte-order: %s %s: the headers say %s-endian "
+                 "(PY_BIG_ENDIAN, from pyconfig.h), the compiler builds %s-endian: a pyconfig.h of another target",
+                 config, name, py ? "big" : "little", cc ? "big" : "little");
+        }
         const char *dash = strchr(name, '-');
-        if (!dash || json_object_get(impl, "skipped"))
+        if (!dash)
             continue;
         json_t *model = json_object_get(impls, dash + 1);
         if (!model || json_object_get(model, "skipped"))
