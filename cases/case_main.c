@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export.h"
 #include "implementations.h"
 
 case_options case_opts;
@@ -85,10 +86,7 @@ const char *case_i64(int64_t v)
  * shared library) and for the real headers' inline Py_DECREF. Per thread:
  * each thread's operations record into its own runtime. */
 HARNESS_THREAD_LOCAL rm_runtime *harness_dealloc_runtime;
-#if defined(_WIN32)
-__declspec(dllexport)
-#endif
-void _Py_Dealloc(void *op);
+HARNESS_EXPORT void _Py_Dealloc(void *op);
 void _Py_Dealloc(void *op)
 {
     ck_assert_msg(harness_dealloc_runtime != NULL, "_Py_Dealloc called with no runtime active");

@@ -5,20 +5,14 @@
  * runtime, as it would from libpython. */
 #include <stdint.h>
 
-#if defined(_WIN32)
-#define LEGACY_EXPORT __declspec(dllexport)
-#define LEGACY_IMPORT __declspec(dllimport)
-#else
-#define LEGACY_EXPORT __attribute__((visibility("default")))
-#define LEGACY_IMPORT
-#endif
+#include "export.h"
 
 typedef struct LegacyObject {
     intptr_t ob_refcnt; /* Py_ssize_t */
     void *ob_type;
 } LegacyObject;
 
-LEGACY_IMPORT void _Py_Dealloc(LegacyObject *op);
+HARNESS_IMPORT void _Py_Dealloc(LegacyObject *op);
 
 /* 3.11's inline bodies; the arithmetic is done unsigned so that the wrap
  * CPython relies on is defined behaviour here. */
@@ -34,14 +28,14 @@ static inline void Py_DECREF(LegacyObject *op)
         _Py_Dealloc(op);
 }
 
-LEGACY_EXPORT void legacy_incref(void *op) { Py_INCREF(op); }
-LEGACY_EXPORT void legacy_decref(void *op) { Py_DECREF(op); }
-LEGACY_EXPORT intptr_t legacy_refcnt(const void *op) { return ((const LegacyObject *)op)->ob_refcnt; }
+HARNESS_EXPORT void legacy_incref(void *op) { Py_INCREF(op); }
+HARNESS_EXPORT void legacy_decref(void *op) { Py_DECREF(op); }
+HARNESS_EXPORT intptr_t legacy_refcnt(const void *op) { return ((const LegacyObject *)op)->ob_refcnt; }
 
 /* The net effect of n unbalanced increfs (n < 0: decrefs) that never pass
  * through zero: what a loop of ++/-- in the extension leaves behind, in one
  * step, so that counts of 2^30 and more need not be walked one by one. */
-LEGACY_EXPORT void legacy_advance(void *op, int64_t n)
+HARNESS_EXPORT void legacy_advance(void *op, int64_t n)
 {
     LegacyObject *o = op;
     o->ob_refcnt = (intptr_t)((uintptr_t)o->ob_refcnt + (uintptr_t)(uint64_t)n);

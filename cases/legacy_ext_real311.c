@@ -8,19 +8,16 @@
 #define Py_LIMITED_API 0x030B0000
 #include <Python.h>
 
+#include "export.h"
+
 #if PY_VERSION_HEX >= 0x030C0000
 #error "this extension stands for one built with 3.11 headers"
 #endif
 
-#if defined(_WIN32)
-#define LEGACY_EXPORT __declspec(dllexport)
-#else
-#define LEGACY_EXPORT __attribute__((visibility("default")))
-#endif
 
-LEGACY_EXPORT void legacy_incref(void *op);
-LEGACY_EXPORT void legacy_decref(void *op);
-LEGACY_EXPORT void legacy_advance(void *op, int64_t n);
+HARNESS_EXPORT void legacy_incref(void *op);
+HARNESS_EXPORT void legacy_decref(void *op);
+HARNESS_EXPORT void legacy_advance(void *op, int64_t n);
 
 void legacy_incref(void *op) { Py_INCREF((PyObject *)op); }
 void legacy_decref(void *op) { Py_DECREF((PyObject *)op); }

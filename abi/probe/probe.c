@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "export.h"
+
 #define PROBE_64 (SIZEOF_VOID_P > 4)
 #define PROBE_AT_LEAST(minor) (PY_VERSION_HEX >= (0x03000000 | ((minor) << 16)))
 
@@ -184,13 +186,8 @@ const probe_image harness_abi_runtime_image = { "HARNESS-RUNTIME", PROBE_RUNTIME
 #if defined(HARNESS_PROBE_EXPORTS)
 /* For abidw: the header types reach the library's ABI only through
  * functions that take them. */
-#if defined(_WIN32)
-#define PROBE_EXPORT __declspec(dllexport)
-#else
-#define PROBE_EXPORT __attribute__((visibility("default")))
-#endif
-PROBE_EXPORT size_t harness_abi_object(PyObject *object);
-PROBE_EXPORT size_t harness_abi_var_object(PyVarObject *object);
-PROBE_EXPORT size_t harness_abi_object(PyObject *object) { return object ? sizeof *object : 0; }
-PROBE_EXPORT size_t harness_abi_var_object(PyVarObject *object) { return object ? sizeof *object : 0; }
+HARNESS_EXPORT size_t harness_abi_object(PyObject *object);
+HARNESS_EXPORT size_t harness_abi_var_object(PyVarObject *object);
+HARNESS_EXPORT size_t harness_abi_object(PyObject *object) { return object ? sizeof *object : 0; }
+HARNESS_EXPORT size_t harness_abi_var_object(PyVarObject *object) { return object ? sizeof *object : 0; }
 #endif
