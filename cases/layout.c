@@ -198,12 +198,7 @@ START_TEST(native_structs_match_model)
     expect_family fam = expect_family_of(s);
     const void *native = NULL;
     size_t native_size = 0, native_var_size = 0, native_align = 0;
-    /* What this compiler made of the structs, for the manifest line below. */
-    char fields[256] = "";
-    size_t at = 0;
 #define CHECK_FIELD(type, member, id)                                                              \
-    at += (size_t)snprintf(fields + at, sizeof fields - at, "%s%s@%u+%u", at ? "," : "", #member,      \
-                           (unsigned)offsetof(type, member), (unsigned)sizeof(((type *)0)->member));    \
     ck_assert_msg(l.field[id].offset == offsetof(type, member) && l.field[id].size == sizeof(((type *)0)->member), \
                   "%s: model puts %s at %u size %u, the compiler at %u size %u", s->name, #member,              \
                   l.field[id].offset, l.field[id].size, (unsigned)offsetof(type, member),                        \
@@ -253,17 +248,6 @@ START_TEST(native_structs_match_model)
     ck_assert_uint_eq(l.var_object_size, native_var_size);
     ck_assert_uint_eq(l.align, native_align);
     ck_assert_bytes_eq(img, native, native_size);
-
-    /* The manifest: what this target's compiler lays out and initialises,
-     * compared across compilers of the same ABI by ci/matrix.sh. */
-    _Alignas(16) uint8_t runtime[RM_MAX_HEADER] = { 0 };
-    s->new_reference(&rt, runtime);
-    s->immortalize(&rt, runtime);
-    char static_hex[3 * RM_MAX_HEADER + 1];
-    strcpy(static_hex, CASE_HEX(native, native_size));
-    printf("harness-manifest: %s size=%u var_size=%u align=%u fields=%s static=[%s] runtime_immortal=[%s]\n",
-           s->name, (unsigned)native_size, (unsigned)native_var_size, (unsigned)native_align, fields, static_hex,
-           CASE_HEX(runtime, native_size));
 
     /* The model's counting word is what the compiler's member reads. */
 #if NATIVE_64

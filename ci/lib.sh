@@ -8,7 +8,8 @@ harness_all_targets() { for f in "$here"/toolchains/*.cmake; do basename "$f" .c
 # Facts about a preset, from its name and its toolchain file.
 preset_target() { case $1 in host-*) echo host ;; *) local t=${1%-gcc}; t=${t%-clang-cl}; echo "${t%-clang}" ;; esac; }
 preset_compiler() { case $1 in *-clang-cl) echo clang-cl ;; *-clang|host-tsan) echo clang ;; *) echo gcc ;; esac; }
-# Configurations whose manifests must be equal share this key.
+# Configurations whose ABI manifests must be equal share this key
+# (invariant (a) of docs/abi-audit.md).
 preset_abi() {
   local t peer
   t=$(preset_target "$1")

@@ -4,9 +4,6 @@
 #           TIMEOUT   seconds
 # Optional: SKIP_REASON  report the test as skipped with this reason, run nothing
 #           RESULT_CACHE directory where passes are kept for reuse
-#           MANIFEST     file that receives the "harness-manifest: " lines of a
-#                        passing run (ci/matrix.sh compares them across
-#                        compilers of one ABI)
 #
 # A run passes only if the program exits 0, prints "N checks registered", and
 # Check's summary shows exactly N checks with no failure and no error. An
@@ -16,18 +13,6 @@ if(DEFINED SKIP_REASON)
   message("harness-skip: ${SKIP_REASON}")
   return()
 endif()
-
-function(harness_write_manifest out)
-  if(NOT DEFINED MANIFEST)
-    return()
-  endif()
-  string(REGEX MATCHALL "harness-manifest: [^\n]*" lines "${out}")
-  if(lines)
-    list(TRANSFORM lines REPLACE "^harness-manifest: " "")
-    list(JOIN lines "\n" text)
-    file(WRITE "${MANIFEST}" "${text}\n")
-  endif()
-endfunction()
 
 # A pass is reused when nothing it depends on changed: the exact command and
 # the content of every file it runs (case binary, emulator, legacy module,
@@ -45,7 +30,6 @@ if(DEFINED RESULT_CACHE)
   if(EXISTS "${cached}" AND NOT "$ENV{HARNESS_RERUN}")
     file(READ "${cached}" out)
     message("harness: reused the pass of an identical earlier run (same command and files)\n${out}")
-    harness_write_manifest("${out}")
     return()
   endif()
 endif()
@@ -81,4 +65,3 @@ endif()
 if(DEFINED RESULT_CACHE)
   file(WRITE "${cached}" "${out}")
 endif()
-harness_write_manifest("${out}")
