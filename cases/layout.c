@@ -143,6 +143,33 @@ START_TEST(byte_images)
 }
 END_TEST
 
+/* Fact sheet §2, "Initializers": in 3.12 PyObject_HEAD_INIT is immortal only
+ * under Py_BUILD_CORE, an extension's static object gets refcount 1; before
+ * (3.11) both are 1, from 3.13 both are the immortal image. An
+ * implementation must give each origin its own image. */
+START_TEST(head_init_by_origin)
+{
+    rm_abi abi = case_abi(_i);
+    const rm_scheme *s = case_opts.scheme;
+    rm_runtime rt = case_runtime(abi);
+    uint8_t size = s->layout(abi).object_size;
+    _Alignas(16) uint8_t core[RM_MAX_HEADER] = { 0 }, extension[RM_MAX_HEADER] = { 0 };
+    uint8_t want[RM_MAX_HEADER];
+    s->init_static(&rt, core, RM_ORIGIN_CORE);
+    s->init_static(&rt, extension, RM_ORIGIN_EXTENSION);
+    expected_image(s, abi, false, want);
+    ck_assert_bytes_eq(core, want, size);
+    if (!strcmp(s->name, "3.12")) {
+        memset(want, 0, sizeof want);
+        put(want, abi.word_bytes, abi.big_endian, 1);
+        ck_assert_msg(s->is_immortal(&rt, core) && !s->is_immortal(&rt, extension),
+                      "3.12: the core's PyObject_HEAD_INIT must be immortal, an extension's mortal");
+        ck_assert_int_eq(s->refcnt(&rt, extension), 1);
+    }
+    ck_assert_bytes_eq(extension, want, size);
+}
+END_TEST
+
 /* ---- the target compiler's own view ---------------------------------------- */
 
 /* The structs are the model's C declarations (harness/model_structs.h). */
@@ -270,6 +297,7 @@ bool case_family_add_tests(TCase *tc)
     }
     CASE_LOOP(tc, model_layout_matches_fact_sheet, CASE_ABI_COUNT);
     CASE_LOOP(tc, byte_images, CASE_ABI_COUNT);
+    CASE_LOOP(tc, head_init_by_origin, CASE_ABI_COUNT);
     CASE_TEST(tc, native_structs_match_model);
     return true;
 }

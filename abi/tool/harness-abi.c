@@ -527,10 +527,15 @@ static void compare_manifests(audit *a, json_t *old, json_t *new)
     json_object_foreach(new_impls, name, o) {
         if (json_object_get(old_impls, name))
             continue;
-        /* Headers of your own (-DHARNESS_CPYTHON_INCLUDE) have no baseline:
-         * the invariants judge them, (e) against the model's version. */
-        if (!strncmp(name, "user-", 5))
+        /* Headers of your own (-DHARNESS_CPYTHON_INCLUDE) and an install
+         * found on this machine (real-3.12) have no baseline: the invariants
+         * judge them, (e) against the model's version. */
+        const char *source = json_string_value(json_object_get(o, "source"));
+        if (source && !strcmp(source, "user"))
             note(a, 0, "%s %s: your own headers, checked by the invariants, not against a baseline", config, name);
+        else if (source && !strcmp(source, "local"))
+            note(a, 0, "%s %s: headers installed on this machine, checked by the invariants, not against a baseline",
+                 config, name);
         else
             note(a, ABI_CHANGE, "%s %s: new implementation, not in the baseline", config, name);
     }

@@ -19,6 +19,9 @@
  *     headers' public constants (3.11 had none: its core objects were
  *     statically 999999999);
  *   - new_reference: _Py_NewReference's refcount store.
+ * A static PyObject_HEAD_INIT comes in both origins the cases ask for: an
+ * extension's (this file, without Py_BUILD_CORE) and the core's
+ * (real_core_static.c, with it); they differ in 3.12 only.
  * Only this target's data model exists here (RM_NATIVE_ONLY). */
 #include <Python.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@
 #include <string.h>
 
 #include "implementations.h"
+#include "real_impl.h"
 #include "refmodel.h"
 
 #if PY_VERSION_HEX < 0x030b0000
@@ -92,14 +96,13 @@ static rm_layout layout(rm_abi abi)
     return l;
 }
 
-/* PyObject_HEAD_INIT is the same for the core and extensions in every
- * version with headers here (3.11: 1; 3.13+: immortal). */
-static const PyObject static_header[1] = { PyObject_HEAD_INIT(NULL) };
+/* An extension's PyObject_HEAD_INIT; the core's is in real_core_static.c. */
+static const PyObject extension_static[1] = { PyObject_HEAD_INIT(NULL) };
 
 static void init_static(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
 {
-    (void)rt, (void)origin;
-    memcpy(as_object(obj), static_header, sizeof(PyObject));
+    (void)rt;
+    memcpy(as_object(obj), origin == RM_ORIGIN_CORE ? HARNESS_REAL_CORE_STATIC : extension_static, sizeof(PyObject));
 }
 
 #if defined(Py_GIL_DISABLED)

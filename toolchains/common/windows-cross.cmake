@@ -9,6 +9,14 @@ if(NOT CMAKE_C_FLAGS_INIT MATCHES "__USE_MINGW_ANSI_STDIO")
   string(APPEND CMAKE_C_FLAGS_INIT " -D__USE_MINGW_ANSI_STDIO=1")
 endif()
 
+if(HARNESS_COMPILER STREQUAL "gcc")
+  # The free-threaded headers' _Py_ThreadId() reads the TEB with
+  # __readgsqword(48); GCC 12 takes any constant address below a page for a
+  # null pointer's and warns (-Warray-bounds, GCC PR 99578) unless told
+  # that pages may start at 0.
+  string(APPEND CMAKE_C_FLAGS_INIT " --param=min-pagesize=0")
+endif()
+
 set(link_flags "-static") # no MinGW runtime DLLs for Wine to look for
 if(HARNESS_COMPILER STREQUAL "clang")
   # Debian names GCC's MinGW directory "12-win32", which clang's driver does

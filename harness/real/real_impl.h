@@ -1,0 +1,13 @@
+/* real_impl.h -- what real_impl.c and real_core_static.c share: the name
+ * of the core's static header for the implementation being built
+ * (HARNESS_REAL_SYMBOL), defined in real_core_static.c. */
+#ifndef HARNESS_REAL_IMPL_H
+#define HARNESS_REAL_IMPL_H
+
+#define HARNESS_REAL_CONCAT_(a, b) a##b
+#define HARNESS_REAL_CONCAT(a, b) HARNESS_REAL_CONCAT_(a, b)
+#define HARNESS_REAL_CORE_STATIC HARNESS_REAL_CONCAT(HARNESS_REAL_SYMBOL, _core_static)
+
+extern const PyObject HARNESS_REAL_CORE_STATIC[1];
+
+#endif
