@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # abi-audit.sh -- the ABI audit of the object header (docs/abi-audit.md).
 #
-#   ci/abi-audit.sh [--refresh] [PRESET...]
+#   ci/abi-audit.sh [--refresh] [--build-root DIR] [--reports DIR] [PRESET...]
 #   ci/abi-audit.sh --tool        build abi/tool only and print its path
+#
+# --build-root: where the configurations are built (default build/;
+# ci/matrix.sh --cpython-include builds in build/user/). --reports: where
+# the report goes (default reports/; the audit's own is DIR/abi/).
 #
 # For every built configuration (or those named): read the manifests its
 # probes carry (abi/probe, measured at compile time), compare them with the
@@ -24,10 +28,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/ci/lib.sh"
 cd "$here"
 
-refresh=0 tool_only=0 named=()
+refresh=0 tool_only=0 named=() build_root=build reports=reports
 while [ $# -gt 0 ]; do
   case $1 in
     --refresh) refresh=1 ;;
+    --build-root) build_root=${2:?--build-root needs a directory}; shift ;;
+    --reports) reports=${2:?--reports needs a directory}; shift ;;
     --tool) tool_only=1 ;;
     -*) die "abi-audit: unknown option '$1' (see the comment at the top of ci/abi-audit.sh)" ;;
     *) named+=("$1") ;;
@@ -53,27 +59,27 @@ tool=$tool_dir/harness-abi
 presets=()
 if [ ${#named[@]} -gt 0 ]; then
   for p in "${named[@]}"; do
-    [ -f "build/$p/abi/probes.txt" ] || error "$p is not built (cmake --preset $p && cmake --build --preset $p)"
+    [ -f "$build_root/$p/abi/probes.txt" ] || error "$p is not built in $build_root/ (cmake --preset $p && cmake --build --preset $p)"
     presets+=("$p")
   done
 else
-  for p in "${known[@]}"; do [ -f "build/$p/abi/probes.txt" ] && presets+=("$p"); done
+  for p in "${known[@]}"; do [ -f "$build_root/$p/abi/probes.txt" ] && presets+=("$p"); done
   [ ${#presets[@]} -gt 0 ] || error "no configuration is built (ci/matrix.sh builds them)"
 fi
 
-out=reports/abi
+out=$reports/abi
 rm -rf "$out"
 mkdir -p "$out/manifests" "$out/abigail"
 for p in "${presets[@]}"; do
   "$tool" extract --configuration "$p" --abi "$(preset_abi "$p")" --quadrant "$(preset_quadrant "$p")" \
-    "build/$p/abi/probes.txt" "$out/manifests/$p.json" || error "$p: its probes could not be read"
+    "$build_root/$p/abi/probes.txt" "$out/manifests/$p.json" || error "$p: its probes could not be read"
 done
 
 say "abi-audit: ${#presets[@]} configurations, manifests against abi/manifests/"
 "$tool" audit --invariants abi/invariants.json --report "$out/manifests.md" abi/manifests "$out/manifests"
 status=$?
 if [ $((status & 3)) != 0 ]; then
-  printf '## ABI audit\n\nThe audit itself failed (exit %s): see reports/abi-audit.log or run ci/abi-audit.sh.\n' \
+  printf '## ABI audit\n\nThe audit itself failed (exit %s): see $reports/abi-audit.log or run ci/abi-audit.sh.\n' \
     "$status" >"$out/audit.md"
   exit "$status"
 fi
@@ -122,7 +128,7 @@ else
       if [ -n "$first" ] && [ -f "$out/abigail/$first/$name.abi" ]; then
         abigail "$name: $first against $p (one ABI, two compilers)" "$out/abigail/$first/$name.abi" "$out/abigail/$p/$name.abi"
       fi
-    done <"build/$p/abi/probes.txt"
+    done <"$build_root/$p/abi/probes.txt"
     [ -n "${first_of_abi[$abi]:-}" ] || first_of_abi[$abi]=$p
     # Versions of one build kind, in order: each step's changes must be ones
     # the suppression file accepts, with its reason.
@@ -146,7 +152,7 @@ fi
   echo "### libabigail"
   echo
   for l in "${abigail_lines[@]}"; do echo "- $l"; done
-  [ -s "$out/abigail.md" ] && echo "- abidiff's reports: reports/abi/abigail.md"
+  [ -s "$out/abigail.md" ] && echo "- abidiff's reports: $out/abigail.md"
 } >"$out/audit.md"
 for l in "${abigail_lines[@]}"; do say "abi-audit: libabigail: $l"; done
 status=$((status | abigail_status))

@@ -3,9 +3,20 @@
 # test every preset (or a chosen subset), two at a time, one line each.
 #
 #   ci/matrix.sh [--no-setup] [--target TRIPLE|host]... [--quadrant Q]...
-#                [--compiler gcc|clang|clang-cl] [--label REGEX] [PRESET...]
+#                [--compiler gcc|clang|clang-cl] [--label REGEX]
+#                [--cpython-include DIR [--pyconfig DIR] [--free-threaded on|off]]
+#                [--reports DIR] [PRESET...]
 #
 #   Q is 32le, 32be, 64le or 64be; --label is passed to ctest -L.
+#   --cpython-include: audit your own CPython headers (an Include/ directory
+#   or an installed include/python3.X) on every selected configuration, as
+#   user-<version> (user-<version>t where the pyconfig.h used defines
+#   Py_GIL_DISABLED, or with --free-threaded on). Each target gets a
+#   pyconfig.h that describes it: the one in DIR (or --pyconfig) where it
+#   does, else one derived from the target's compiler. Built in
+#   build/user/<preset>, apart from the main builds; only the user-* tests
+#   run, then the ABI audit; reports/summary.md has a section for them.
+#   --reports: where the reports go (default reports/).
 #
 # Reports in reports/: summary.md (configurations x case families), summary.json,
 # junit.xml (all configurations merged) and <preset>.junit.xml, <preset>.log.
@@ -24,9 +35,16 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
 setup=1 label="" compiler="" targets=() quadrants=() named=()
+user_include="" user_pyconfig="" user_ft=AUTO reports="$here/reports"
+absolute() { (cd "$1" 2>/dev/null && pwd) || die "matrix: $2 '$1' is not a directory"; }
 while [ $# -gt 0 ]; do
   case $1 in
     --no-setup) setup=0 ;;
+    --cpython-include) user_include=$(absolute "${2:?--cpython-include needs a directory}" --cpython-include) || exit 2; shift ;;
+    --pyconfig) user_pyconfig=$(absolute "${2:?--pyconfig needs a directory}" --pyconfig) || exit 2; shift ;;
+    --free-threaded)
+      case ${2:-} in on) user_ft=ON ;; off) user_ft=OFF ;; *) die "matrix: --free-threaded takes on or off" ;; esac; shift ;;
+    --reports) mkdir -p "${2:?--reports needs a directory}" && reports=$(absolute "$2" --reports) || exit 2; shift ;;
     --target) targets+=("${2:?--target needs a triple}"); shift ;;
     --quadrant) quadrants+=("${2:?--quadrant needs 32le, 32be, 64le or 64be}"); shift ;;
     --compiler) compiler=${2:?--compiler needs gcc, clang or clang-cl}; shift ;;
@@ -36,6 +54,22 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+if [ -n "$user_include" ]; then
+  [ -f "$user_include/Python.h" ] && [ -f "$user_include/patchlevel.h" ] ||
+    die "matrix: --cpython-include $user_include is not a CPython Include/ directory (no Python.h or patchlevel.h)"
+  [ -z "$user_pyconfig" ] || [ -f "$user_pyconfig/pyconfig.h" ] || die "matrix: no pyconfig.h in --pyconfig $user_pyconfig"
+elif [ -n "$user_pyconfig" ] || [ "$user_ft" != AUTO ]; then
+  die "matrix: --pyconfig and --free-threaded go with --cpython-include"
+fi
+# Your own headers build apart from the main builds, and only their tests run.
+build_root=build
+user_args=()
+if [ -n "$user_include" ]; then
+  build_root=build/user
+  user_args=("-DHARNESS_CPYTHON_INCLUDE=$user_include" "-DHARNESS_CPYTHON_PYCONFIG=$user_pyconfig"
+             "-DHARNESS_CPYTHON_FREE_THREADED=$user_ft")
+fi
+
 for q in "${quadrants[@]}"; do
   case $q in 32le|32be|64le|64be) ;; *) die "matrix: unknown quadrant '$q' (32le, 32be, 64le, 64be)" ;; esac
 done
@@ -74,38 +108,57 @@ if [ $setup = 1 ]; then
 fi
 setup_s=$((SECONDS - started))
 
-reports="$here/reports"
 mkdir -p "$reports"
 rm -f "$reports"/*.result "$reports"/*.counts "$reports"/*.families "$reports"/*.reasons "$reports"/*.junit.xml
 
+# harness_message LOG PREFIX: the first CMake message with PREFIX, joined
+# again (CMake wraps a message over indented lines).
+harness_message() {
+  awk -v prefix="$2" 'index($0, prefix){on=1; sub(".*" prefix, "")}
+       on && (/^$/ || /^Call Stack/){exit}
+       on{sub(/^ +/, ""); printf "%s%s", sep, $0; sep=" "}' "$1"
+}
+
 run_one() {
   local p=$1 log="$reports/$1.log" t0=$SECONDS verdict detail ctest_args=()
+  local dir="$build_root/$p"
   [ -n "$label" ] && ctest_args=(-L "$label")
   : >"$log"
   # Configure again only if what configuring reads changed since it last
-  # succeeded (Ninja re-runs CMake by itself when a CMakeLists.txt changes).
-  local stamp="build/$p/.harness-configured" t
+  # succeeded (Ninja re-runs CMake by itself when a CMakeLists.txt changes),
+  # or, for your own headers, the directories or pyconfig.h given changed.
+  local stamp="$dir/.harness-configured" t want=""
   t=$(preset_target "$p")
-  local configure=0
+  local configure=0 configure_args=()
+  if [ -n "$user_include" ]; then
+    configure_args=(-B "$dir" "${user_args[@]}")
+    want=$(printf '%s\n' "${configure_args[@]}"; cat "$user_include/pyconfig.h" "$user_pyconfig/pyconfig.h" 2>/dev/null | cksum)
+    [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] || configure=1
+    ctest_args+=(-L '^scheme:user-')
+  fi
   [ -f "$stamp" ] || configure=1
   for input in CMakePresets.json toolchains/common/*.cmake "toolchains/$t.cmake"; do
     [ -f "$input" ] && [ "$input" -nt "$stamp" ] && configure=1
   done
-  if [ $configure = 1 ] && ! { rm -f "$stamp"; cmake --preset "$p" >>"$log" 2>&1 && touch "$stamp"; }; then
+  if [ $configure = 1 ] && ! { rm -f "$stamp"; cmake --preset "$p" "${configure_args[@]}" >>"$log" 2>&1 &&
+                                 printf '%s\n' "$want" >"$stamp"; }; then
     local why
-    # CMake wraps a message over indented lines: join them again.
-    why=$(awk '/harness: unavailable: /{on=1; sub(/.*harness: unavailable: /, "")}
-               on && (/^$/ || /^Call Stack/){exit}
-               on{sub(/^ +/, ""); printf "%s%s", sep, $0; sep=" "}' "$log")
+    why=$(harness_message "$log" "harness: unavailable: ")
     if [ -n "$why" ] && [ "$asked" = 0 ]; then
       verdict=SKIP; detail="unavailable: $why"
     else
+      [ -n "$why" ] || why=$(harness_message "$log" "harness: ")
       verdict=FAIL; detail="configure failed${why:+: $why} (see $log)"
     fi
-  elif ! cmake --build --preset "$p" >>"$log" 2>&1; then
+  elif ! cmake --build "$dir" >>"$log" 2>&1; then
     verdict=FAIL; detail="build failed (see $log)"
   else
-    ctest --preset "$p" "${ctest_args[@]}" --output-junit "$reports/$p.junit.xml" >>"$log" 2>&1
+    if [ -n "$user_include" ]; then # the presets' test settings, in this tree
+      ctest --test-dir "$dir" --output-on-failure -j 2 --no-tests=error "${ctest_args[@]}" \
+        --output-junit "$reports/$p.junit.xml" >>"$log" 2>&1
+    else
+      ctest --preset "$p" "${ctest_args[@]}" --output-junit "$reports/$p.junit.xml" >>"$log" 2>&1
+    fi
     # One line per test: family (the name's first part) and outcome.
     awk '/Test +#[0-9]+: /{name=$0; sub(/.*Test +#[0-9]+: /, "", name); sub(/ .*/, "", name);
            split(name, part, "."); o = /\*\*\*Skipped/ ? "skipped" : (/ Passed /||/ Passed$/ ? "passed" : "failed");
@@ -150,10 +203,10 @@ wall=$((SECONDS - started - setup_s))
 # Only configurations that built and ran in this run (stale builds are not
 # audited); docs/abi-audit.md.
 audited=()
-for p in "${presets[@]}"; do [ -f "$reports/$p.counts" ] && [ -f "build/$p/abi/probes.txt" ] && audited+=("$p"); done
+for p in "${presets[@]}"; do [ -f "$reports/$p.counts" ] && [ -f "$build_root/$p/abi/probes.txt" ] && audited+=("$p"); done
 abi_rc=0
 if [ ${#audited[@]} -gt 0 ]; then
-  ci/abi-audit.sh "${audited[@]}" >"$reports/abi-audit.log" 2>&1; abi_rc=$?
+  ci/abi-audit.sh --build-root "$build_root" --reports "$reports" "${audited[@]}" >"$reports/abi-audit.log" 2>&1; abi_rc=$?
   say ""
   grep -v '^abi-audit: ' "$reports/abi-audit.log" | head -n 40
   grep '^abi-audit: ' "$reports/abi-audit.log" | sed 's/^abi-audit: /matrix: abi-audit: /'
@@ -211,10 +264,14 @@ efficiency=$(awk -v b="$busy" -v w="$wall" -v n="$(nproc)" 'BEGIN{printf "%.2f",
   echo "Per configuration and version: the agreement case (layout, byte images, ~12,000 operations"
   echo "compared byte for byte), with where pyconfig.h came from. Details in reports/linked.json."
   echo
-  python3 ci/report-linked.py "${presets[@]}"
+  python3 ci/report-linked.py --reports "$reports" "${presets[@]}"
   echo
-  if [ -f reports/abi/audit.md ] && [ ${#audited[@]} -gt 0 ]; then
-    sed 's/^## ABI audit$/## ABI audit (ci\/abi-audit.sh: exit '"$abi_rc"')/' reports/abi/audit.md
+  if [ -n "$user_include" ]; then
+    python3 ci/report-user.py --reports "$reports" --include "$user_include" "${presets[@]}"
+    echo
+  fi
+  if [ -f "$reports/abi/audit.md" ] && [ ${#audited[@]} -gt 0 ]; then
+    sed 's/^## ABI audit$/## ABI audit (ci\/abi-audit.sh: exit '"$abi_rc"')/' "$reports/abi/audit.md"
   else
     echo "## ABI audit"; echo; echo "Not run: no configuration built."
   fi
@@ -224,6 +281,7 @@ efficiency=$(awk -v b="$busy" -v w="$wall" -v n="$(nproc)" 'BEGIN{printf "%.2f",
   printf '"passed":%s,"failed":%s,"skipped":%s,"tests":{"passed":%s,"failed":%s,"skipped":%s},' $pass $fail $skip $tp $tf $ts
   printf '"wall_seconds":%s,"setup_seconds":%s,"busy_seconds":%s,"cores":%s,"parallel_efficiency":%s,' $wall $setup_s $busy "$(nproc)" "$efficiency"
   printf '"abi_audit":{"configurations":%s,"exit":%s},' "${#audited[@]}" "$abi_rc"
+  [ -n "$user_include" ] && printf '"user_headers":%s,' "$(cat "$reports/user.json")"
   printf '"quadrants":{"32le":%s,"32be":%s,"64le":%s,"64be":%s},"complete":%s}\n' \
     "${quadrant_ok[32le]}" "${quadrant_ok[32be]}" "${quadrant_ok[64le]}" "${quadrant_ok[64be]}" "$([ $incomplete = 0 ] && echo true || echo false)"
 } >"$reports/summary.json"
@@ -241,7 +299,7 @@ say ""
 say "matrix: configurations: $pass passed, $fail failed, $skip skipped; wall ${wall} s, setup ${setup_s} s, efficiency $efficiency"
 say "matrix: passing configurations per quadrant: 32le ${quadrant_ok[32le]}, 32be ${quadrant_ok[32be]}, 64le ${quadrant_ok[64le]}, 64be ${quadrant_ok[64be]}"
 [ $incomplete = 1 ] && say "matrix: INCOMPLETE: no passing configuration in quadrant(s) ${missing[*]}"
-say "matrix: reports in reports/ (summary.md, summary.json, junit.xml)"
+say "matrix: reports in ${reports#"$here"/}/ (summary.md, summary.json, junit.xml)"
 say "$tp passed, $tf failed, $ts skipped"
 [ $abi_rc != 0 ] && say "matrix: FAILED: the ABI audit exited $abi_rc (reports/abi/audit.md, docs/abi-audit.md)"
 [ $fail = 0 ] && [ $incomplete = 0 ] && [ $abi_rc = 0 ]

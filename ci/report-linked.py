@@ -3,8 +3,9 @@
 for every configuration and every linked implementation (CPython's real
 headers, per version), whether the agreement case passed, where its
 pyconfig.h came from (Debian's, or derived from the target compiler), or why
-it was skipped. Reads reports/<preset>.junit.xml; writes Markdown on stdout
-and reports/linked.json. Run by ci/matrix.sh."""
+it was skipped. Reads REPORTS/<preset>.junit.xml; writes Markdown on stdout
+and REPORTS/linked.json (REPORTS: --reports, default reports). Run by
+ci/matrix.sh."""
 import json
 import re
 import sys
@@ -54,12 +55,16 @@ def hygiene_cell(cases):
     return "; ".join(parts), bool(failed)
 
 
-def main(presets):
+def main(argv):
+    reports = "reports"
+    if argv[:1] == ["--reports"]:
+        reports, argv = argv[1], argv[2:]
+    presets = argv
     rows, versions = {}, set()
     hygiene = {}
     for preset in presets:
         try:
-            d = dom.parse(f"reports/{preset}.junit.xml")
+            d = dom.parse(f"{reports}/{preset}.junit.xml")
         except (OSError, Exception):
             continue
         for case in d.getElementsByTagName("testcase"):
@@ -73,7 +78,7 @@ def main(presets):
     versions = sorted(versions, key=lambda v: [int(x) for x in re.findall(r"\d+", v)])
     hygiene_rows = {p: {v: hygiene_cell(c) for v, c in impls.items()} for p, impls in hygiene.items()}
     json.dump({"configurations": rows, "hygiene": {p: {v: c[0] for v, c in r.items()} for p, r in hygiene_rows.items()}},
-              open("reports/linked.json", "w"), indent=1)
+              open(f"{reports}/linked.json", "w"), indent=1)
     if not rows:
         print("No linked implementation ran.")
         return 0

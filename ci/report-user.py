@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""report-user.py -- the "your headers" section of the matrix report, for
+ci/matrix.sh --cpython-include: per configuration, how the user-* tests
+went (passed, failed, skipped), which pyconfig.h the headers were paired
+with, and every failing check with both sides as the case printed them.
+Reads REPORTS/<preset>.junit.xml; writes Markdown on stdout and
+REPORTS/user.json.
+
+  report-user.py --reports DIR --include DIR PRESET..."""
+import json
+import re
+import sys
+import xml.dom.minidom as dom
+
+
+def output(case):
+    return "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
+                   if n.nodeType == n.TEXT_NODE)
+
+
+def failing_checks(out):
+    """Check's failure lines (file:line:F|E:tcase:test:i: message), a
+    hygiene case's new diagnostics, or the runner's own verdict."""
+    lines = [l.strip() for l in out.splitlines()]
+    checks = [l for l in lines if re.search(r":[FE]:[^:]*:[^:]*:\d+: ", l)]
+    if not checks:
+        checks = [l for l in lines if re.search(r"(warning|error): ", l)]
+    if not checks:
+        checks = [l for l in lines if "harness: FAIL" in l] or ["(no failing check printed: see the log)"]
+    return checks[:20]
+
+
+def main(argv):
+    reports, include, presets = "reports", "", []
+    while argv:
+        if argv[0] == "--reports":
+            reports, argv = argv[1], argv[2:]
+        elif argv[0] == "--include":
+            include, argv = argv[1], argv[2:]
+        else:
+            presets, argv = presets + [argv[0]], argv[1:]
+    rows = {}
+    for preset in presets:
+        row = {"implementation": "", "pyconfig": "", "passed": 0, "failed": 0, "skipped": 0, "failures": [],
+               "skip_reasons": []}
+        try:
+            cases = dom.parse(f"{reports}/{preset}.junit.xml").getElementsByTagName("testcase")
+        except Exception:
+            row["result"] = "not run"
+            with open(f"{reports}/{preset}.result") as f:
+                row["detail"] = f.read().strip()
+            rows[preset] = row
+            continue
+        for case in cases:
+            name = case.getAttribute("name")
+            m = re.search(r"\.(user-\d+\.\d+t?)(\.|$)", name)
+            if not m:
+                continue  # the emulator's warm-up fixture
+            row["implementation"] = m.group(1)
+            out = output(case)
+            origin = re.search(r"harness: implementation: (.*)", out)
+            if origin and not row["pyconfig"]:
+                row["pyconfig"] = origin.group(1)
+            skip = re.search(r"harness-skip: (.*)", out)
+            if case.getAttribute("status") in ("notrun", "disabled") or skip:
+                row["skipped"] += 1
+                why = skip.group(1).strip() if skip else "not run"
+                if why not in row["skip_reasons"]:
+                    row["skip_reasons"].append(why)
+            elif case.getElementsByTagName("failure") or case.getAttribute("status") == "fail":
+                row["failed"] += 1
+                row["failures"].append({"test": name, "checks": failing_checks(out)})
+            else:
+                row["passed"] += 1
+        row["result"] = "FAIL" if row["failed"] else "PASS" if row["passed"] else "no test"
+        rows[preset] = row
+    json.dump({"include": include, "configurations": rows}, open(f"{reports}/user.json", "w"), indent=1)
+
+    print(f"## Your headers ({include})")
+    print()
+    print("Each configuration ran the user-* tests of every family on these headers, each paired with a")
+    print("pyconfig.h that describes its target (yours where it does, else derived from its compiler).")
+    print()
+    print("| configuration | implementation | result | passed | failed | skipped | pyconfig.h |")
+    print("|---|---|---|---|---|---|---|")
+    for preset, r in rows.items():
+        where = r["pyconfig"] or r.get("detail", "")
+        m = re.search(r"\((.*)\)$", where)
+        print(f"| {preset} | {r['implementation'] or '–'} | {r['result']} | {r['passed']} | {r['failed']} | "
+              f"{r['skipped']} | {(m.group(1) if m else where).replace('|', '/')} |")
+    failures = [(p, f) for p, r in rows.items() for f in r["failures"]]
+    if failures:
+        print()
+        print("### What failed (both sides as the checks printed them)")
+        for preset, f in failures:
+            print()
+            print(f"- **{preset}** `{f['test']}`:")
+            for check in f["checks"]:
+                print(f"  - `{check.replace('`', chr(39))}`")
+    reasons = sorted({w for r in rows.values() for w in r["skip_reasons"]})
+    if reasons:
+        print()
+        print("Skip reasons: " + "; ".join(reasons))
+    print()
+    bad = sum(1 for r in rows.values() if r["result"] != "PASS")
+    print(f"Your headers: {len(rows) - bad} configurations passed, {bad} did not.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
