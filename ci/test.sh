@@ -185,11 +185,79 @@ PY
 else
   bad=$((bad+1)); say "selftest: FAILED: the ABI tool or the deliberately broken model did not build"
 fi
-expect "a directory that is not a CPython Include/ is a clear configure error" 1 \
-  "HARNESS_CPYTHON_INCLUDE=/nonexistent is not a CPython Include/" -- \
-  cmake -S . -B build/selftest-bad-include --fresh -DHARNESS_CPYTHON_INCLUDE=/nonexistent
-expect "a missing emulator is a clear configure error" 1 "harness: unavailable: qemu-nosuch" -- \
-  cmake -S . -B build/selftest-missing --fresh -DCMAKE_TOOLCHAIN_FILE=cmake/selftest/missing-emulator.cmake
+# Your own headers that cannot be used are a configure error on every
+# preset, Windows included: a path that is no Include/, and headers that do
+# not compile for the target.
+cp -r "$cpython/include" "$fakes/broken-include" && echo '#error a deliberately broken header' >>"$fakes/broken-include/object.h"
+for p in host-gcc x86_64-w64-mingw32-gcc x86_64-pc-windows-msvc-clang-cl; do
+  expect "$p: a directory that is not a CPython Include/ is a clear configure error" 1 \
+    "HARNESS_CPYTHON_INCLUDE=/nonexistent is not a CPython Include/" -- \
+    cmake --preset "$p" -B "build/selftest-bad-include/$p" --fresh -DHARNESS_CPYTHON_INCLUDE=/nonexistent
+  expect "$p: headers that do not compile for the target are a clear configure error, with the compiler's words" 1 \
+    "HARNESS_CPYTHON_INCLUDE is unusable here: .*a deliberately broken header" -- \
+    bash -c "set -o pipefail; cmake --preset '$p' -B 'build/selftest-bad-include/$p' --fresh \
+               -DHARNESS_CPYTHON_INCLUDE='$fakes/broken-include' 2>&1 | tr -s '\n ' '  '"
+done
+expect "the one command refuses a directory that is not an Include/ before building anything" 2 \
+  "--cpython-include /tmp is not a CPython Include/" -- ci/matrix.sh --no-setup --cpython-include /tmp host-gcc
+
+# The one command bites: three copies of the real 3.14 headers, each with
+# one line changed that matters to one data model only, run through
+# ci/matrix.sh --cpython-include on a configuration of each data model;
+# each must fail exactly where its data model is, and pass elsewhere.
+#   64-bit big-endian: the big-endian field order of the refcount struct
+#     replaced by the little-endian one (the fact sheet's pyconfig pitfall);
+#   32-bit: the immortal threshold _Py_IMMORTAL_MINIMUM_REFCNT halved;
+#   LLP64 (64-bit Windows): the 64-bit ob_refcnt_full declared long.
+mutant_presets=(host-gcc s390x-linux-gnu-gcc arm-linux-gnueabihf-gcc powerpc-linux-gnu-gcc x86_64-w64-mingw32-gcc)
+# user_verdict.py USER_JSON MATRIX_EXIT fail "PRESETS" | pass IMPLEMENTATION:
+# what reports/user.json says against what must be.
+cat >"$fakes/user_verdict.py" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["configurations"]
+rc, mode, want = sys.argv[2], sys.argv[3], sys.argv[4]
+print({p: (r["implementation"], r["result"], r["passed"], r["failed"]) for p, r in rows.items()}, "matrix exit", rc)
+if mode == "fail":
+    failed = sorted(p for p, r in rows.items() if r["result"] != "PASS")
+    ok = failed == sorted(want.split()) and rc != "0" and all(rows[p]["failed"] > 0 for p in failed)
+    print("detected exactly where expected" if ok else f"NOT where expected: {failed}")
+else:
+    ok = rc == "0" and rows and all(r["implementation"] == want and r["result"] == "PASS" and r["passed"] > 0
+                                    for r in rows.values())
+    print(f"all {want}, all passed" if ok else f"NOT all {want}")
+PY
+mutant() { # mutant NAME FILE SED-EXPRESSION EXPECTED-FAILING-PRESETS
+  local name=$1 file=$2 edit=$3 want=$4 dir="$fakes/mutant-$1"
+  cp -r "$cpython/include" "$dir"
+  sed -i "$edit" "$dir/$file"
+  if cmp -s "$cpython/include/$file" "$dir/$file"; then
+    bad=$((bad+1)); say "selftest: FAILED: mutant $name: '$edit' changed nothing in $file (did the 3.14 headers change?)"; return
+  fi
+  expect "mutant $name ($(diff "$cpython/include/$file" "$dir/$file" | sed -n 's/^> *//p' | head -c 60)) fails exactly on: $want" 0 \
+    "^detected exactly where expected" -- bash -c "
+      ci/matrix.sh --no-setup --cpython-include '$dir' --pyconfig '$cpython/pyconfig/x86_64-linux-gnu' \
+        --reports '$fakes/reports-$name' ${mutant_presets[*]} >'$fakes/mutant-$name.log' 2>&1
+      python3 '$fakes/user_verdict.py' '$fakes/reports-$name/user.json' \$? fail '$want'"
+}
+mutant 64be object.h 's/^#  if PY_BIG_ENDIAN$/#  if 0 \&\& PY_BIG_ENDIAN/' "s390x-linux-gnu-gcc"
+mutant 32bit refcount.h 's/^#define _Py_IMMORTAL_MINIMUM_REFCNT ((Py_ssize_t)(1L << 30))$/#define _Py_IMMORTAL_MINIMUM_REFCNT ((Py_ssize_t)(1L << 29))/' \
+  "arm-linux-gnueabihf-gcc powerpc-linux-gnu-gcc"
+mutant llp64 object.h 's/^        PY_INT64_T ob_refcnt_full;/        long ob_refcnt_full;/' "x86_64-w64-mingw32-gcc"
+
+# Free-threaded or not is what the pyconfig.h used says: the unmodified 3.14
+# headers with a pyconfig.h that defines Py_GIL_DISABLED are user-3.14t and
+# pass as such (where one is derived, it keeps Py_GIL_DISABLED); with the
+# GIL pyconfig.h they are user-3.14 and pass.
+mkdir -p "$fakes/ft-pyconfig"
+sed 's|^#endif /\*Py_PYCONFIG_H\*/$|#define Py_GIL_DISABLED 1\n&|' "$cpython/pyconfig/x86_64-linux-gnu/pyconfig.h" >"$fakes/ft-pyconfig/pyconfig.h"
+for build in "ft user-3.14t $fakes/ft-pyconfig" "gil user-3.14 $cpython/pyconfig/x86_64-linux-gnu"; do
+  read -r kind impl pyconfig <<<"$build"
+  expect "the 3.14 headers with a $kind pyconfig.h pass as $impl on host, s390x and 64-bit Windows" 0 \
+    "^all $impl, all passed" -- bash -c "
+      ci/matrix.sh --no-setup --cpython-include '$cpython/include' --pyconfig '$pyconfig' --reports '$fakes/reports-$kind' \
+        host-gcc s390x-linux-gnu-gcc x86_64-w64-mingw32-gcc >'$fakes/$kind.log' 2>&1
+      python3 '$fakes/user_verdict.py' '$fakes/reports-$kind/user.json' \$? pass $impl"
+done
 
 say "selftest: $ok passed, $bad failed"
 if [ "$run_matrix" = 1 ]; then

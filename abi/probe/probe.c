@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "export.h"
+#include "header_constants.h"
 
 #define PROBE_64 (SIZEOF_VOID_P > 4)
 #define PROBE_AT_LEAST(minor) (PY_VERSION_HEX >= (0x03000000 | ((minor) << 16)))
@@ -157,7 +158,9 @@ typedef struct probe_image {
 } probe_image;
 _Static_assert(offsetof(probe_image, header) == 16, "the image must follow its tag directly");
 
+HARNESS_HEADER_CONSTANTS_BEGIN
 const probe_image harness_abi_static_image = { "HARNESS-STATIC:", PyObject_HEAD_INIT(NULL) };
+HARNESS_HEADER_CONSTANTS_END
 
 /* _PyGC_BITS_DEFERRED is core-internal (internal/pycore_gc.h): fact sheet §1b. */
 #ifndef _PyGC_BITS_DEFERRED
@@ -180,7 +183,9 @@ const probe_image harness_abi_static_image = { "HARNESS-STATIC:", PyObject_HEAD_
 #endif
 
 #ifdef PROBE_RUNTIME_IMMORTAL
+HARNESS_HEADER_CONSTANTS_BEGIN
 const probe_image harness_abi_runtime_image = { "HARNESS-RUNTIME", PROBE_RUNTIME_IMMORTAL };
+HARNESS_HEADER_CONSTANTS_END
 #endif
 
 #if defined(HARNESS_PROBE_EXPORTS)

@@ -97,7 +97,9 @@ static rm_layout layout(rm_abi abi)
 }
 
 /* An extension's PyObject_HEAD_INIT; the core's is in real_core_static.c. */
+HARNESS_HEADER_CONSTANTS_BEGIN
 static const PyObject extension_static[1] = { PyObject_HEAD_INIT(NULL) };
+HARNESS_HEADER_CONSTANTS_END
 
 static void init_static(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
 {

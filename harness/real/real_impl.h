@@ -4,10 +4,13 @@
 #ifndef HARNESS_REAL_IMPL_H
 #define HARNESS_REAL_IMPL_H
 
+#include "header_constants.h"
+
 #define HARNESS_REAL_CONCAT_(a, b) a##b
 #define HARNESS_REAL_CONCAT(a, b) HARNESS_REAL_CONCAT_(a, b)
 #define HARNESS_REAL_CORE_STATIC HARNESS_REAL_CONCAT(HARNESS_REAL_SYMBOL, _core_static)
 
 extern const PyObject HARNESS_REAL_CORE_STATIC[1];
+
 
 #endif

@@ -14,7 +14,9 @@ if(HARNESS_COMPILER STREQUAL "gcc")
   # __readgsqword(48); GCC 12 takes any constant address below a page for a
   # null pointer's and warns (-Warray-bounds, GCC PR 99578) unless told
   # that pages may start at 0.
-  string(APPEND CMAKE_C_FLAGS_INIT " --param=min-pagesize=0")
+  if(NOT CMAKE_C_FLAGS_INIT MATCHES "min-pagesize") # this file is read more than once
+    string(APPEND CMAKE_C_FLAGS_INIT " --param=min-pagesize=0")
+  endif()
 endif()
 
 set(link_flags "-static") # no MinGW runtime DLLs for Wine to look for
