@@ -15,7 +15,7 @@ const char *const case_family_name = "agreement";
 typedef struct side {
     const rm_scheme *s;
     rm_runtime rt;
-    _Alignas(16) uint8_t obj[RM_MAX_HEADER];
+    uint8_t *obj; /* case_object() */
 } side;
 
 static const rm_scheme *model_of(const rm_scheme *s)
@@ -45,7 +45,7 @@ static void start(side *x, const rm_scheme *s)
 {
     x->s = s;
     x->rt = case_runtime(rm_native_abi());
-    memset(x->obj, 0, sizeof x->obj);
+    x->obj = case_object();
 }
 
 static void assert_same(const side *impl, const side *model, const char *after)

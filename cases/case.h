@@ -21,9 +21,13 @@ extern case_options case_opts;
 
 /* Implemented by each family: add the checks for case_opts to tc (a TCase
  * named after the scheme), or return false after saying on stderr why the
- * family does not apply to that scheme/mode.  A family may instead print
- * "harness-skip: <reason>" and return false, which reports a skip. */
+ * family does not apply to that scheme/mode (a usage error, exit 2), or
+ * return case_skip(reason) before registering anything: a skip, reported
+ * as such only for exit CASE_SKIP_EXIT with no check registered
+ * (cmake/run-case.cmake). */
 bool case_family_add_tests(TCase *tc);
+#define CASE_SKIP_EXIT 77
+bool case_skip(const char *reason); /* prints "harness-skip: reason"; returns false */
 extern const char *const case_family_name;
 
 /* Registration that counts, so the runner can demand that Check's summary
@@ -39,6 +43,13 @@ extern int case_registered;
 int case_abi_count(void);
 rm_abi case_abi(int i);
 
+
+/* Storage for one object header: zeroed, aligned for any PyObject, and
+ * allocated, so that it has no declared type and the real headers may
+ * access it as a PyObject (C11 6.5p6-7), which a uint8_t array would not
+ * allow. RM_MAX_HEADER bytes; slots are reused in turn (256 of them), so a
+ * test may hold a few at once. Main thread only. */
+uint8_t *case_object(void);
 
 /* A fresh runtime for the modelled data model, with a nonzero thread id. */
 rm_runtime case_runtime(rm_abi abi);

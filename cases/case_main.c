@@ -14,11 +14,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect.h"
 #include "export.h"
 #include "implementations.h"
 
 case_options case_opts;
 int case_registered;
+static bool case_skipped;
+
+bool case_skip(const char *reason)
+{
+    if (case_registered) {
+        fprintf(stderr, "harness: cases_%s skips after registering %d checks: a harness bug\n", case_family_name,
+                case_registered);
+        abort();
+    }
+    printf("harness-skip: %s\n", reason);
+    case_skipped = true;
+    return false;
+}
 
 int case_abi_count(void)
 {
@@ -32,6 +46,26 @@ rm_abi case_abi(int i)
     uint8_t w = (uint8_t)(i & 2 ? 8 : 4);
     rm_abi abi = { w, (i & 1) != 0, w };
     return abi;
+}
+
+enum { CASE_OBJECT_SLOT = 64, CASE_OBJECT_SLOTS = 256 };
+_Static_assert(RM_MAX_HEADER <= CASE_OBJECT_SLOT, "a slot holds the largest header");
+
+uint8_t *case_object(void)
+{
+    static uint8_t *allocated, *pool; /* kept: the pool lives as long as the program */
+    static unsigned next;
+    if (!pool) {
+        allocated = malloc(CASE_OBJECT_SLOT * CASE_OBJECT_SLOTS + 16);
+        if (!allocated) {
+            fprintf(stderr, "harness: out of memory for object storage\n");
+            abort();
+        }
+        pool = allocated + (16 - (uintptr_t)allocated % 16) % 16;
+    }
+    uint8_t *slot = pool + (next++ % CASE_OBJECT_SLOTS) * CASE_OBJECT_SLOT;
+    memset(slot, 0, CASE_OBJECT_SLOT);
+    return slot;
 }
 
 rm_runtime case_runtime(rm_abi abi)
@@ -82,30 +116,16 @@ const char *case_i64(int64_t v)
     return out;
 }
 
-/* _Py_Dealloc, as libpython exports it: for the legacy extension (a real
- * shared library) and for the real headers' inline Py_DECREF. Per thread:
- * each thread's operations record into its own runtime. */
+/* _Py_Dealloc, as libpython exports it, for the legacy extension (a real
+ * shared library, which knows it only by name). The real headers' inline
+ * Py_DECREF calls its implementation's own (harness/real/real_impl.c). Per
+ * thread: each thread's operations record into its own runtime. */
 HARNESS_THREAD_LOCAL rm_runtime *harness_dealloc_runtime;
 HARNESS_EXPORT void _Py_Dealloc(void *op);
 void _Py_Dealloc(void *op)
 {
     ck_assert_msg(harness_dealloc_runtime != NULL, "_Py_Dealloc called with no runtime active");
     rm_record_dealloc(harness_dealloc_runtime, op);
-}
-
-/* The free-threaded slow paths the real headers' inline Py_DECREF calls. */
-void _Py_DecRefShared(void *op);
-void _Py_DecRefShared(void *op)
-{
-    ck_assert_msg(harness_dealloc_runtime != NULL, "_Py_DecRefShared called with no runtime active");
-    rm_ft_decref_shared(harness_dealloc_runtime, op);
-}
-
-void _Py_MergeZeroLocalRefcount(void *op);
-void _Py_MergeZeroLocalRefcount(void *op)
-{
-    ck_assert_msg(harness_dealloc_runtime != NULL, "_Py_MergeZeroLocalRefcount called with no runtime active");
-    rm_ft_merge_zero_local(harness_dealloc_runtime, op);
 }
 
 /* Where the free-threaded headers have no instruction for the thread
@@ -149,6 +169,7 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
+    (void)expect_family_of(case_opts.scheme); /* aborts, naming it, on a version without expectations */
     case_opts.mode = argc == 3 ? argv[2] : NULL;
 
     Suite *suite = suite_create(case_family_name);
@@ -158,7 +179,7 @@ int main(int argc, char **argv)
     if (!case_family_add_tests(tc)) {
         fflush(stdout); /* a "harness-skip:" line must survive a sanitizer's exit */
         srunner_free(srunner_create(suite));
-        return 2;
+        return case_skipped ? CASE_SKIP_EXIT : 2;
     }
     printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name, argv[1],
            case_opts.mode ? " " : "", case_opts.mode ? case_opts.mode : "", rm_abi_name(rm_native_abi()),

@@ -123,12 +123,12 @@ START_TEST(byte_images)
     const rm_scheme *s = case_opts.scheme;
     rm_runtime rt = case_runtime(abi);
     uint8_t size = s->layout(abi).object_size;
-    _Alignas(16) uint8_t got[RM_MAX_HEADER] = { 0 };
+    uint8_t *got = case_object();
     uint8_t want[RM_MAX_HEADER];
     s->init_static(&rt, got, RM_ORIGIN_CORE);
     expected_image(s, abi, false, want);
     ck_assert_bytes_eq(got, want, size);
-    memset(got, 0, sizeof got);
+    memset(got, 0, RM_MAX_HEADER);
     s->new_reference(&rt, got);
     s->immortalize(&rt, got);
     expected_image(s, abi, true, want);
@@ -153,7 +153,7 @@ START_TEST(head_init_by_origin)
     const rm_scheme *s = case_opts.scheme;
     rm_runtime rt = case_runtime(abi);
     uint8_t size = s->layout(abi).object_size;
-    _Alignas(16) uint8_t core[RM_MAX_HEADER] = { 0 }, extension[RM_MAX_HEADER] = { 0 };
+    uint8_t *core = case_object(), *extension = case_object();
     uint8_t want[RM_MAX_HEADER];
     s->init_static(&rt, core, RM_ORIGIN_CORE);
     s->init_static(&rt, extension, RM_ORIGIN_EXTENSION);
@@ -220,7 +220,7 @@ START_TEST(native_structs_match_model)
     ck_assert_uint_eq(abi.big_endian, NATIVE_BIG_ENDIAN);
     rm_layout l = s->layout(abi);
     rm_runtime rt = case_runtime(abi);
-    _Alignas(16) uint8_t img[RM_MAX_HEADER] = { 0 };
+    uint8_t *img = case_object();
     s->init_static(&rt, img, RM_ORIGIN_CORE);
     expect_family fam = expect_family_of(s);
     const void *native = NULL;

@@ -46,9 +46,10 @@ static void load_extension(void)
     const char *why = "?";
     void *lib = platform_load_library(path, &why);
     ck_assert_msg(lib != NULL, "cannot load the legacy extension %s: %s", path, why);
-    *(void **)&ext_incref = platform_symbol(lib, "legacy_incref");
-    *(void **)&ext_decref = platform_symbol(lib, "legacy_decref");
-    *(void **)&ext_advance = platform_symbol(lib, "legacy_advance");
+    /* Each converted back to its own type (legacy_ext.c's definitions). */
+    ext_incref = (void (*)(void *))platform_symbol(lib, "legacy_incref");
+    ext_decref = (void (*)(void *))platform_symbol(lib, "legacy_decref");
+    ext_advance = (void (*)(void *, int64_t))platform_symbol(lib, "legacy_advance");
     ck_assert_msg(ext_incref && ext_decref && ext_advance, "legacy extension %s lacks its exports", path);
     const char *name = path;
     for (const char *p = path; *p; p++)
@@ -82,12 +83,14 @@ typedef struct subject {
     const rm_scheme *s;
     rm_runtime rt;
     bool runtime_immortal; /* else static */
-    _Alignas(16) uint8_t obj[RM_MAX_HEADER]; /* real code accesses it as a Py_ssize_t */
+    uint8_t *obj; /* case_object(): real code accesses it as a PyObject */
 } subject;
 
 static void fresh(subject *x)
 {
-    memset(x->obj, 0, sizeof x->obj);
+    if (!x->obj)
+        x->obj = case_object();
+    memset(x->obj, 0, RM_MAX_HEADER);
     x->rt.deallocs = 0;
     if (x->runtime_immortal) {
         x->s->new_reference(&x->rt, x->obj);
@@ -192,7 +195,7 @@ static void measure_and_assert(rm_abi abi, bool real)
     int n = expect_tolerance_of(case_opts.scheme, abi, rows);
     if (n == 0) {
         /* 3.11: nothing is immortal; legacy and runtime ops agree exactly. */
-        subject x = { case_opts.scheme, case_runtime(abi), false, { 0 } };
+        subject x = { case_opts.scheme, case_runtime(abi), false, NULL };
         legacy_ops ops = ops_for(&x.rt, real);
         fresh(&x);
         ops.incref(&x.rt, x.obj);
@@ -208,7 +211,7 @@ static void measure_and_assert(rm_abi abi, bool real)
     const uint64_t decref_window = UINT64_C(1) << 31, incref_window = UINT64_C(1) << 30;
     const uint64_t exhaust_window = abi.word_bytes == 8 ? UINT64_C(1) << 62 : UINT64_C(1) << 31;
     for (int r = 0; r < n; r++) {
-        subject x = { case_opts.scheme, case_runtime(abi), r == 1, { 0 } };
+        subject x = { case_opts.scheme, case_runtime(abi), r == 1, NULL };
         legacy_ops ops = ops_for(&x.rt, real);
         fresh(&x);
         rm_field word = { 0, abi.word_bytes };
@@ -251,14 +254,14 @@ END_TEST
 START_TEST(extension_matches_model)
 {
     load_extension();
-    subject real = { case_opts.scheme, case_runtime(rm_native_abi()), false, { 0 } };
+    subject real = { case_opts.scheme, case_runtime(rm_native_abi()), false, NULL };
     legacy_ops ext = ops_for(&real.rt, true);
     legacy_ops model = ops_for(&real.rt, false);
     for (int kind = 0; kind < 2; kind++) {
         real.runtime_immortal = kind == 1;
         fresh(&real);
-        _Alignas(16) uint8_t copy[RM_MAX_HEADER];
-        memcpy(copy, real.obj, sizeof copy);
+        uint8_t *copy = case_object();
+        memcpy(copy, real.obj, RM_MAX_HEADER);
         for (int k = 0; k < 64; k++) {
             bool up = (k * 7) % 3 != 0;
             (up ? ext.incref : ext.decref)(&real.rt, real.obj);
@@ -280,7 +283,7 @@ START_TEST(interleaving_and_hazard)
     bool real = abi.word_bytes == native.word_bytes && abi.big_endian == native.big_endian;
     if (real)
         load_extension();
-    subject x = { case_opts.scheme, case_runtime(abi), false, { 0 } };
+    subject x = { case_opts.scheme, case_runtime(abi), false, NULL };
     legacy_ops ops = ops_for(&x.rt, real);
     expect_family fam = expect_family_of(x.s);
     bool w64 = abi.word_bytes == 8;
@@ -326,6 +329,8 @@ START_TEST(interleaving_and_hazard)
         ops.decref(&x.rt, x.obj); /* 0x6FFFFFFF: immortal, never restored */
         x.s->incref(&x.rt, x.obj);
         ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), 0x6FFFFFFF);
+    } else {
+        ck_abort_msg("%s: interleaving is registered for versions with immortality only", x.s->name);
     }
 }
 END_TEST
@@ -339,6 +344,9 @@ bool case_family_add_tests(TCase *tc)
     CASE_TEST(tc, tolerance_real_extension);
     CASE_TEST(tc, extension_matches_model);
     CASE_LOOP(tc, tolerance_model, CASE_ABI_COUNT);
-    CASE_LOOP(tc, interleaving_and_hazard, CASE_ABI_COUNT);
+    /* 3.11 has no immortality: its legacy and runtime operations are the
+     * same ++/--, which tolerance_* already show agree. */
+    if (expect_family_of(case_opts.scheme) != EXPECT_311)
+        CASE_LOOP(tc, interleaving_and_hazard, CASE_ABI_COUNT);
     return true;
 }

@@ -6,9 +6,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A shared library loaded at run time; NULL with a message in *why. */
+/* A shared library loaded at run time; NULL with a message in *why. Its
+ * functions come as a generic function pointer (NULL if absent), which the
+ * caller converts to the function's own type: a function pointer never
+ * passes through a void * (ISO C leaves that conversion undefined). */
 void *platform_load_library(const char *path, const char **why);
-void *platform_symbol(void *library, const char *name);
+typedef void (*platform_function)(void);
+platform_function platform_symbol(void *library, const char *name);
 
 /* Whole pages, zeroed, writable; and switching them to read-only. */
 size_t platform_page_size(void);

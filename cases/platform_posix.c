@@ -3,6 +3,7 @@
 #include "platform.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -21,7 +22,16 @@ void *platform_load_library(const char *path, const char **why)
     return lib;
 }
 
-void *platform_symbol(void *library, const char *name) { return dlsym(library, name); }
+platform_function platform_symbol(void *library, const char *name)
+{
+    /* POSIX makes dlsym's object pointer a function's address; moved over
+     * as bytes, not converted. */
+    void *address = dlsym(library, name);
+    platform_function f;
+    _Static_assert(sizeof f == sizeof address, "function and object pointers differ in size");
+    memcpy(&f, &address, sizeof f);
+    return f;
+}
 
 struct platform_thread {
     pthread_t id;
@@ -85,17 +95,18 @@ void platform_free_pages(void *pages, size_t bytes)
 /* ---- children ------------------------------------------------------------ */
 
 static uint8_t *fault_heap;
-static size_t fault_bytes;
+static size_t fault_bytes, fault_page; /* set before the handler is installed */
 static volatile sig_atomic_t faulted_pages;
 
+/* Only what a signal handler may do: arithmetic on what was set before,
+ * mprotect (one system call, the technique itself) and signal(). */
 static void on_write_fault(int sig, siginfo_t *info, void *uc)
 {
     (void)uc;
-    uint8_t *at = info->si_addr;
-    size_t page = platform_page_size();
-    if (at >= fault_heap && at < fault_heap + fault_bytes) {
-        uint8_t *start = fault_heap + (size_t)(at - fault_heap) / page * page;
-        if (mprotect(start, page, PROT_READ | PROT_WRITE) == 0) {
+    uintptr_t at = (uintptr_t)info->si_addr, heap = (uintptr_t)fault_heap;
+    if (at >= heap && at - heap < fault_bytes) {
+        uint8_t *start = fault_heap + (at - heap) / fault_page * fault_page;
+        if (mprotect(start, fault_page, PROT_READ | PROT_WRITE) == 0) {
             faulted_pages++;
             return; /* the write is retried and now succeeds */
         }
@@ -115,6 +126,8 @@ static long in_child(long (*body)(void *heap, size_t bytes, void (*traffic)(void
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
         *why = "fork() failed";
         return -1;
     }
@@ -128,7 +141,14 @@ static long in_child(long (*body)(void *heap, size_t bytes, void (*traffic)(void
     ssize_t got = read(fds[0], &result, sizeof result);
     close(fds[0]);
     int status = 0;
-    waitpid(pid, &status, 0);
+    pid_t waited;
+    do
+        waited = waitpid(pid, &status, 0);
+    while (waited < 0 && errno == EINTR);
+    if (waited != pid) {
+        *why = "waitpid() failed: the child's end is unknown";
+        return -1;
+    }
     if (got != (ssize_t)sizeof result || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         *why = WIFSIGNALED(status) ? "the child died from a signal" : "the child reported nothing";
         return -1;
@@ -147,6 +167,7 @@ static long count_written(void *heap, size_t bytes, void (*traffic)(void *), voi
     sigemptyset(&sa.sa_mask);
     fault_heap = heap;
     fault_bytes = bytes;
+    fault_page = platform_page_size();
     faulted_pages = 0;
     if (sigaction(SIGSEGV, &sa, NULL) != 0 || !platform_protect_readonly(heap, bytes))
         return -1;
@@ -171,7 +192,8 @@ static long private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *), 
     long kb = -1;
     while (fgets(line, sizeof line, smaps)) {
         unsigned long start, end;
-        if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+        const char *dash = strchr(line, '-'), *space = strchr(line, ' ');
+        if (dash && space && dash < space && sscanf(line, "%lx-%lx ", &start, &end) == 2) {
             /* Exactly the heap's own mapping, or the numbers mean nothing
              * (an emulator may list host addresses, not the program's). */
             in_heap = start == (unsigned long)(uintptr_t)heap && end - start == bytes;

@@ -23,7 +23,8 @@ typedef struct win_system_info {
 #define WINAPI __stdcall
 #define WIN_IMPORT __declspec(dllimport)
 WIN_IMPORT win_handle WINAPI LoadLibraryA(const char *path);
-WIN_IMPORT void *WINAPI GetProcAddress(win_handle module, const char *name);
+typedef intptr_t(WINAPI *win_farproc)(void); /* FARPROC */
+WIN_IMPORT win_farproc WINAPI GetProcAddress(win_handle module, const char *name);
 WIN_IMPORT win_dword WINAPI GetLastError(void);
 WIN_IMPORT void WINAPI GetSystemInfo(win_system_info *info);
 WIN_IMPORT void *WINAPI VirtualAlloc(void *address, size_t bytes, win_dword type, win_dword protect);
@@ -54,9 +55,9 @@ void *platform_load_library(const char *path, const char **why)
     return lib;
 }
 
-void *platform_symbol(void *library, const char *name)
+platform_function platform_symbol(void *library, const char *name)
 {
-    return GetProcAddress(library, name);
+    return (platform_function)GetProcAddress(library, name);
 }
 
 size_t platform_page_size(void)

@@ -12,7 +12,10 @@
  * it does, and says so:
  *   - _Py_Dealloc, and the free-threaded slow paths _Py_DecRefShared and
  *     _Py_MergeZeroLocalRefcount, record into the runtime of the caller
- *     (cases/case_main.c provides them; the slow paths are the model's);
+ *     (the slow paths are the model's). They are defined below under names
+ *     of this implementation's own (harness/real/CMakeLists.txt renames
+ *     them), so that each is declared once, by these headers, with their
+ *     PyObject;
  *   - free-threaded ownership is the real _Py_ThreadId(), which the runtimes
  *     for this implementation carry (rm_scheme.thread_id);
  *   - immortalize: Objects/object.c's _Py_SetImmortalUntracked, with the
@@ -43,7 +46,9 @@
 #endif
 
 /* The real code needs a real, aligned PyObject: a misaligned buffer is a
- * harness bug, reported loudly rather than as undefined behaviour. */
+ * harness bug, reported loudly rather than as undefined behaviour. The
+ * cases' storage has no declared type (case_object(), mapped pages), so
+ * it may be accessed as a PyObject. */
 static PyObject *as_object(const uint8_t *obj)
 {
     if ((uintptr_t)obj % _Alignof(PyObject) != 0) {
@@ -107,7 +112,24 @@ static void init_static(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
     memcpy(as_object(obj), origin == RM_ORIGIN_CORE ? HARNESS_REAL_CORE_STATIC : extension_static, sizeof(PyObject));
 }
 
+static rm_runtime *active_runtime(const char *what)
+{
+    if (!harness_dealloc_runtime) {
+        fprintf(stderr, "harness: %s called with no runtime active\n", what);
+        abort();
+    }
+    return harness_dealloc_runtime;
+}
+
+void _Py_Dealloc(PyObject *op) { rm_record_dealloc(active_runtime("_Py_Dealloc"), (uint8_t *)op); }
+
 #if defined(Py_GIL_DISABLED)
+void _Py_DecRefShared(PyObject *op) { rm_ft_decref_shared(active_runtime("_Py_DecRefShared"), (uint8_t *)op); }
+void _Py_MergeZeroLocalRefcount(PyObject *op)
+{
+    rm_ft_merge_zero_local(active_runtime("_Py_MergeZeroLocalRefcount"), (uint8_t *)op);
+}
+
 static uint64_t thread_id(void)
 {
     return (uint64_t)_Py_ThreadId();
