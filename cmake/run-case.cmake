@@ -4,20 +4,37 @@
 #           TIMEOUT   seconds
 # Optional: SKIP_REASON  report the test as skipped with this reason, run nothing
 #           RESULT_CACHE directory where passes are kept for reuse
+#           IDENTITY     what else the run depends on (cases/CMakeLists.txt:
+#                        the kernel, the emulator's and the loaded libraries'
+#                        packages), part of the reuse key
 #
 # A run passes only if the program exits 0, prints "N checks registered", and
 # Check's summary shows exactly N checks with no failure and no error. An
 # emulator that exits 0 without running the program (wine64 with a 32-bit
 # .exe does) therefore fails, as does any sanitizer report.
+#
+# A program skips by exiting 77 with a "harness-skip: <reason>" line and no
+# check registered; anything else that prints the marker (and exits 0, or
+# crashes, or fails, or has a sanitizer report) fails. The marker CTest's
+# SKIP_REGULAR_EXPRESSION sees is this script's verdict line only: the
+# program's own is shown defused.
 if(DEFINED SKIP_REASON)
   message("harness-skip: ${SKIP_REASON}")
   return()
 endif()
 
-# A pass is reused when nothing it depends on changed: the exact command and
-# the content of every file it runs (case binary, emulator, legacy module,
-# this script). Set HARNESS_RERUN=1 to run everything again.
-set(key "${COMMAND}|${TIMEOUT}|$ENV{HARNESS_LEGACY_MODULE}|$ENV{CK_FORK}")
+# A pass is reused when nothing it depends on changed: the exact command;
+# the content of every file it runs (case binary, emulator, interpreter,
+# legacy module, this script); IDENTITY; and the environment that steers
+# the program, the runner or the emulator (HARNESS_LEGACY_MODULE, the
+# sanitizers' *SAN_OPTIONS, Check's CK_*, QEMU_*, WINE*). Set
+# HARNESS_RERUN=1 to run everything again.
+set(key "${COMMAND}|${TIMEOUT}|${IDENTITY}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E environment OUTPUT_VARIABLE environment)
+string(REGEX MATCHALL "(^|\n)(HARNESS_LEGACY_MODULE|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*)=[^\n]*"
+       steering "${environment}")
+list(SORT steering)
+string(APPEND key "|${steering}")
 foreach(file IN LISTS COMMAND ITEMS "$ENV{HARNESS_LEGACY_MODULE}" "${CMAKE_CURRENT_LIST_FILE}")
   if(IS_ABSOLUTE "${file}" AND EXISTS "${file}" AND NOT IS_DIRECTORY "${file}")
     file(SHA256 "${file}" sum)
@@ -36,11 +53,24 @@ endif()
 
 execute_process(COMMAND ${COMMAND}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out TIMEOUT ${TIMEOUT})
-message("${out}")
+string(REPLACE "harness-skip: " "harness-skip (claimed): " defused "${out}")
+message("${defused}")
 
 string(REPLACE ";" " " shown "${COMMAND}")
+set(sanitizer_report "(ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer|runtime error:)")
+if(rc STREQUAL "77" AND out MATCHES "harness-skip: ([^\n]*)")
+  set(reason "${CMAKE_MATCH_1}")
+  if(out MATCHES "${sanitizer_report}")
+    message(FATAL_ERROR "harness: FAIL: a skip with a sanitizer report (${CMAKE_MATCH_1}): ${shown}")
+  endif()
+  if(out MATCHES "([1-9][0-9]*) checks registered")
+    message(FATAL_ERROR "harness: FAIL: a skip after registering ${CMAKE_MATCH_1} checks: ${shown}")
+  endif()
+  message("harness-skip: ${reason}") # CTest's SKIP_REGULAR_EXPRESSION reports it
+  return()
+endif()
 if(out MATCHES "harness-skip: ")
-  return() # the case says why; CTest's SKIP_REGULAR_EXPRESSION reports it
+  message(FATAL_ERROR "harness: FAIL: the program claimed a skip but exited '${rc}', not 77: ${shown}")
 endif()
 if(NOT rc STREQUAL "0")
   if(rc MATCHES "timeout")
@@ -48,7 +78,7 @@ if(NOT rc STREQUAL "0")
   endif()
   message(FATAL_ERROR "harness: FAIL: exited with '${rc}': ${shown}")
 endif()
-if(out MATCHES "(ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer|runtime error:)")
+if(out MATCHES "${sanitizer_report}")
   message(FATAL_ERROR "harness: FAIL: sanitizer report (${CMAKE_MATCH_1}): ${shown}")
 endif()
 if(NOT out MATCHES "([0-9]+) checks registered")

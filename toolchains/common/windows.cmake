@@ -26,5 +26,7 @@ if(NOT DEFINED HARNESS_NO_RUN)
   # Wine's helper processes, detached from any test's output. Otherwise every
   # short test starts or meets a server that is starting or stopping; under
   # load one client failed with "recvmsg: Connection reset by peer".
-  set(HARNESS_EMULATOR_WARMUP "export WINEPREFIX='${HARNESS_CACHE_DIR}/wine' WINEDEBUG=-all; wineserver -p120 </dev/null >/dev/null 2>&1; wine wineboot </dev/null >/dev/null 2>&1; echo wine ready")
+  # It passes only if Wine itself prints "wine ready" (a Windows program,
+  # cmd.exe, ran): Wine can exit 0 having run nothing.
+  set(HARNESS_EMULATOR_WARMUP "export WINEPREFIX='${HARNESS_CACHE_DIR}/wine' WINEDEBUG=-all; wineserver -p120 </dev/null >/dev/null 2>&1; wine wineboot </dev/null >/dev/null 2>&1; wine cmd /c echo wine ready </dev/null 2>/dev/null")
 endif()
