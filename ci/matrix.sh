@@ -100,14 +100,38 @@ done
 # Longest first: host-gcc carries the exhaustive sweeps.
 mapfile -t presets < <(printf '%s\n' "${presets[@]}" | awk '{print ($0 == "host-gcc" ? 0 : 1), $0}' | sort -s -k1,1n | cut -d' ' -f2)
 
+# One matrix at a time on a tree: a second one refuses, it never interleaves
+# with the first in build/ and reports/.
+mkdir -p build
+exec 9>build/.matrix.lock
+flock -n 9 || die "matrix: another ci/matrix.sh is running on this tree (it holds build/.matrix.lock): wait for it, or stop it"
+
+# Ctrl-C (SIGINT to this process group) or SIGTERM stops every configuration
+# at once: each runs in a process group of its own (below), stopped whole.
+interrupted() {
+  trap - INT TERM
+  say "matrix: interrupted: stopping every configuration"
+  local j
+  for j in $(jobs -p); do kill -TERM -- "-$j" 2>/dev/null; done
+  sleep 2
+  for j in $(jobs -p); do kill -KILL -- "-$j" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -f "$reports/summary.json" "$reports"/*.result "$reports"/*.counts
+  say "matrix: interrupted: this run reports nothing, and none of its unfinished tests was kept as a pass"
+  exit 130
+}
+trap interrupted INT TERM
+
 started=$SECONDS
 if [ $setup = 1 ]; then
   mapfile -t need < <(for p in "${presets[@]}"; do t=$(preset_target "$p"); [ "$t" = host ] || echo "$t"; done | sort -u)
-  if [ ${#need[@]} -gt 0 ]; then ci/setup.sh "${need[@]}"; else ci/setup.sh --host-only; fi ||
+  # (9>&-: nothing the matrix starts holds its lock, Wine's lingering server least of all)
+  if [ ${#need[@]} -gt 0 ]; then ci/setup.sh "${need[@]}" 9>&-; else ci/setup.sh --host-only 9>&-; fi ||
     die "matrix: setup failed"
 fi
 setup_s=$((SECONDS - started))
 
+findings=$(machine_findings)
 mkdir -p "$reports"
 rm -f "$reports"/*.result "$reports"/*.counts "$reports"/*.families "$reports"/*.reasons "$reports"/*.junit.xml
 
@@ -125,18 +149,20 @@ run_one() {
   [ -n "$label" ] && ctest_args=(-L "$label")
   : >"$log"
   # Configure again only if what configuring reads changed since it last
-  # succeeded (Ninja re-runs CMake by itself when a CMakeLists.txt changes),
-  # or, for your own headers, the directories or pyconfig.h given changed.
-  local stamp="$dir/.harness-configured" t want=""
+  # succeeded (Ninja re-runs CMake by itself when a CMakeLists.txt changes):
+  # the presets and toolchain files, what it finds on the machine, the
+  # target's packages, and for your own headers the directories and
+  # pyconfig.h given.
+  local stamp="$dir/.harness-configured" t want
   t=$(preset_target "$p")
   local configure=0 configure_args=()
   if [ -n "$user_include" ]; then
     configure_args=(-B "$dir" "${user_args[@]}")
-    want=$(printf '%s\n' "${configure_args[@]}"; cat "$user_include/pyconfig.h" "$user_pyconfig/pyconfig.h" 2>/dev/null | cksum)
-    [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] || configure=1
     ctest_args+=(-L '^scheme:user-')
   fi
-  [ -f "$stamp" ] || configure=1
+  want=$(printf '%s\n' "$findings" "${configure_args[@]}"; target_packages "$t";
+         cat "$user_include/pyconfig.h" "$user_pyconfig/pyconfig.h" 2>/dev/null | cksum)
+  [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] || configure=1
   for input in CMakePresets.json toolchains/common/*.cmake "toolchains/$t.cmake"; do
     [ -f "$input" ] && [ "$input" -nt "$stamp" ] && configure=1
   done
@@ -194,7 +220,9 @@ run_one() {
 say "matrix: ${#presets[@]} configurations, $(nproc) at a time"
 for p in "${presets[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
-  run_one "$p" &
+  set -m # job control for this job only: a process group of its own
+  run_one "$p" 9>&- &
+  set +m
 done
 wait
 wall=$((SECONDS - started - setup_s))
@@ -206,7 +234,7 @@ audited=()
 for p in "${presets[@]}"; do [ -f "$reports/$p.counts" ] && [ -f "$build_root/$p/abi/probes.txt" ] && audited+=("$p"); done
 abi_rc=0
 if [ ${#audited[@]} -gt 0 ]; then
-  ci/abi-audit.sh --build-root "$build_root" --reports "$reports" "${audited[@]}" >"$reports/abi-audit.log" 2>&1; abi_rc=$?
+  ci/abi-audit.sh --build-root "$build_root" --reports "$reports" "${audited[@]}" >"$reports/abi-audit.log" 2>&1 9>&-; abi_rc=$?
   say ""
   grep -v '^abi-audit: ' "$reports/abi-audit.log" | head -n 40
   grep '^abi-audit: ' "$reports/abi-audit.log" | sed 's/^abi-audit: /matrix: abi-audit: /'
@@ -249,6 +277,13 @@ for p in "${presets[@]}"; do
 done
 missing=()
 for q in 32le 32be 64le 64be; do [ "${quadrant_ok[$q]}" -gt 0 ] || missing+=("$q"); done
+# A run in which no test passed proves nothing, unless every configuration
+# in it cannot run by design (its toolchain file says so).
+ran_nothing=0 not_by_design=()
+if [ "$tp" = 0 ]; then
+  for p in "${presets[@]}"; do [ -n "$(preset_by_design "$p")" ] || not_by_design+=("$p"); done
+  [ ${#not_by_design[@]} -gt 0 ] && ran_nothing=1
+fi
 incomplete=0
 if [ "$filtered" = 0 ] && [ -z "$label" ] && [ ${#missing[@]} -gt 0 ]; then incomplete=1; fi
 efficiency=$(awk -v b="$busy" -v w="$wall" -v n="$(nproc)" 'BEGIN{printf "%.2f", (w > 0 ? b / (w * n) : 0)}')
@@ -301,5 +336,9 @@ say "matrix: passing configurations per quadrant: 32le ${quadrant_ok[32le]}, 32b
 [ $incomplete = 1 ] && say "matrix: INCOMPLETE: no passing configuration in quadrant(s) ${missing[*]}"
 say "matrix: reports in ${reports#"$here"/}/ (summary.md, summary.json, junit.xml)"
 say "$tp passed, $tf failed, $ts skipped"
-[ $abi_rc != 0 ] && say "matrix: FAILED: the ABI audit exited $abi_rc (reports/abi/audit.md, docs/abi-audit.md)"
-[ $fail = 0 ] && [ $incomplete = 0 ] && [ $abi_rc = 0 ]
+[ $abi_rc != 0 ] && say "matrix: FAILED: the ABI audit exited $abi_rc (${reports#"$here"/}/abi/audit.md, docs/abi-audit.md)"
+[ $ran_nothing = 1 ] &&
+  say "matrix: FAILED: no test ran, and these configurations are unavailable though nothing declares them so by design: ${not_by_design[*]}"
+[ "$tp" = 0 ] && [ $ran_nothing = 0 ] &&
+  say "matrix: no test ran: every configuration here cannot run by design ($(for p in "${presets[@]}"; do printf '%s: %s; ' "$p" "$(preset_by_design "$p")"; done))"
+[ $fail = 0 ] && [ $incomplete = 0 ] && [ $abi_rc = 0 ] && [ $ran_nothing = 0 ]

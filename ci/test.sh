@@ -55,11 +55,51 @@ fake good "harness: x: 1 checks registered" "100%: Checks: 1, Failures: 0, Error
 expect "a run with fewer checks than registered fails" 1 "4 of 5 checks ran" -- run_case "$fakes/short"
 expect "a sanitizer report fails" 1 "sanitizer report \\(runtime error:\\)" -- run_case "$fakes/sanitized"
 expect "a complete, clean run passes (the fakes above fail for their own reason)" 0 "" -- run_case "$fakes/good"
+# Skips: only exit 77 with the marker and nothing registered is one. The
+# verdict CTest sees (its SKIP_REGULAR_EXPRESSION matches "harness-skip: "
+# anywhere in the output) must carry the marker only then.
+script() { # script NAME BODY: a program that runs BODY
+  printf '#!/bin/sh\n%s\n' "$2" >"$fakes/$1"; chmod +x "$fakes/$1"
+}
+verdict() { # the wrapper's verdict on a program, then what CTest would make of its output
+  local out rc
+  out=$(run_case "$1" 2>&1); rc=$?
+  printf '%s ' $out
+  if grep -q 'harness-skip: ' <<<"$out"; then echo "ctest-sees: skip"; else echo "ctest-sees: no skip"; fi
+  return $rc
+}
+script skip-exit0 'echo "harness-skip: pretend"; exit 0'
+script skip-crash 'echo "harness-skip: pretend"; kill -SEGV $$'
+script skip-fails 'echo "harness-skip: pretend"; exit 1'
+script skip-sanitized 'echo "harness-skip: pretend"; echo "x.c:1:2: runtime error: load of misaligned address"; exit 77'
+script skip-registered 'echo "harness: x: 3 checks registered"; echo "harness-skip: pretend"; exit 77'
+script skip-real 'echo "harness-skip: not for this target"; exit 77'
+for f in "skip-exit0|claims a skip and exits 0|claimed a skip but exited '0'" \
+         "skip-crash|claims a skip and then crashes|claimed a skip but exited" \
+         "skip-fails|claims a skip and then fails|claimed a skip but exited '1'" \
+         "skip-sanitized|skips with a sanitizer report|a skip with a sanitizer report" \
+         "skip-registered|skips after registering checks|a skip after registering 3 checks"; do
+  IFS='|' read -r name what message <<<"$f"
+  expect "a program that $what fails, and CTest sees no skip" 1 "$message.*ctest-sees: no skip$" -- \
+    bash -c "$(declare -f run_case verdict); verdict '$fakes/$name'"
+done
+expect "exit 77 with the marker and nothing registered is a skip, with its reason" 0 \
+  "harness-skip: not for this target ctest-sees: skip$" -- bash -c "$(declare -f run_case verdict); verdict '$fakes/skip-real'"
 reuse="$fakes/results"; mkdir -p "$reuse"
 run_case "$fakes/good" 60 "$reuse" >/dev/null 2>&1
 expect "an unchanged pass is reused, and says so" 0 "reused the pass" -- run_case "$fakes/good" 60 "$reuse"
 fake good "harness: x: 2 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0"
 expect "a changed program is run again, never reused" 1 "1 of 2 checks ran" -- run_case "$fakes/good" 60 "$reuse"
+fake good "harness: x: 1 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0"
+run_case "$fakes/good" 60 "$reuse" >/dev/null 2>&1
+for changed in ASAN_OPTIONS=detect_leaks=0 CK_FORK=no QEMU_CPU=max WINEDEBUG=+all; do
+  expect "a pass is not reused when the environment that steers the run changed ($changed)" 0 "^ran again$" -- \
+    bash -c "$(declare -f run_case); env $changed bash -c \"\$(declare -f run_case); run_case '$fakes/good' 60 '$reuse'\" 2>&1 |
+             grep -q 'reused the pass' && echo reused || echo ran again"
+done
+expect "... nor when what else it depends on changed (IDENTITY: packages, kernel)" 0 "^ran again$" -- \
+  bash -c "cmake -DCOMMAND='$fakes/good' -DTIMEOUT=60 -DRESULT_CACHE='$reuse' -DIDENTITY='qemu-user 99' -P cmake/run-case.cmake 2>&1 |
+           grep -q 'reused the pass' && echo reused || echo ran again"
 # The trap itself: wine64 given a 32-bit Windows program prints nothing and
 # exits 0. The i686 MinGW build runs nowhere here, so this is how it would
 # "pass" if a test passed on exit status.
@@ -259,12 +299,105 @@ for build in "ft user-3.14t $fakes/ft-pyconfig" "gil user-3.14 $cpython/pyconfig
       python3 '$fakes/user_verdict.py' '$fakes/reports-$kind/user.json' \$? pass $impl"
 done
 
+# A version the cases have no expectations for is refused by name, never
+# judged by 3.11's (cases/expect.h used to fall back to them).
+if cmake -S . -B build/selftest-unknown-version -G Ninja -DCMAKE_C_COMPILER=gcc \
+     -DHARNESS_IMPLEMENTATIONS="$here/cmake/selftest/unknown-version.cmake" >/dev/null 2>&1 &&
+   cmake --build build/selftest-unknown-version --target cases_layout >/dev/null 2>&1; then
+  expect "an implementation of a version without expectations is refused, by name" 1 \
+    "no expectations for version '3.16'" -- run_case "$here/build/selftest-unknown-version/cases/cases_layout;selftest-3.16"
+else
+  bad=$((bad+1)); say "selftest: FAILED: the build with an implementation of an unknown version did not configure or build"
+fi
+expect "a missing emulator is a clear configure error" 1 "harness: unavailable: qemu-nosuch" -- \
+  cmake -S . -B build/selftest-missing --fresh -DCMAKE_TOOLCHAIN_FILE=cmake/selftest/missing-emulator.cmake
+
+# drive.py registers its checks before it runs them: a copy that lost one
+# check runs fewer than it registered, and fails.
+if [ -f "$cases/legacy_abi3.abi3.so" ] && command -v python3.11 >/dev/null; then
+  sed '/legacy decrefs restore it/d' cases/interpreters/drive.py >"$fakes/drive.py"
+  expect "an interpreter case that runs fewer checks than it registered fails" 1 "2 of 4 checks ran" -- \
+    run_case "$(command -v python3.11);$fakes/drive.py;$cases/legacy_abi3.abi3.so"
+fi
+# The Wine warm-up passes only if a Windows program printed: with a wine
+# and wineserver that exit 0 having run nothing, it fails.
+wine_build=build/user/x86_64-w64-mingw32-gcc
+if [ -f "$wine_build/CTestTestfile.cmake" ]; then
+  mkdir -p "$fakes/silent-wine"
+  for tool in wine wineserver; do printf '#!/bin/sh\nexit 0\n' >"$fakes/silent-wine/$tool"; chmod +x "$fakes/silent-wine/$tool"; done
+  expect "a Wine that exits 0 having run nothing fails the warm-up" 8 "emulator.warmup .*Failed" -- \
+    env PATH="$fakes/silent-wine:$PATH" ctest --test-dir "$wine_build" -R '^emulator\.warmup$'
+fi
+# A run that ran no test fails, unless every configuration in it cannot run
+# by design (its toolchain file says so): Clang for hppa can; a target whose
+# Check is missing (an empty cache) cannot.
+expect "a run of configurations unavailable by design only (Clang for hppa) passes, and says why" 0 \
+  "no test ran: every configuration here cannot run by design \\(hppa-linux-gnu-clang: clang has no hppa" -- \
+  ci/matrix.sh --no-setup --reports "$fakes/reports-by-design" --target hppa-linux-gnu --compiler clang
+rm -rf build/user/mips64-linux-gnuabi64-clang
+expect "a run in which no test ran, for a reason not by design, fails" 1 \
+  "no test ran, and these configurations are unavailable though nothing declares them so by design: mips64-linux-gnuabi64-clang" -- \
+  env HARNESS_CACHE="$fakes/empty-cache" ci/matrix.sh --no-setup --reports "$fakes/reports-nothing" \
+    --cpython-include "$cpython/include" --target mips64-linux-gnuabi64 --compiler clang
+rm -rf build/user/mips64-linux-gnuabi64-clang "$fakes/empty-cache"
+# What configuring found on the machine is found again when the machine
+# changes: a new python3.15 on PATH re-configures, nothing new does not.
+mkdir -p "$fakes/new-python"
+printf '#!/bin/sh\necho 3.15\n' >"$fakes/new-python/python3.15"; chmod +x "$fakes/new-python/python3.15"
+ci/matrix.sh --no-setup --label '^family:layout$' --reports "$fakes/reports-found" host-clang >/dev/null 2>&1
+expect "an unchanged machine is not configured again" 0 "^not configured again$" -- \
+  bash -c "ci/matrix.sh --no-setup --label '^family:layout\$' --reports '$fakes/reports-found' host-clang >/dev/null 2>&1;
+           grep -q 'Configuring done' '$fakes/reports-found/host-clang.log' && echo configured again || echo not configured again"
+expect "a machine with a new interpreter is configured again, and finds it" 0 "interpreter.python3.15" -- \
+  bash -c "PATH='$fakes/new-python':\$PATH ci/matrix.sh --no-setup --label '^family:layout\$' --reports '$fakes/reports-found' \
+             host-clang >/dev/null 2>&1; grep -q 'Configuring done' '$fakes/reports-found/host-clang.log' &&
+           ctest --test-dir build/host-clang -N | grep -o 'interpreter.python3.15'"
+ci/matrix.sh --no-setup --label '^family:layout$' --reports "$fakes/reports-found" host-clang >/dev/null 2>&1 # as it was
+# Ctrl-C (SIGINT to the matrix's process group) stops every configuration
+# within seconds, says so, exits 130 and keeps no pass it had not finished;
+# meanwhile a second matrix on the tree is refused.
+# Launched as a terminal launches a foreground job (a script's background
+# job starts with SIGINT ignored, which a shell cannot undo): its own
+# process group, SIGINT at its default.
+python3 - "$fakes/matrix.pid" "$fakes/int.log" <<'PY' &
+import os, signal, subprocess, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+with open(sys.argv[2], "w") as log:
+    p = subprocess.Popen(["ci/matrix.sh", "--no-setup", "--reports", os.path.dirname(sys.argv[2]) + "/reports-int",
+                          "host-gcc", "host-clang"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                         env=dict(os.environ, HARNESS_RERUN="1"))
+    open(sys.argv[1], "w").write(str(p.pid))
+    log.flush()
+    rc = p.wait()
+with open(sys.argv[2], "a") as log:
+    log.write(f"exit {rc}\n")
+PY
+for _ in $(seq 50); do [ -s "$fakes/matrix.pid" ] && break; sleep 0.2; done
+for _ in $(seq 120); do grep -qs 'Test *#' "$fakes/reports-int/host-gcc.log" && break; sleep 1; done
+expect "a second matrix on the same tree while one runs is refused" 2 "another ci/matrix.sh is running on this tree" -- \
+  ci/matrix.sh --no-setup --reports "$fakes/reports-second" host-gcc
+pgid=$(cat "$fakes/matrix.pid")
+touch "$fakes/interrupted-at"
+kill -INT -- "-$pgid"
+for _ in $(seq 20); do pgrep -s "$pgid" >/dev/null || break; sleep 1; done
+sleep 3
+expect "Ctrl-C stops the matrix and everything it started within 20 s, says so and exits 130" 0 \
+  "interrupted: stopping.*exit 130 left 0$" -- \
+  bash -c "echo \$(tr '\n' ' ' <'$fakes/int.log') left \$(pgrep -s '$pgid' | wc -l)"
+expect "... and no pass is written after it was interrupted" 0 "^0 written after$" -- \
+  bash -c "echo \$(find build/host-gcc/harness-results build/host-clang/harness-results -newer '$fakes/interrupted-at' -name '*.pass' | wc -l) written after"
+# The totals come from the report, whatever the console printed last (the
+# audit's failure line follows the matrix's count).
+mkdir -p "$fakes/totals"
+echo '{"tests":{"passed":7,"failed":2,"skipped":3}}' >"$fakes/totals/summary.json"
+expect "the matrix's totals are read from summary.json" 0 "^7 2 3$" -- matrix_totals "$fakes/totals"
+expect "a matrix without summary.json has no totals, and says so" 1 "no summary.json" -- matrix_totals "$fakes/none"
+
 say "selftest: $ok passed, $bad failed"
 if [ "$run_matrix" = 1 ]; then
-  matrix_log=$(mktemp)
-  ci/matrix.sh --no-setup | tee "$matrix_log"; matrix_rc=${PIPESTATUS[0]}
-  read -r tp tf ts < <(tail -n 1 "$matrix_log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')
-  rm -f "$matrix_log"
+  rm -f reports/summary.json
+  ci/matrix.sh --no-setup; matrix_rc=$?
+  read -r tp tf ts < <(matrix_totals reports)
   # The three reports must tell the same story.
   expect "reports agree: junit.xml, summary.json and summary.md count the same tests" 0 "^agree$" -- \
     python3 - <<'PY'
