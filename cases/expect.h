@@ -89,6 +89,21 @@ static inline expect_saturation expect_saturation_of(const rm_scheme *s, rm_abi 
     return e;
 }
 
+/* §3 (Py_RETURN_NONE in the limited API) and §5, gh-134989: whether
+ * Py_RETURN_NONE, compiled by headers of this PY_VERSION_HEX for the
+ * limited API of 3.11, increfs None. 3.11 does (return Py_NewRef(...));
+ * 3.12 (every 3.12.x, as far as known) and 3.13.0 to 3.13.4 return the bare
+ * singleton; 3.13.5 (PR #135182) and 3.14+ (PR #135165) incref again. */
+static inline bool expect_limited_311_return_none_increfs(unsigned long version_hex)
+{
+    unsigned long minor = version_hex >> 16 & 0xFF, micro = version_hex >> 8 & 0xFF;
+    if (minor == 12)
+        return false;
+    if (minor == 13)
+        return micro >= 5;
+    return true;
+}
+
 /* §4: the legacy (<= 3.11 ++/--) tolerance of an immortal object, in net
  * unbalanced legacy operations. */
 typedef struct expect_tolerance {

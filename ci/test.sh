@@ -299,6 +299,27 @@ for build in "ft user-3.14t $fakes/ft-pyconfig" "gil user-3.14 $cpython/pyconfig
       python3 '$fakes/user_verdict.py' '$fakes/reports-$kind/user.json' \$? pass $impl"
 done
 
+# gh-134989 is judged on the headers' own Py_RETURN_NONE, compiled for the
+# limited API of 3.11: the 3.14 headers with the 3.12 spelling (a bare
+# return, one line changed) fail it; 3.13.0's real headers, where the bug
+# is, pass it as present.
+cp -r "$cpython/include" "$fakes/return-none-include"
+sed -i 's/^#  define Py_RETURN_NONE return Py_NewRef(Py_None)$/#  define Py_RETURN_NONE return Py_None/' "$fakes/return-none-include/object.h"
+if cmake -S . -B build/selftest-return-none -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_CPYTHON_INCLUDE="$fakes/return-none-include" \
+     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/x86_64-linux-gnu" >/dev/null 2>&1 &&
+   cmake --build build/selftest-return-none --target cases_regressions >/dev/null 2>&1; then
+  expect "headers whose Py_RETURN_NONE does not incref under the old limited API fail gh-134989, both sides shown" 1 \
+    "Py_RETURN_NONE \\(limited API 3.11\\) added 0 references, expected 1" -- \
+    run_case "$here/build/selftest-return-none/cases/cases_regressions;user-3.14"
+else
+  bad=$((bad+1)); say "selftest: FAILED: the build with a changed Py_RETURN_NONE did not configure or build"
+fi
+pyenv313=$(ls -d "$HOME"/.pyenv/versions/3.13.0/include/python3.13 2>/dev/null)
+if [ -n "$pyenv313" ] && cmake -S . -B build/selftest-return-none -G Ninja -DHARNESS_CPYTHON_INCLUDE="$pyenv313" \
+     -DHARNESS_CPYTHON_PYCONFIG= >/dev/null 2>&1 && cmake --build build/selftest-return-none --target cases_regressions >/dev/null 2>&1; then
+  expect "CPython 3.13.0's own headers show gh-134989 present, as the fact sheet says" 0 "gh-134989 PRESENT, CPython 3.13.0" -- \
+    run_case "$here/build/selftest-return-none/cases/cases_regressions;user-3.13"
+fi
 # A version the cases have no expectations for is refused by name, never
 # judged by 3.11's (cases/expect.h used to fall back to them).
 if cmake -S . -B build/selftest-unknown-version -G Ninja -DCMAKE_C_COMPILER=gcc \
@@ -386,6 +407,15 @@ expect "Ctrl-C stops the matrix and everything it started within 20 s, says so a
   bash -c "echo \$(tr '\n' ' ' <'$fakes/int.log') left \$(pgrep -s '$pgid' | wc -l)"
 expect "... and no pass is written after it was interrupted" 0 "^0 written after$" -- \
   bash -c "echo \$(find build/host-gcc/harness-results build/host-clang/harness-results -newer '$fakes/interrupted-at' -name '*.pass' | wc -l) written after"
+# The results' copy-on-write verdict covers the real interpreters too: a
+# 3.12 worker that copies as much as a 3.11 worker fails it.
+mkdir -p "$fakes/results-cow"
+printf 'scheme,heap_mib,workers,worker,heap_private_kb,heap_shared_kb\n3.11,16,4,1,16384,0\n3.12,16,4,1,0,16384\n' \
+  >"$fakes/results-cow/cow.csv"
+printf 'python,version,workers,worker,private_kb,shared_kb\npython3.11,3.11.7,4,1,4300,15000\npython3.12,3.12.1,4,1,4200,17000\n' \
+  >"$fakes/results-cow/cow-python.csv"
+expect "a real 3.12+ interpreter whose workers copy as much as 3.11's fails the results' verdict" 1 \
+  "does not hold.*3.12.1 98%" -- bash -c "python3 ci/results.py '$fakes/results-cow' >/dev/null 2>&1; rc=\$?; cat '$fakes/results-cow/results.md'; exit \$rc"
 # The totals come from the report, whatever the console printed last (the
 # audit's failure line follows the matrix's count).
 mkdir -p "$fakes/totals"

@@ -620,60 +620,130 @@ static bool is_static_immortal_314t(const rm_runtime *rt, const uint8_t *obj)
 /* ---- the descriptor table ------------------------------------------------ */
 
 static const rm_scheme scheme_311 = {
-    "3.11", "mortal baseline: ++/-- on the whole Py_ssize_t, no immortality", 0,
-    layout_311, init_static_311, new_reference_gil, immortalize_311, incref_legacy,
-    decref_legacy, never_immortal, NULL, refcnt_full, set_refcnt_legacy, NULL,
+    .name = "3.11",
+    .summary = "mortal baseline: ++/-- on the whole Py_ssize_t, no immortality",
+    .flags = 0,
+    .layout = layout_311,
+    .init_static = init_static_311,
+    .new_reference = new_reference_gil,
+    .immortalize = immortalize_311,
+    .incref = incref_legacy,
+    .decref = decref_legacy,
+    .is_immortal = never_immortal,
+    .refcnt = refcnt_full,
+    .set_refcnt = set_refcnt_legacy,
 };
 
 static const rm_scheme scheme_312 = {
-    "3.12", "low 32 bits count, saturating at 0xFFFFFFFF (32-bit: exact 0x3FFFFFFF); "
-            "static PyObject_HEAD_INIT immortal for the core only",
-    RM_HAS_IMMORTALITY,
-    layout_311, init_static_312, new_reference_gil, immortalize_312, incref_312,
-    decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312, NULL,
+    .name = "3.12",
+    .summary = "low 32 bits count, saturating at 0xFFFFFFFF (32-bit: exact 0x3FFFFFFF); "
+               "static PyObject_HEAD_INIT immortal for the core only",
+    .flags = RM_HAS_IMMORTALITY,
+    .layout = layout_311,
+    .init_static = init_static_312,
+    .new_reference = new_reference_gil,
+    .immortalize = immortalize_312,
+    .incref = incref_312,
+    .decref = decref_312,
+    .is_immortal = is_immortal_312,
+    .refcnt = refcnt_full,
+    .set_refcnt = set_refcnt_312,
 };
 
 static const rm_scheme scheme_313 = {
-    "3.13", "as 3.12, and every static PyObject_HEAD_INIT is immortal", RM_HAS_IMMORTALITY,
-    layout_313, init_static_313, new_reference_gil, immortalize_312, incref_312,
-    decref_312, is_immortal_312, NULL, refcnt_full, set_refcnt_312, NULL,
+    .name = "3.13",
+    .summary = "as 3.12, and every static PyObject_HEAD_INIT is immortal",
+    .flags = RM_HAS_IMMORTALITY,
+    .layout = layout_313,
+    .init_static = init_static_313,
+    .new_reference = new_reference_gil,
+    .immortalize = immortalize_312,
+    .incref = incref_312,
+    .decref = decref_312,
+    .is_immortal = is_immortal_312,
+    .refcnt = refcnt_full,
+    .set_refcnt = set_refcnt_312,
 };
 
 static const rm_scheme scheme_314 = {
-    "3.14", "ob_refcnt/ob_overflow/ob_flags word, sticky saturation at 0xC0000000 "
-            "(32-bit: >= 2^30, initial 5<<28 / 7<<28)",
-    RM_HAS_IMMORTALITY,
-    layout_314, init_static_314, new_reference_gil, immortalize_314, incref_314,
-    decref_314, is_immortal_314, is_static_immortal_314, refcnt_314, set_refcnt_314, NULL,
+    .name = "3.14",
+    .summary = "ob_refcnt/ob_overflow/ob_flags word, sticky saturation at 0xC0000000 "
+               "(32-bit: >= 2^30, initial 5<<28 / 7<<28)",
+    .flags = RM_HAS_IMMORTALITY,
+    .layout = layout_314,
+    .init_static = init_static_314,
+    .new_reference = new_reference_gil,
+    .immortalize = immortalize_314,
+    .incref = incref_314,
+    .decref = decref_314,
+    .is_immortal = is_immortal_314,
+    .is_static_immortal = is_static_immortal_314,
+    .refcnt = refcnt_314,
+    .set_refcnt = set_refcnt_314,
 };
 
 /* 3.15 keeps 3.14's encoding; it adds flag bits (LEGACY_ABI_CHECK 2,
  * TYPE_REVEALED 8) that no refcount operation reads or writes. */
 static const rm_scheme scheme_315 = {
-    "3.15", "same refcount encoding as 3.14", RM_HAS_IMMORTALITY,
-    layout_314, init_static_314, new_reference_gil, immortalize_314, incref_314,
-    decref_314, is_immortal_314, is_static_immortal_314, refcnt_314, set_refcnt_314, NULL,
+    .name = "3.15",
+    .summary = "same refcount encoding as 3.14",
+    .flags = RM_HAS_IMMORTALITY,
+    .layout = layout_314,
+    .init_static = init_static_314,
+    .new_reference = new_reference_gil,
+    .immortalize = immortalize_314,
+    .incref = incref_314,
+    .decref = decref_314,
+    .is_immortal = is_immortal_314,
+    .is_static_immortal = is_static_immortal_314,
+    .refcnt = refcnt_314,
+    .set_refcnt = set_refcnt_314,
 };
 
 static const rm_scheme scheme_313t = {
-    "3.13t", "free-threaded: ob_ref_local (owner) + ob_ref_shared (others, 2 flag bits)",
-    RM_HAS_IMMORTALITY | RM_FREE_THREADED,
-    layout_ft, init_static_313t, new_reference_ft, immortalize_313t, incref_ft,
-    decref_ft, is_immortal_ft, NULL, refcnt_313t, set_refcnt_ft, NULL,
+    .name = "3.13t",
+    .summary = "free-threaded: ob_ref_local (owner) + ob_ref_shared (others, 2 flag bits)",
+    .flags = RM_HAS_IMMORTALITY | RM_FREE_THREADED,
+    .layout = layout_ft,
+    .init_static = init_static_313t,
+    .new_reference = new_reference_ft,
+    .immortalize = immortalize_313t,
+    .incref = incref_ft,
+    .decref = decref_ft,
+    .is_immortal = is_immortal_ft,
+    .refcnt = refcnt_313t,
+    .set_refcnt = set_refcnt_ft,
 };
 
 static const rm_scheme scheme_314t = {
-    "3.14t", "free-threaded as 3.13t; static flag, deferred GC bit on immortalisation",
-    RM_HAS_IMMORTALITY | RM_FREE_THREADED,
-    layout_ft, init_static_314t, new_reference_ft, immortalize_314t, incref_ft,
-    decref_ft, is_immortal_ft, is_static_immortal_314t, refcnt_314t, set_refcnt_ft, NULL,
+    .name = "3.14t",
+    .summary = "free-threaded as 3.13t; static flag, deferred GC bit on immortalisation",
+    .flags = RM_HAS_IMMORTALITY | RM_FREE_THREADED,
+    .layout = layout_ft,
+    .init_static = init_static_314t,
+    .new_reference = new_reference_ft,
+    .immortalize = immortalize_314t,
+    .incref = incref_ft,
+    .decref = decref_ft,
+    .is_immortal = is_immortal_ft,
+    .is_static_immortal = is_static_immortal_314t,
+    .refcnt = refcnt_314t,
+    .set_refcnt = set_refcnt_ft,
 };
 
 static const rm_scheme scheme_legacy = {
-    "legacy", "code compiled with <= 3.11 headers: ++/-- on the whole Py_ssize_t of any GIL header",
-    RM_LEGACY_OPS,
-    layout_311, init_static_311, new_reference_gil, immortalize_311, incref_legacy,
-    decref_legacy, never_immortal, NULL, refcnt_full, set_refcnt_legacy, NULL,
+    .name = "legacy",
+    .summary = "code compiled with <= 3.11 headers: ++/-- on the whole Py_ssize_t of any GIL header",
+    .flags = RM_LEGACY_OPS,
+    .layout = layout_311,
+    .init_static = init_static_311,
+    .new_reference = new_reference_gil,
+    .immortalize = immortalize_311,
+    .incref = incref_legacy,
+    .decref = decref_legacy,
+    .is_immortal = never_immortal,
+    .refcnt = refcnt_full,
+    .set_refcnt = set_refcnt_legacy,
 };
 
 const rm_scheme *const rm_schemes[] = {

@@ -118,6 +118,11 @@ typedef struct rm_scheme {
      * (real free-threaded headers: _Py_ThreadId()), which runtimes for it
      * must carry; NULL where rt->thread_id decides (the model). */
     uint64_t (*thread_id)(void);
+    /* Compiled CPython headers only (NULL/0 for the model): */
+    unsigned long version_hex; /* their PY_VERSION_HEX (3.13.5: 0x030D05F0) */
+    /* Py_RETURN_NONE as an extension built with Py_LIMITED_API 3.11 compiles
+     * it: runs it once and returns what it returned (that build's None). */
+    uint8_t *(*return_none_limited_311)(void);
 } rm_scheme;
 
 /* The free-threaded runtime's slow paths, libpython code that the inline

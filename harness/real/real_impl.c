@@ -228,15 +228,29 @@ static void set_refcnt(rm_runtime *rt, uint8_t *obj, int64_t n)
 }
 
 const rm_scheme HARNESS_REAL_SYMBOL = {
-    HARNESS_REAL_SCHEME,
-    "CPython " PY_VERSION " headers (" HARNESS_REAL_ORIGIN ")",
+    .name = HARNESS_REAL_SCHEME,
+    .summary = "CPython " PY_VERSION " headers (" HARNESS_REAL_ORIGIN ")",
+    .flags =
 #if PY_VERSION_HEX >= 0x030c0000
-    RM_HAS_IMMORTALITY |
+        RM_HAS_IMMORTALITY |
 #endif
 #if defined(Py_GIL_DISABLED)
         RM_FREE_THREADED |
 #endif
         RM_NATIVE_ONLY,
-    layout, init_static, new_reference, immortalize, incref, decref, is_immortal, IS_STATIC_IMMORTAL, refcnt,
-    set_refcnt, THREAD_ID,
+    .layout = layout,
+    .init_static = init_static,
+    .new_reference = new_reference,
+    .immortalize = immortalize,
+    .incref = incref,
+    .decref = decref,
+    .is_immortal = is_immortal,
+    .is_static_immortal = IS_STATIC_IMMORTAL,
+    .refcnt = refcnt,
+    .set_refcnt = set_refcnt,
+    .thread_id = THREAD_ID,
+    .version_hex = PY_VERSION_HEX,
+#if !defined(Py_GIL_DISABLED)
+    .return_none_limited_311 = HARNESS_REAL_RETURN_NONE,
+#endif
 };

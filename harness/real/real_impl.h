@@ -12,5 +12,9 @@
 
 extern const PyObject HARNESS_REAL_CORE_STATIC[1];
 
+/* real_return_none.c (GIL builds). */
+#define HARNESS_REAL_RETURN_NONE HARNESS_REAL_CONCAT(HARNESS_REAL_SYMBOL, _return_none_limited_311)
+uint8_t *HARNESS_REAL_RETURN_NONE(void);
+
 
 #endif
