@@ -191,6 +191,265 @@ START_TEST(cython_7742_uint32_max_as_ssize_t)
 }
 END_TEST
 
+/* gh-118997 (PR #119001, 3.12.4): an extension built with old headers ran
+ * an inlined Py_DECREF on an immortal object; CPython's exit-time assertion
+ * that its count equals _Py_IMMORTAL_REFCNT then failed. One legacy decref:
+ * on 64-bit the low half is 0xFFFFFFFE, still immortal by _Py_IsImmortal
+ * but no longer the constant; on 32-bit 0x3FFFFFFE is not immortal at all
+ * (the exact match). 3.12 and 3.13, which have _Py_IMMORTAL_REFCNT. */
+START_TEST(gh_118997_one_legacy_decref)
+{
+    subject x;
+    subject_init(&x, case_abi(_i));
+    bool w64 = x.rt.abi.word_bytes == 8;
+    int64_t constant = w64 ? INT64_C(0xFFFFFFFF) : INT64_C(0x3FFFFFFF); /* _Py_IMMORTAL_REFCNT, §2 */
+    x.s->init_static(&x.rt, x.obj, RM_ORIGIN_CORE);
+    ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), constant);
+    legacy_increfs(&x, w64 ? UINT64_MAX : UINT32_MAX); /* one legacy --, on the whole word */
+    ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), constant - 1);
+    ck_assert_int_eq(x.s->is_immortal(&x.rt, x.obj), w64);
+    printf("harness: gh-118997 on %s, %s: after one legacy decref Py_REFCNT is %s, %s, and != _Py_IMMORTAL_REFCNT\n",
+           x.s->name, rm_abi_name(x.rt.abi), case_i64(constant - 1), w64 ? "still immortal" : "no longer immortal");
+}
+END_TEST
+
+/* gh-121528, gh-123091 (PR #123602), gh-124887 (a 3.12.7 regression, PR
+ * #124938): interpreter assertions on objects a stable-ABI extension built
+ * with old headers had touched. 3.13's internal pycore_object.h answers
+ * with _Py_IMMORTAL_REFCNT_LOOSE = (_Py_IMMORTAL_REFCNT >> 1) + 1 and
+ * _Py_IsImmortalLoose(op) = ob_refcnt >= it (GIL builds; the free-threaded
+ * build keeps the strict test): core-internal, so modelled here from that
+ * header. One legacy ++ on an immortal: strict-mortal, loose-immortal. */
+START_TEST(gh_121528_loose_immortality)
+{
+    subject x;
+    subject_init(&x, case_abi(_i));
+    bool w64 = x.rt.abi.word_bytes == 8;
+    int64_t loose = (w64 ? INT64_C(0xFFFFFFFF) : INT64_C(0x3FFFFFFF)) / 2 + 1; /* (_Py_IMMORTAL_REFCNT >> 1) + 1 */
+    x.s->init_static(&x.rt, x.obj, RM_ORIGIN_CORE);
+    legacy_increfs(&x, 1);
+    int64_t refcnt = x.s->refcnt(&x.rt, x.obj);
+    ck_assert_msg(!x.s->is_immortal(&x.rt, x.obj), "%s: one legacy incref left it strictly immortal", x.s->name);
+    ck_assert_msg(refcnt >= loose, "%s: Py_REFCNT %s is below _Py_IMMORTAL_REFCNT_LOOSE %s", x.s->name,
+                  case_i64(refcnt), case_i64(loose));
+    printf("harness: gh-121528 on %s, %s: one legacy incref: Py_REFCNT %s, mortal by _Py_IsImmortal, immortal by "
+           "_Py_IsImmortalLoose (>= %s)\n", x.s->name, rm_abi_name(x.rt.abi), case_i64(refcnt), case_i64(loose));
+}
+END_TEST
+
+/* gh-133261 (PR #133431, 3.14): the trashcan stores pointers in the
+ * refcount field of objects it defers; a pointer could read as immortal,
+ * and the collector then untracked the object. The fix stores them encoded
+ * so that they never read as 0 nor as immortal, and decodes them back
+ * (pointer_to_safe_refcount and safe_refcount_to_pointer in
+ * Objects/object.c: libpython code, modelled here after that PR; GIL
+ * builds). Asserted with this implementation's own _Py_IsImmortal and
+ * Py_REFCNT, over pointers at and around every threshold of the counting
+ * word and pseudo-random ones: the raw pointer does read as immortal
+ * somewhere (the bug), the encoded one never does. */
+static uint64_t trashcan_encode(uint64_t ptr, bool w64)
+{
+    if (!w64)
+        return (ptr >> 2) + 1; /* the top two bits 0: below 1 << 30, mortal */
+    if ((uint32_t)ptr >= UINT32_C(0x80000000)) /* the low half would read immortal */
+        ptr = ptr - UINT64_C(0x80000000) + 1;
+    return ptr + 2;
+}
+
+static uint64_t trashcan_decode(uint64_t word, bool w64)
+{
+    if (!w64)
+        return (word - 1) << 2 & UINT32_MAX;
+    if (word & 1)
+        word += UINT64_C(0x80000000) - 1;
+    return word - 2;
+}
+
+START_TEST(gh_133261_trashcan_pointers_never_immortal)
+{
+    subject x;
+    subject_init(&x, case_abi(_i));
+    bool w64 = x.rt.abi.word_bytes == 8;
+    rm_field word = { 0, x.rt.abi.word_bytes };
+    uint64_t rng = UINT64_C(0x2545F4914F6CDD1D);
+    int raw_immortal = 0;
+    for (int k = 0; k < 4000; k++) {
+        /* An object's address: 4-aligned (the encoding needs it), room for
+         * the header below the top of the address space. */
+        uint64_t ptr;
+        if (k < 64) {
+            static const uint64_t around[] = { 0x3FFFFFFC, 0x40000000, 0x7FFFFFFC, 0x80000000, 0xBFFFFFFC,
+                                               0xC0000000, 0xFFFFFFF0, 0x0 };
+            ptr = around[k % 8] + (uint64_t)(k / 8) * (w64 ? UINT64_C(0x100000000) : 0);
+        } else {
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            ptr = rng;
+        }
+        ptr &= w64 ? ~UINT64_C(3) : UINT64_C(0xFFFFFFFC);
+        if (!w64 && ptr > 0xFFFFFFFFu - 2 * x.rt.abi.word_bytes)
+            ptr = 0xFFFFFFFFu - 2 * x.rt.abi.word_bytes + 1 - 4;
+        if (ptr == 0)
+            ptr = 16;
+        x.s->new_reference(&x.rt, x.obj);
+        rm_store(x.obj, word, x.rt.abi.big_endian, ptr);
+        raw_immortal += x.s->is_immortal(&x.rt, x.obj);
+        uint64_t encoded = trashcan_encode(ptr, w64);
+        rm_store(x.obj, word, x.rt.abi.big_endian, encoded);
+        ck_assert_msg(!x.s->is_immortal(&x.rt, x.obj), "%s: pointer 0x%llx encoded as 0x%llx reads immortal",
+                      x.s->name, (unsigned long long)ptr, (unsigned long long)encoded);
+        ck_assert_msg(x.s->refcnt(&x.rt, x.obj) != 0, "%s: pointer 0x%llx encoded as 0x%llx reads as count 0",
+                      x.s->name, (unsigned long long)ptr, (unsigned long long)encoded);
+        ck_assert_msg(trashcan_decode(rm_load(x.obj, word, x.rt.abi.big_endian), w64) == ptr,
+                      "%s: 0x%llx does not decode back", x.s->name, (unsigned long long)ptr);
+    }
+    ck_assert_msg(raw_immortal > 0, "%s: no raw pointer read as immortal: the bug would not show here", x.s->name);
+    printf("harness: gh-133261 on %s, %s: %d of 4000 raw pointers read immortal; encoded, none does, none reads 0, "
+           "all decode back\n", x.s->name, rm_abi_name(x.rt.abi), raw_immortal);
+}
+END_TEST
+
+/* mypy #18459 (PR #19127): mypyc's CPy_INCREF_NO_IMM is op->ob_refcnt++
+ * (Debian's mypy 2.4 lib-rt), for objects known to be mortal. Compiled
+ * with these headers (the free-threaded ones have no ob_refcnt: the
+ * mypyc_no_imm hygiene case shows it does not compile there): on 3.14+
+ * 64-bit ob_refcnt is the uint32 half, so from 0xFFFFFFFF it wraps to 0
+ * with no carry into ob_overflow and no saturation; on 3.12/3.13 64-bit it
+ * is the whole Py_ssize_t and carries; on 32-bit the whole word wraps. */
+START_TEST(mypy_18459_incref_no_imm_wraps)
+{
+    subject x;
+    subject_init(&x, rm_native_abi());
+    bool w64 = x.rt.abi.word_bytes == 8;
+    expect_family fam = expect_family_of(x.s);
+    x.s->new_reference(&x.rt, x.obj);
+    rm_field count = x.l.field[RM_F_COUNT_WORD], word = { 0, x.rt.abi.word_bytes };
+    rm_store(x.obj, count, x.rt.abi.big_endian, 0xFFFFFFFFu);
+    x.s->incref_no_imm(x.obj);
+    ck_assert_uint_eq(rm_load(x.obj, count, x.rt.abi.big_endian), 0);
+    if (w64 && fam == EXPECT_314) {
+        ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_OVERFLOW], x.rt.abi.big_endian), 0);
+        ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), 0);
+    } else if (w64) {
+        ck_assert_uint_eq(rm_load(x.obj, word, x.rt.abi.big_endian), UINT64_C(0x100000000));
+    } else {
+        ck_assert_uint_eq(rm_load(x.obj, word, x.rt.abi.big_endian), 0);
+    }
+    printf("harness: mypy#18459 on %s, %s: op->ob_refcnt++ from 0xFFFFFFFF %s\n", x.s->name, rm_abi_name(x.rt.abi),
+           w64 && fam == EXPECT_314 ? "wraps the uint32 ob_refcnt to 0: no carry, no saturation, Py_REFCNT 0"
+           : w64 ? "carries into the upper half (the whole Py_ssize_t)" : "wraps the whole word to 0");
+}
+END_TEST
+
+/* Free-threaded shared-count states, by field (fact sheet §1b). */
+static void ft_state(subject *x, uint64_t tid, uint64_t local, uint64_t shared)
+{
+    bool be = x->rt.abi.big_endian;
+    rm_store(x->obj, x->l.field[RM_F_TID], be, tid);
+    rm_store(x->obj, x->l.field[RM_F_REF_LOCAL], be, local);
+    rm_store(x->obj, x->l.field[RM_F_REF_SHARED], be, shared);
+}
+
+/* PyUnstable_TryIncRef's shared path refuses an object whose shared field
+ * is 0 or "merged, count 0" (3): the states of an object being freed
+ * (cython#7769, PR #7770). Libpython code, modelled from those. */
+static bool try_incref_refuses(const subject *x)
+{
+    uint64_t shared = rm_load(x->obj, x->l.field[RM_F_REF_SHARED], x->rt.abi.big_endian);
+    return shared == 0 || shared == 3;
+}
+
+/* Cython #7769 / PR #7770 (fixed in Cython 3.3.0b1): around a user
+ * __dealloc__, Cython's guard Py_SET_REFCNT(o, Py_REFCNT(o) + 1) on the
+ * dying object, unowned and merged at count 0 (ob_ref_shared 3, which
+ * TryIncRef refuses), takes Py_SET_REFCNT's unowned branch and writes
+ * ob_ref_shared = 7 ("merged, shared count 1"): it looks alive to other
+ * threads, whose TryIncRef now succeeds on an object being freed. The fix
+ * keeps it alive owner-locally (ob_tid = this thread, ob_ref_local = 1,
+ * ob_ref_shared = 0, as CPython's _PyObject_ResurrectStart does): other
+ * threads still refuse, and the __dealloc__'s own temporaries count in
+ * ob_ref_local. With this implementation's Py_REFCNT and Py_SET_REFCNT. */
+START_TEST(cython_7769_dealloc_guard_resurrects)
+{
+    subject x;
+    subject_init(&x, case_abi(_i));
+    uint64_t self = x.rt.thread_id & (x.rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX);
+    x.s->new_reference(&x.rt, x.obj);
+    ft_state(&x, 0, 0, 3); /* in tp_dealloc: unowned, merged, count 0 */
+    ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), 0);
+    ck_assert(try_incref_refuses(&x));
+    /* Before: the guard. */
+    x.s->set_refcnt(&x.rt, x.obj, x.s->refcnt(&x.rt, x.obj) + 1);
+    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_SHARED], x.rt.abi.big_endian), 7);
+    ck_assert_msg(!try_incref_refuses(&x), "%s: the guard should make the dying object look alive (cython#7769)",
+                  x.s->name);
+    x.s->set_refcnt(&x.rt, x.obj, x.s->refcnt(&x.rt, x.obj) - 1);
+    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_SHARED], x.rt.abi.big_endian), 3);
+    /* After: owner-local keep-alive; a temporary reference taken and
+     * dropped inside __dealloc__ stays in ob_ref_local. */
+    ft_state(&x, self, 1, 0);
+    ck_assert(try_incref_refuses(&x));
+    x.s->incref(&x.rt, x.obj);
+    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.abi.big_endian), 2);
+    x.s->decref(&x.rt, x.obj);
+    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.abi.big_endian), 1);
+    ck_assert(try_incref_refuses(&x));
+    ck_assert_uint_eq(x.rt.deallocs, 0);
+    printf("harness: cython#7769 on %s, %s: the guard writes ob_ref_shared 7 (alive to TryIncRef); the fix's "
+           "owner-local keep-alive leaves it 0 (refused)\n", x.s->name, rm_abi_name(x.rt.abi));
+}
+END_TEST
+
+/* gh-140061 (free-threaded): Py_REFCNT(o) == 1 does not mean "uniquely
+ * referenced": that needs ob_tid == this thread, ob_ref_local == 1 and
+ * ob_ref_shared == 0 (PyUnstable_Object_IsUniquelyReferenced, libpython).
+ * Three states whose Py_REFCNT is 1, of which only the last is unique. */
+START_TEST(gh_140061_refcnt_one_is_not_unique)
+{
+    subject x;
+    subject_init(&x, case_abi(_i));
+    uint64_t mask = x.rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
+    uint64_t self = x.rt.thread_id & mask, other = (x.rt.thread_id ^ 0x40) & mask;
+    struct { uint64_t tid, local, shared; bool unique; const char *what; } states[] = {
+        { other, 1, 0, false, "owned by another thread" },
+        { self, 0, 1 << 2, false, "its one reference shared" },
+        { self, 1, 0, true, "owned here, one local reference" },
+    };
+    x.s->new_reference(&x.rt, x.obj);
+    for (size_t k = 0; k < 3; k++) {
+        ft_state(&x, states[k].tid, states[k].local, states[k].shared);
+        ck_assert_msg(x.s->refcnt(&x.rt, x.obj) == 1, "%s, %s: Py_REFCNT %s", x.s->name, states[k].what,
+                      case_i64(x.s->refcnt(&x.rt, x.obj)));
+        bool unique = rm_load(x.obj, x.l.field[RM_F_TID], x.rt.abi.big_endian) == self &&
+                      rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.abi.big_endian) == 1 &&
+                      rm_load(x.obj, x.l.field[RM_F_REF_SHARED], x.rt.abi.big_endian) == 0;
+        ck_assert_int_eq(unique, states[k].unique);
+    }
+    printf("harness: gh-140061 on %s, %s: Py_REFCNT 1 in three states, uniquely referenced in one\n", x.s->name,
+           rm_abi_name(x.rt.abi));
+}
+END_TEST
+
+/* numpy #30681 / PR #30686: a hand-written mirror of PyObject with the GIL
+ * layout crashed on 3.14t: the first field after the header is elsewhere in
+ * the free-threaded build (fact sheet §1a, §1b: 16 and 32 bytes on 64-bit,
+ * 8 and 20 on 32-bit). This implementation's header against its version's
+ * GIL build (the model's, on the same data model). */
+START_TEST(numpy_30681_header_size_differs)
+{
+    subject x;
+    subject_init(&x, case_abi(_i));
+    char gil_name[8];
+    snprintf(gil_name, sizeof gil_name, "%.*s", (int)strlen(x.s->name) - 1, x.s->name); /* "3.14t" -> "3.14" */
+    const rm_scheme *gil = rm_find_scheme(gil_name);
+    ck_assert_msg(gil != NULL, "no GIL build %s in the model", gil_name);
+    bool w64 = x.rt.abi.word_bytes == 8;
+    ck_assert_uint_eq(x.l.object_size, w64 ? 32 : 20);
+    ck_assert_uint_eq(gil->layout(x.rt.abi).object_size, w64 ? 16 : 8);
+    printf("harness: numpy#30681 on %s, %s: the first field after the header is at %u free-threaded, %u with the "
+           "GIL\n", x.s->name, rm_abi_name(x.rt.abi), x.l.object_size, gil->layout(x.rt.abi).object_size);
+}
+END_TEST
+
 bool case_family_add_tests(TCase *tc)
 {
     const rm_scheme *s = case_opts.scheme;
@@ -221,8 +480,24 @@ bool case_family_add_tests(TCase *tc)
         CASE_LOOP(tc, pyo3_5175_union_is_64bit_only, CASE_ABI_COUNT);
         added++;
     }
+    if (fam == EXPECT_312) { /* 3.12, 3.13: _Py_IMMORTAL_REFCNT */
+        CASE_LOOP(tc, gh_118997_one_legacy_decref, CASE_ABI_COUNT);
+        CASE_LOOP(tc, gh_121528_loose_immortality, CASE_ABI_COUNT);
+        added++;
+    }
+    if (fam == EXPECT_314) { /* the trashcan's encoding is 3.14's */
+        CASE_LOOP(tc, gh_133261_trashcan_pointers_never_immortal, CASE_ABI_COUNT);
+        added++;
+    }
+    if (s->incref_no_imm) { /* compiled headers of a GIL build */
+        CASE_TEST(tc, mypy_18459_incref_no_imm_wraps);
+        added++;
+    }
     if (s->flags & RM_FREE_THREADED) {
         CASE_LOOP(tc, cython_7742_uint32_max_as_ssize_t, CASE_ABI_COUNT);
+        CASE_LOOP(tc, cython_7769_dealloc_guard_resurrects, CASE_ABI_COUNT);
+        CASE_LOOP(tc, gh_140061_refcnt_one_is_not_unique, CASE_ABI_COUNT);
+        CASE_LOOP(tc, numpy_30681_header_size_differs, CASE_ABI_COUNT);
         added++;
     }
     if (!added) {

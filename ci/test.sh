@@ -320,6 +320,33 @@ if [ -n "$pyenv313" ] && cmake -S . -B build/selftest-return-none -G Ninja -DHAR
   expect "CPython 3.13.0's own headers show gh-134989 present, as the fact sheet says" 0 "gh-134989 PRESENT, CPython 3.13.0" -- \
     run_case "$here/build/selftest-return-none/cases/cases_regressions;user-3.13"
 fi
+# A case that must not compile (mypyc's op->ob_refcnt++ against
+# free-threaded headers) fails when it does compile, and when it fails for
+# another reason.
+expect "a must-not-compile case fails when the code compiles (mypyc's ++ on the GIL 3.14 headers)" 1 \
+  "it compiled, and it must not" -- cmake -DBUILD_DIR=build/host-gcc -DTARGET=hygiene_real_3_14_c99_pedantic \
+    -DNAME=selftest -DDIAGNOSTIC=ob_refcnt -P cmake/expect-compile-error.cmake
+expect "... and when it fails for another reason than the one it names" 1 "it failed to compile, but not with" -- \
+  cmake -DBUILD_DIR=build/host-gcc -DTARGET=mypyc_no_imm_real_3_14t -DNAME=selftest -DDIAGNOSTIC=no-such-diagnostic \
+    -P cmake/expect-compile-error.cmake
+# A pyconfig.h for another data model (x86_64's, 64-bit, given for armhf,
+# 32-bit) is refused at configure time, before anything is compiled with it,
+# and the report says why; the target gets one derived from its compiler.
+# (Used as is, its SIZEOF_VOID_P 8 would select the 64-bit encoding:
+# "shift count >= width of type" on _Py_STATIC_FLAG_BITS << 48.)
+rm -rf build/selftest-wrong-model
+if cmake --preset arm-linux-gnueabihf-gcc -B build/selftest-wrong-model -DHARNESS_CPYTHON_INCLUDE="$cpython/include" \
+     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/x86_64-linux-gnu" >"$fakes/wrong-model.log" 2>&1; then
+  expect "a 64-bit pyconfig.h given for a 32-bit target is not used: the harness says why, and derives one" 0 \
+    "x86_64-linux-gnu/pyconfig.h .* is not this target's: it does not describe Linux 32-bit LITTLE_ENDIAN.*SIZEOF_VOID_P 4" -- \
+    bash -c "grep -o 'derived pyconfig: [^\"]*x86_64-linux-gnu/pyconfig.h ([^\"]*' build/selftest-wrong-model/build.ninja | head -n 1 | tr '\n' ' ';
+             grep -h '^#define SIZEOF_VOID_P' build/selftest-wrong-model/pyconfig/user-3.14/pyconfig.h"
+  expect "... and nothing was compiled with it" 0 "^no object yet$" -- \
+    bash -c "find build/selftest-wrong-model -name '*.o' -newer '$fakes/wrong-model.log' | grep -q . && echo compiled || echo no object yet"
+else
+  bad=$((bad+1)); say "selftest: FAILED: armhf with x86_64's pyconfig.h did not configure"; tail -n 5 "$fakes/wrong-model.log"
+fi
+rm -rf build/selftest-wrong-model
 # A version the cases have no expectations for is refused by name, never
 # judged by 3.11's (cases/expect.h used to fall back to them).
 if cmake -S . -B build/selftest-unknown-version -G Ninja -DCMAKE_C_COMPILER=gcc \

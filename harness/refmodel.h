@@ -123,6 +123,9 @@ typedef struct rm_scheme {
     /* Py_RETURN_NONE as an extension built with Py_LIMITED_API 3.11 compiles
      * it: runs it once and returns what it returned (that build's None). */
     uint8_t *(*return_none_limited_311)(void);
+    /* op->ob_refcnt++ as mypyc's CPy_INCREF_NO_IMM spells it (mypy #18459):
+     * GIL builds only (free-threaded headers have no ob_refcnt). */
+    void (*incref_no_imm)(uint8_t *obj);
 } rm_scheme;
 
 /* The free-threaded runtime's slow paths, libpython code that the inline

@@ -215,6 +215,15 @@ static bool is_static_immortal(const rm_runtime *rt, const uint8_t *obj)
 #define IS_STATIC_IMMORTAL NULL
 #endif
 
+#if !defined(Py_GIL_DISABLED)
+/* mypyc's CPy_INCREF_NO_IMM (mypyc/lib-rt/mypyc_util.h, mypy 2.4): the
+ * member's own ++, whatever its type in these headers. */
+static void incref_no_imm(uint8_t *obj) { as_object(obj)->ob_refcnt++; }
+#define INCREF_NO_IMM incref_no_imm
+#else
+#define INCREF_NO_IMM NULL
+#endif
+
 static int64_t refcnt(const rm_runtime *rt, const uint8_t *obj)
 {
     (void)rt;
@@ -250,6 +259,7 @@ const rm_scheme HARNESS_REAL_SYMBOL = {
     .set_refcnt = set_refcnt,
     .thread_id = THREAD_ID,
     .version_hex = PY_VERSION_HEX,
+    .incref_no_imm = INCREF_NO_IMM,
 #if !defined(Py_GIL_DISABLED)
     .return_none_limited_311 = HARNESS_REAL_RETURN_NONE,
 #endif

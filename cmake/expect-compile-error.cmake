@@ -1,0 +1,16 @@
+# expect-compile-error.cmake -- a case that passes only if an object target
+# does not compile, with a diagnostic that names what it must.
+#
+# Required: BUILD_DIR, TARGET (the object library), NAME (the test's),
+#           DIAGNOSTIC (a regular expression the compiler's error must match)
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${TARGET}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "harness: FAIL: ${NAME}: it compiled, and it must not:\n${out}")
+endif()
+string(REGEX MATCHALL "[^\n]*error[^\n]*" errors "${out}")
+list(JOIN errors "\n  " shown)
+if(NOT out MATCHES "${DIAGNOSTIC}")
+  message(FATAL_ERROR "harness: FAIL: ${NAME}: it failed to compile, but not with '${DIAGNOSTIC}':\n  ${shown}")
+endif()
+message("harness: ${NAME}: does not compile, as it must not:\n  ${shown}")
