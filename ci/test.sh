@@ -347,6 +347,27 @@ else
   bad=$((bad+1)); say "selftest: FAILED: armhf with x86_64's pyconfig.h did not configure"; tail -n 5 "$fakes/wrong-model.log"
 fi
 rm -rf build/selftest-wrong-model
+# The POSIX platform layer when fork() or waitpid() fail (interposed by the
+# program): no descriptor leaks, and an unknown end of the child is an
+# error, never a measurement (the old code leaked the pipe and took
+# waitpid's silence for a clean exit).
+if cc -std=c11 -Wall -Wextra -Werror -Icases cmake/selftest/platform_failures.c cases/platform_posix.c \
+     -o "$fakes/platform-failures" -ldl; then
+  expect "fork() failing leaks no descriptor, and waitpid() failing is an error, not a measurement" 0 \
+    "fork fails: 0 descriptors leaked; fork\\(\\) failed waitpid fails: result -1; waitpid\\(\\) failed" -- \
+    bash -c "'$fakes/platform-failures' | tr '\n' ' '"
+else
+  bad=$((bad+1)); say "selftest: FAILED: cmake/selftest/platform_failures.c does not build"
+fi
+# Source guards for the C correctness fixes whose old form nothing at run
+# time shows: object storage with a declared type handed to the
+# implementations, a function pointer stored through a void *, _Py_Dealloc
+# defined for the real headers with another type than theirs.
+expect "no case hands an implementation storage with a declared type, nor stores a function pointer through void *" 0 \
+  "^clean$" -- bash -c "grep -nE '_Alignas\\(16\\) uint8_t [a-z_]+\\[RM_MAX_HEADER\\]|\\*\\(void \\*\\*\\)&' cases/*.c || echo clean"
+expect "the real headers' _Py_Dealloc and slow paths are each implementation's own" 0 "^renamed$" -- \
+  bash -c "grep -q '_Py_Dealloc=\\\${symbol}_Py_Dealloc' harness/real/CMakeLists.txt &&
+           ! grep -qE '_Py_(DecRefShared|MergeZeroLocalRefcount)\\(void' cases/case_main.c && echo renamed"
 # A version the cases have no expectations for is refused by name, never
 # judged by 3.11's (cases/expect.h used to fall back to them).
 if cmake -S . -B build/selftest-unknown-version -G Ninja -DCMAKE_C_COMPILER=gcc \
