@@ -137,16 +137,31 @@ expect "a workflow naming a preset that does not exist, and missing one, fails" 
   bash -c "set -o pipefail; ci/check-workflow.py '$fakes/matrix.yml' | tr '\n' ' '"
 # The fact sheet's pitfall: CPython's headers paired with another target's
 # pyconfig.h (here s390x's, big-endian, on this little-endian host) must
-# disagree with the model, loudly, with both sides shown.
+# disagree with the model, loudly, with both sides shown. The harness
+# refuses such a pairing by itself (below); HARNESS_CPYTHON_PYCONFIG_UNCHECKED
+# forces it, to show that the checks would catch it.
 cpython="$(harness_cache)/cpython/3.14"
 if cmake -S . -B build/selftest-wrong-pyconfig -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_CPYTHON_INCLUDE="$cpython/include" \
-     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/s390x-linux-gnu" >/dev/null 2>&1 &&
+     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/s390x-linux-gnu" -DHARNESS_CPYTHON_PYCONFIG_UNCHECKED=ON >/dev/null 2>&1 &&
    cmake --build build/selftest-wrong-pyconfig --target cases_agreement >/dev/null 2>&1; then
   expect "real headers with another target's pyconfig.h disagree with the model, showing both" 1 \
     "counting word is at 4 size 4 in the implementation, at 0 size 4 in the model" -- \
     run_case "$here/build/selftest-wrong-pyconfig/cases/cases_agreement;user-3.14"
 else
   bad=$((bad+1)); say "selftest: FAILED: the build with a mismatched pyconfig.h did not configure or build"
+fi
+# Without that switch, the same pairing is refused: the host gets a
+# pyconfig.h derived from s390x's (its feature macros, the host's sizes and
+# byte order, even the indented "#  define WORDS_BIGENDIAN 1" dropped), and
+# the headers agree with the model.
+if cmake -S . -B build/selftest-refused-pyconfig -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_CPYTHON_INCLUDE="$cpython/include" \
+     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/s390x-linux-gnu" >/dev/null 2>&1 &&
+   cmake --build build/selftest-refused-pyconfig --target cases_agreement >/dev/null 2>&1; then
+  expect "... without HARNESS_CPYTHON_PYCONFIG_UNCHECKED it is refused, one is derived, and the headers agree" 0 \
+    "s390x-linux-gnu/pyconfig.h .*is not this target's.*100%: Checks: 3, Failures: 0" -- \
+    bash -c "$(declare -f run_case); run_case '$here/build/selftest-refused-pyconfig/cases/cases_agreement;user-3.14' 2>&1 | tr '\n' ' '"
+else
+  bad=$((bad+1)); say "selftest: FAILED: the build refusing a mismatched pyconfig.h did not configure or build"
 fi
 # Header hygiene must fail on a diagnostic nobody knows: the 3.14 headers
 # with one line added that warns.

@@ -75,10 +75,10 @@ endfunction()
 function(harness_derive_pyconfig base out)
   harness_target_pyconfig_macros(sizes)
   file(READ "${base}" text)
-  # Drop the CPU-dependent definitions of the base...
-  string(REGEX REPLACE "\n#define (SIZEOF_[A-Z0-9_]+|ALIGNOF_[A-Z0-9_]+|WORDS_BIGENDIAN|DOUBLE_IS_[A-Z0-9_]+|HAVE_GCC_ASM_FOR_[A-Z0-9_]+)[ \t][^\n]*"
+  # Drop the CPU-dependent definitions of the base, indented ones too
+  # (autoconf defines WORDS_BIGENDIAN as "#  define" inside an #if)...
+  string(REGEX REPLACE "\n#[ \t]*define[ \t]+(SIZEOF_[A-Z0-9_]+|ALIGNOF_[A-Z0-9_]+|WORDS_BIGENDIAN|DOUBLE_IS_[A-Z0-9_]+|HAVE_GCC_ASM_FOR_[A-Z0-9_]+)([ \t][^\n]*)?"
                        "\n/* (derived: see below) */" text "${text}")
-  string(REGEX REPLACE "\n#define (WORDS_BIGENDIAN|HAVE_GCC_ASM_FOR_[A-Z0-9_]+)\n" "\n" text "${text}")
   # ...and append this target's, inside the include guard.
   string(REGEX REPLACE "#endif[^#]*$" "" text "${text}")
   file(WRITE "${out}" "/* Derived by harness/real/pyconfig.cmake from ${base}\n * for ${CMAKE_C_COMPILER_TARGET}${HARNESS_TRIPLE}: sizes, alignments and byte order from its compiler. */\n${text}\n/* This target's, from its compiler: */\n${sizes}\n#endif\n")
