@@ -189,7 +189,7 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
+    srunner_run_all(runner, CK_ENV); /* CK_NORMAL, or CK_VERBOSITY=verbose to name every check that ran */
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
