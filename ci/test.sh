@@ -31,6 +31,11 @@ cases="$here/build/host-gcc/cases"
 run_case() { # run_case COMMAND-LIST [TIMEOUT] [RESULT_CACHE]
   cmake "-DCOMMAND=$1" -DTIMEOUT="${2:-60}" ${3:+"-DRESULT_CACHE=$3"} -P cmake/run-case.cmake
 }
+scratch_build() { # scratch_build NAME TARGET [CMAKE-ARG...]: a host GCC build in build/NAME, quietly
+  local name=$1 target=$2; shift 2
+  cmake -S . -B "build/$name" -G Ninja -DCMAKE_C_COMPILER=gcc "$@" >/dev/null 2>&1 &&
+    cmake --build "build/$name" --target "$target" >/dev/null 2>&1
+}
 
 expect "unknown preset is refused" 2 "unknown preset 'no-such'" -- ci/matrix.sh --no-setup no-such
 expect "unknown target is refused" 2 "unknown target 'no-such'" -- ci/setup.sh no-such
@@ -141,9 +146,8 @@ expect "a workflow naming a preset that does not exist, and missing one, fails" 
 # refuses such a pairing by itself (below); HARNESS_CPYTHON_PYCONFIG_UNCHECKED
 # forces it, to show that the checks would catch it.
 cpython="$(harness_cache)/cpython/3.14"
-if cmake -S . -B build/selftest-wrong-pyconfig -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_CPYTHON_INCLUDE="$cpython/include" \
-     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/s390x-linux-gnu" -DHARNESS_CPYTHON_PYCONFIG_UNCHECKED=ON >/dev/null 2>&1 &&
-   cmake --build build/selftest-wrong-pyconfig --target cases_agreement >/dev/null 2>&1; then
+if scratch_build selftest-wrong-pyconfig cases_agreement -DHARNESS_CPYTHON_INCLUDE="$cpython/include" \
+     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/s390x-linux-gnu" -DHARNESS_CPYTHON_PYCONFIG_UNCHECKED=ON; then
   expect "real headers with another target's pyconfig.h disagree with the model, showing both" 1 \
     "counting word is at 4 size 4 in the implementation, at 0 size 4 in the model" -- \
     run_case "$here/build/selftest-wrong-pyconfig/cases/cases_agreement;user-3.14"
@@ -154,9 +158,8 @@ fi
 # pyconfig.h derived from s390x's (its feature macros, the host's sizes and
 # byte order, even the indented "#  define WORDS_BIGENDIAN 1" dropped), and
 # the headers agree with the model.
-if cmake -S . -B build/selftest-refused-pyconfig -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_CPYTHON_INCLUDE="$cpython/include" \
-     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/s390x-linux-gnu" >/dev/null 2>&1 &&
-   cmake --build build/selftest-refused-pyconfig --target cases_agreement >/dev/null 2>&1; then
+if scratch_build selftest-refused-pyconfig cases_agreement -DHARNESS_CPYTHON_INCLUDE="$cpython/include" \
+     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/s390x-linux-gnu"; then
   expect "... without HARNESS_CPYTHON_PYCONFIG_UNCHECKED it is refused, one is derived, and the headers agree" 0 \
     "s390x-linux-gnu/pyconfig.h .*is not this target's.*100%: Checks: 3, Failures: 0" -- \
     bash -c "$(declare -f run_case); run_case '$here/build/selftest-refused-pyconfig/cases/cases_agreement;user-3.14' 2>&1 | tr '\n' ' '"
@@ -180,9 +183,7 @@ fi
 # host-gcc, is an incompatible change (12) whose diff names the fields; and
 # bad input is an error (1) or a usage error (2), never a pass.
 if abi_tool=$(ci/abi-audit.sh --tool) &&
-   cmake -S . -B build/selftest-abi-break -G Ninja -DCMAKE_C_COMPILER=gcc \
-     -DHARNESS_MODEL_BREAK=HARNESS_MODEL_BREAK_314_ORDER >/dev/null 2>&1 &&
-   cmake --build build/selftest-abi-break --target abi_probes >/dev/null 2>&1; then
+   scratch_build selftest-abi-break abi_probes -DHARNESS_MODEL_BREAK=HARNESS_MODEL_BREAK_314_ORDER; then
   mkdir -p "$fakes/abi-break" "$fakes/abi-bad"
   expect "the probes of the broken model are read back" 0 "" -- "$abi_tool" extract --configuration host-gcc \
     --abi host --quadrant "$(host_quadrant)" build/selftest-abi-break/abi/probes.txt "$fakes/abi-break/host-gcc.json"
@@ -320,9 +321,8 @@ done
 # is, pass it as present.
 cp -r "$cpython/include" "$fakes/return-none-include"
 sed -i 's/^#  define Py_RETURN_NONE return Py_NewRef(Py_None)$/#  define Py_RETURN_NONE return Py_None/' "$fakes/return-none-include/object.h"
-if cmake -S . -B build/selftest-return-none -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_CPYTHON_INCLUDE="$fakes/return-none-include" \
-     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/x86_64-linux-gnu" >/dev/null 2>&1 &&
-   cmake --build build/selftest-return-none --target cases_regressions >/dev/null 2>&1; then
+if scratch_build selftest-return-none cases_regressions -DHARNESS_CPYTHON_INCLUDE="$fakes/return-none-include" \
+     -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/x86_64-linux-gnu"; then
   expect "headers whose Py_RETURN_NONE does not incref under the old limited API fail gh-134989, both sides shown" 1 \
     "Py_RETURN_NONE \\(limited API 3.11\\) added 0 references, expected 1" -- \
     run_case "$here/build/selftest-return-none/cases/cases_regressions;user-3.14"
@@ -330,8 +330,8 @@ else
   bad=$((bad+1)); say "selftest: FAILED: the build with a changed Py_RETURN_NONE did not configure or build"
 fi
 pyenv313=$(ls -d "$HOME"/.pyenv/versions/3.13.0/include/python3.13 2>/dev/null)
-if [ -n "$pyenv313" ] && cmake -S . -B build/selftest-return-none -G Ninja -DHARNESS_CPYTHON_INCLUDE="$pyenv313" \
-     -DHARNESS_CPYTHON_PYCONFIG= >/dev/null 2>&1 && cmake --build build/selftest-return-none --target cases_regressions >/dev/null 2>&1; then
+if [ -n "$pyenv313" ] && scratch_build selftest-return-none cases_regressions -DHARNESS_CPYTHON_INCLUDE="$pyenv313" \
+     -DHARNESS_CPYTHON_PYCONFIG=; then
   expect "CPython 3.13.0's own headers show gh-134989 present, as the fact sheet says" 0 "gh-134989 PRESENT, CPython 3.13.0" -- \
     run_case "$here/build/selftest-return-none/cases/cases_regressions;user-3.13"
 fi
@@ -385,9 +385,7 @@ expect "the real headers' _Py_Dealloc and slow paths are each implementation's o
            ! grep -qE '_Py_(DecRefShared|MergeZeroLocalRefcount)\\(void' cases/case_main.c && echo renamed"
 # A version the cases have no expectations for is refused by name, never
 # judged by 3.11's (cases/expect.h used to fall back to them).
-if cmake -S . -B build/selftest-unknown-version -G Ninja -DCMAKE_C_COMPILER=gcc \
-     -DHARNESS_IMPLEMENTATIONS="$here/cmake/selftest/unknown-version.cmake" >/dev/null 2>&1 &&
-   cmake --build build/selftest-unknown-version --target cases_layout >/dev/null 2>&1; then
+if scratch_build selftest-unknown-version cases_layout -DHARNESS_IMPLEMENTATIONS="$here/cmake/selftest/unknown-version.cmake"; then
   expect "an implementation of a version without expectations is refused, by name" 1 \
     "no expectations for version '3.16'" -- run_case "$here/build/selftest-unknown-version/cases/cases_layout;selftest-3.16"
 else
