@@ -12,31 +12,32 @@
 
 #include "refmodel.h"
 
+#include "harness_versions.h" /* generated from harness/versions.txt */
+
+/* The families of expectations; harness/versions.txt's "expect" column
+ * puts each version in one (EXPECT_<expect>). */
 typedef enum expect_family {
-    EXPECT_311,  /* 3.11 and legacy: no immortality */
-    EXPECT_312,  /* 3.12, 3.13 */
-    EXPECT_314,  /* 3.14, 3.15 */
+    EXPECT_311,  /* no immortality: 3.11, legacy */
+    EXPECT_312,  /* 3.12's encoding: 3.12, 3.13 */
+    EXPECT_314,  /* 3.14's split word: 3.14, 3.15 */
     EXPECT_FT313,
     EXPECT_FT314,
 } expect_family;
 
 /* The expectations of an implementation's version (rm_scheme.name). A
- * version written down nowhere here is a harness error, never 3.11's "no
- * immortality" by default: a new CPython version needs its expectations. */
+ * version with no row in harness/versions.txt is a harness error, never
+ * 3.11's "no immortality" by default: a new CPython version needs its row. */
 static inline expect_family expect_family_of(const rm_scheme *s)
 {
-    if (!strcmp(s->name, "3.11") || !strcmp(s->name, "legacy"))
-        return EXPECT_311;
-    if (!strcmp(s->name, "3.12") || !strcmp(s->name, "3.13"))
-        return EXPECT_312;
-    if (!strcmp(s->name, "3.14") || !strcmp(s->name, "3.15"))
-        return EXPECT_314;
-    if (!strcmp(s->name, "3.13t"))
-        return EXPECT_FT313;
-    if (!strcmp(s->name, "3.14t"))
-        return EXPECT_FT314;
-    fprintf(stderr, "harness: no expectations for version '%s' (%s): cases/expect.h knows 3.11 to 3.15, "
-                    "3.13t, 3.14t and legacy\n", s->name, s->summary);
+#define EXPECT_ROW(version, hex, family) \
+    if (!strcmp(s->name, version))    \
+        return EXPECT_##family;
+    HARNESS_VERSION_ROWS(EXPECT_ROW)
+#undef EXPECT_ROW
+#define KNOWN_ROW(version, hex, family) " " version
+    fprintf(stderr, "harness: no expectations for version '%s' (%s): harness/versions.txt knows%s\n",
+            s->name, s->summary, HARNESS_VERSION_ROWS(KNOWN_ROW));
+#undef KNOWN_ROW
     fflush(stderr);
     abort();
 }

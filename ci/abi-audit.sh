@@ -109,6 +109,7 @@ else
   : >"$out/abigail.md"
   abigail_count=0
   declare -A first_of_abi=()
+  mapfile -t version_chains < <(python3 ci/tables.py abi-chains)
   for p in "${presets[@]}"; do
     abi=$(preset_abi "$p")
     mkdir -p "$out/abigail/$p"
@@ -130,9 +131,9 @@ else
       fi
     done <"$build_root/$p/abi/probes.txt"
     [ -n "${first_of_abi[$abi]:-}" ] || first_of_abi[$abi]=$p
-    # Versions of one build kind, in order: each step's changes must be ones
-    # the suppression file accepts, with its reason.
-    for chain in "3.11 3.12 3.13 3.14 3.15" "3.13t 3.14t" "real-3.11 real-3.12 real-3.13 real-3.14 real-3.15" "real-3.13t real-3.14t"; do
+    # Versions of one build kind, in order (harness/versions.txt): each
+    # step's changes must be ones the suppression file accepts, with its reason.
+    for chain in "${version_chains[@]}"; do
       prev=""
       for v in $chain; do
         [ -f "$out/abigail/$p/$v.abi" ] || continue

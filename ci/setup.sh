@@ -14,6 +14,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/ci/lib.sh"
 
 started=$SECONDS
+need_python3 # the tables (ci/tables.py) are read with Python
 targets=("$@")
 if [ "${1:-}" = "--host-only" ]; then
   targets=()
@@ -34,7 +35,7 @@ packages=(cmake ninja-build make pkg-config gcc g++ libc6-dev clang lld llvm
           check libsubunit-dev dpkg-dev xz-utils qemu-user python3 python3-yaml
           valgrind gnuplot-nox libjansson-dev abigail-tools)
 for t in "${targets[@]}"; do
-  read -r -a extra <<<"$(sed -n 's/^# harness-apt: *//p' "$here/toolchains/$t.cmake")"
+  read -r -a extra <<<"$(python3 "$here/ci/tables.py" apt "$t")"
   packages+=("${extra[@]}")
 done
 missing=()
@@ -82,27 +83,36 @@ fi
 # cached). Unpacked as cpython/<version>/include (the headers, without
 # Debian's pyconfig.h dispatcher) and cpython/<version>/pyconfig/<multiarch>/
 # (each architecture's own pyconfig.h and where it came from).
-cpython_packages=()
-for a in amd64 i386 armhf arm64 ppc64el s390x mipsel; do cpython_packages+=("libpython3.11-dev:$a/bookworm"); done
-for a in amd64 i386 armhf arm64 ppc64el s390x riscv64; do
-  cpython_packages+=("libpython3.13-dev:$a/trixie" "libpython3.14-dev:$a/sid" "libpython3.15-dev:$a/sid")
-done
+# The versions and suites are harness/versions.txt's, the architectures
+# every target's (ci/tables.py cpython-debs); Debian builds a suite's
+# packages for each architecture it releases, known from the Packages
+# indices the update fetched.
+mapfile -t cpython_debs < <(python3 "$here/ci/tables.py" cpython-debs)
 fetch_cpython_headers() {
   local root="$cache/cpython" apt_dir="$cache/apt-cpython" t0=$SECONDS
-  local key; key=$(printf '%s\n' "${cpython_packages[@]}" | sha256sum)
+  local key; key=$(printf '%s\n' "${cpython_debs[@]}" | sha256sum)
   if [ -f "$root/.fetched" ] && [ "$(cat "$root/.fetched")" = "$key" ]; then return 0; fi
-  say "setup: fetching CPython's headers (${#cpython_packages[@]} Debian packages, one download)"
+  local archs suites package arch suite
+  archs=$(printf '%s\n' "${cpython_debs[@]}" | cut -d' ' -f2 | sort -u | paste -sd,)
+  suites=$(printf '%s\n' "${cpython_debs[@]}" | cut -d' ' -f3 | sort -u)
+  say "setup: fetching CPython's headers (Debian $(echo $suites), for $archs: one download)"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
   local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  {
-    echo "deb [arch=amd64,i386,armhf,arm64,ppc64el,s390x,mipsel signed-by=$keyring] http://deb.debian.org/debian bookworm main"
-    echo "deb [arch=amd64,i386,armhf,arm64,ppc64el,s390x,riscv64 signed-by=$keyring] http://deb.debian.org/debian trixie main"
-    echo "deb [arch=amd64,i386,armhf,arm64,ppc64el,s390x,riscv64 signed-by=$keyring] http://deb.debian.org/debian sid main"
-  } >"$apt_dir/sources.list"
+  for suite in $suites; do
+    echo "deb [arch=$archs signed-by=$keyring] http://deb.debian.org/debian $suite main"
+  done >"$apt_dir/sources.list"
   local opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::sourceparts=/dev/null
               -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir" -o APT::Sandbox::User=root
-              -o Acquire::Languages=none -o APT::Architectures=amd64,i386,armhf,arm64,ppc64el,s390x,mipsel,riscv64)
-  apt-get "${opts[@]}" update -qq || { say "setup: apt-get update for CPython's headers FAILED"; return 1; }
+              -o Acquire::Languages=none -o APT::Architectures="$archs")
+  apt-get "${opts[@]}" update -qq 2>&1 | grep -v "support architecture" >&2
+  [ "${PIPESTATUS[0]}" = 0 ] || { say "setup: apt-get update for CPython's headers FAILED"; return 1; }
+  local cpython_packages=() line
+  for line in "${cpython_debs[@]}"; do
+    read -r package arch suite <<<"$line"
+    if compgen -G "$apt_dir/lists/*_dists_${suite}_main_binary-${arch}_Packages*" >/dev/null; then
+      cpython_packages+=("$package:$arch/$suite")
+    fi
+  done
   local dl="$cache/cpython-debs" wanted=("${cpython_packages[@]}") out w
   rm -rf "$dl"; mkdir -p "$dl"
   # One call normally. Should Debian stop building one of them for an
@@ -121,7 +131,8 @@ fetch_cpython_headers() {
   for deb in "$dl"/*.deb; do
     package=$(dpkg-deb -f "$deb" Package); version=$(dpkg-deb -f "$deb" Version); arch=$(dpkg-deb -f "$deb" Architecture)
     x=${package#libpython}; x=${x%-dev}
-    case $x in 3.11) suite="Debian 12 (bookworm)" ;; 3.13) suite="Debian 13 (trixie)" ;; *) suite="Debian unstable (sid)" ;; esac
+    suite=$(printf '%s\n' "${cpython_debs[@]}" | awk -v p="$package" '$1 == p { print $3; exit }')
+    case $suite in bookworm) suite="Debian 12 (bookworm)" ;; trixie) suite="Debian 13 (trixie)" ;; sid) suite="Debian unstable (sid)" ;; esac
     rm -rf "$dl/x"; mkdir -p "$dl/x"
     dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dl/x" --wildcards './usr/include/*'
     if [ "$arch" = amd64 ]; then
@@ -141,6 +152,24 @@ fetch_cpython_headers() {
   say "setup: CPython headers for $(ls "$root" | paste -sd' ' -) unpacked in $((SECONDS - t0)) s"
 }
 fetch_cpython_headers || die "setup: CPython's headers could not be fetched"
+
+# --- the GitHub workflow's validator (ci/test.sh checks matrix.yml with it) --
+# npm's @action-validator/cli checks a workflow against GitHub's schema.
+action_validator=0.6.0
+if [ "$(cat "$cache/npm/.installed" 2>/dev/null)" != "$action_validator" ]; then
+  t0=$SECONDS
+  if ! command -v npm >/dev/null; then
+    [ "$(id -u)" = 0 ] || die "setup: the workflow validator needs npm (install Debian's npm)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null ||
+      die "setup: npm could not be installed"
+  fi
+  rm -rf "$cache/npm"
+  npm install --silent --no-audit --no-fund --prefix "$cache/npm" "@action-validator/cli@$action_validator" >/dev/null 2>&1 &&
+    [ -x "$cache/npm/node_modules/.bin/action-validator" ] ||
+    die "setup: npm could not install @action-validator/cli@$action_validator"
+  echo "$action_validator" >"$cache/npm/.installed"
+  say "setup: @action-validator/cli $action_validator installed in $((SECONDS - t0)) s"
+fi
 
 # --- Check per target (built once with the target's GCC, reused by Clang) ---
 build_check() {

@@ -35,7 +35,13 @@
 #endif
 #include "model_structs.h"
 
+/* The version's own (harness/versions.txt), which a later version probed
+ * with an earlier one's declarations does not share. */
+#ifdef HARNESS_PROBE_VERSION_HEX
+#define PY_VERSION_HEX HARNESS_PROBE_VERSION_HEX
+#else
 #define PY_VERSION_HEX (0x03000000 | ((HARNESS_PROBE_MODEL % 100) << 16))
+#endif
 #define PY_BIG_ENDIAN MODEL_BIG_ENDIAN
 #define SIZEOF_VOID_P (MODEL_64 ? 8 : 4)
 typedef intptr_t Py_ssize_t;
