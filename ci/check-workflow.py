@@ -6,6 +6,8 @@ reasons otherwise.
 
     ci/check-workflow.py [WORKFLOW]    default: .github/workflows/matrix.yml"""
 import json
+import re
+import subprocess
 import sys
 
 import yaml
@@ -24,7 +26,20 @@ def main():
     problems = []
     named = set()
     for job_name, job in flow["jobs"].items():
-        wanted = job.get("strategy", {}).get("matrix", {}).get("preset", [])
+        matrix = job.get("strategy", {}).get("matrix", {})
+        if isinstance(matrix, str):
+            # The table's matrix, emitted by a job that runs ci/tables.py.
+            m = re.fullmatch(r"\$\{\{\s*fromJSON\(needs\.(\w+)\.outputs\.(\w+)\)\s*\}\}", matrix.strip())
+            producer = flow["jobs"].get(m.group(1), {}) if m else {}
+            runs = " ".join(step.get("run", "") for step in producer.get("steps", []))
+            if not m or "ci/tables.py matrix-json" not in runs:
+                problems.append(f"job {job_name}: its matrix must be fromJSON of a job that runs ci/tables.py matrix-json")
+                continue
+            matrix = json.loads(subprocess.run([sys.executable, "ci/tables.py", "matrix-json"], check=True,
+                                               capture_output=True, text=True).stdout)
+            wanted = [entry["preset"] for entry in matrix["include"]]
+        else:
+            wanted = matrix.get("preset", [])
         for preset in wanted:
             named.add(preset)
             if preset not in configure:

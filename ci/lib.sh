@@ -2,21 +2,34 @@
 say() { printf '%s\n' "$*"; }
 die() { printf '%s\n' "$*" >&2; exit 2; }
 harness_cache() { local c="${HARNESS_CACHE:-$here/.cache}"; mkdir -p "$c"; (cd "$c" && pwd); }
-# Every cross target is one toolchain file.
-harness_all_targets() { for f in "$here"/toolchains/*.cmake; do basename "$f" .cmake; done; }
+# The presets and targets come from one table (ci/tables.py: the toolchain
+# files and ci/presets-base.json), read once per script.
+# A bare Debian container has no Python yet: it is installed first.
+need_python3() {
+  command -v python3 >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || die "harness: python3 is needed to read the tables (install Debian's python3)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; } ||
+    die "harness: python3 could not be installed"
+}
+declare -A PRESET_TARGET=() PRESET_COMPILER=() PRESET_QUADRANT=() PRESET_ABI=()
+harness_tables() {
+  [ ${#PRESET_TARGET[@]} -gt 0 ] && return 0
+  need_python3
+  local name target compiler quadrant abi
+  while read -r name target compiler quadrant abi; do
+    PRESET_TARGET[$name]=$target PRESET_COMPILER[$name]=$compiler PRESET_QUADRANT[$name]=$quadrant PRESET_ABI[$name]=$abi
+  done < <(python3 "$here/ci/tables.py" presets)
+  [ ${#PRESET_TARGET[@]} -gt 0 ] || die "harness: ci/tables.py could not read the table of presets"
+}
+harness_all_targets() { python3 "$here/ci/tables.py" targets; }
+harness_all_presets() { python3 "$here/ci/tables.py" presets | cut -d' ' -f1; }
 
-# Facts about a preset, from its name and its toolchain file.
-preset_target() { case $1 in host-*) echo host ;; *) local t=${1%-gcc}; t=${t%-clang-cl}; echo "${t%-clang}" ;; esac; }
-preset_compiler() { case $1 in *-clang-cl) echo clang-cl ;; *-clang|host-tsan) echo clang ;; *) echo gcc ;; esac; }
+# Facts about a preset, from the table.
+preset_target() { harness_tables; echo "${PRESET_TARGET[$1]:-unknown}"; }
+preset_compiler() { harness_tables; echo "${PRESET_COMPILER[$1]:-unknown}"; }
 # Configurations whose ABI manifests must be equal share this key
 # (invariant (a) of docs/abi-audit.md).
-preset_abi() {
-  local t peer
-  t=$(preset_target "$1")
-  [ "$t" = host ] && { echo host; return; }
-  peer=$(sed -n 's/^set(HARNESS_ABI_PEER \([^)]*\))/\1/p' "toolchains/$t.cmake")
-  echo "${peer:-$t}"
-}
+preset_abi() { harness_tables; echo "${PRESET_ABI[$1]:-unknown}"; }
 host_quadrant() {
   local bits little
   bits=$(getconf LONG_BIT)
@@ -24,11 +37,9 @@ host_quadrant() {
   echo "${bits}$([ "$little" = 1 ] && echo le || echo be)"
 }
 preset_quadrant() {
-  local t
-  t=$(preset_target "$1")
-  if [ "$t" = host ]; then host_quadrant; return; fi
-  sed -n 's/^set(HARNESS_DATA_MODEL "\([0-9]*\)-bit \(little\|big\)-endian")/\1\2/p' "toolchains/$t.cmake" |
-    sed 's/little/le/; s/big/be/'
+  harness_tables
+  local q=${PRESET_QUADRANT[$1]:-unknown}
+  if [ "$q" = host ]; then host_quadrant; else echo "$q"; fi
 }
 # matrix_totals REPORTS: "passed failed skipped" tests of the last matrix
 # run, from its summary.json.
@@ -40,12 +51,7 @@ matrix_totals() {
 # Why a preset cannot run, by design: its toolchain file says its compiler
 # cannot build or link for the target (HARNESS_CLANG_UNAVAILABLE,
 # HARNESS_CLANG_COMPILE_ONLY). Empty for every other preset.
-preset_by_design() {
-  local t c
-  t=$(preset_target "$1"); c=$(preset_compiler "$1")
-  { [ "$t" = host ] || [ "$c" != clang ]; } && return 0
-  sed -n 's/^set(HARNESS_CLANG_\(UNAVAILABLE\|COMPILE_ONLY\) "\(.*\)")$/\2/p' "$here/toolchains/$t.cmake"
-}
+preset_by_design() { python3 "$here/ci/tables.py" by-design "$1"; }
 # What configuring finds on this machine beyond the tree (CPython's headers
 # fetched, installs and interpreters, emulators and compilers, their
 # packages' versions, the kernel), as one digest: a configuration whose
@@ -54,7 +60,7 @@ machine_findings() {
   {
     cat "$(harness_cache)/cpython/.fetched" 2>/dev/null
     ls -d "$HOME"/.pyenv/versions/3.* 2>/dev/null
-    for m in 11 12 13 14 15; do command -v "python3.$m" "python3.$m-config"; done
+    for v in $(python3 "$here/ci/tables.py" versions kind=gil); do command -v "python$v" "python$v-config"; done
     command -v wine wineserver clang clang-cl-14 qemu-s390x 2>/dev/null
     uname -r
     dpkg-query -W -f='${Package} ${Version}\n' qemu-user wine64 wine gcc clang libc6 2>/dev/null
@@ -64,5 +70,5 @@ machine_findings() {
 target_packages() {
   [ "$1" = host ] && return 0
   # shellcheck disable=SC2046
-  dpkg-query -W -f='${Package} ${Version}\n' $(sed -n 's/^# harness-apt: *//p' "$here/toolchains/$1.cmake") 2>/dev/null
+  dpkg-query -W -f='${Package} ${Version}\n' $(python3 "$here/ci/tables.py" apt "$1") 2>/dev/null
 }

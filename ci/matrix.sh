@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # matrix.sh -- the main job: set up what is missing, then configure, build and
-# test every preset (or a chosen subset), two at a time, one line each.
+# test every preset (or a chosen subset), as many at a time as there are
+# cores, one line each.
 #
 #   ci/matrix.sh [--no-setup] [--target TRIPLE|host]... [--quadrant Q]...
 #                [--compiler gcc|clang|clang-cl] [--label REGEX]
@@ -18,8 +19,10 @@
 #   run, then the ABI audit; reports/summary.md has a section for them.
 #   --reports: where the reports go (default reports/).
 #
-# Reports in reports/: summary.md (configurations x case families), summary.json,
-# junit.xml (all configurations merged) and <preset>.junit.xml, <preset>.log.
+# Reports in reports/ (ci/report.py, from ctest's JUnit files): summary.md
+# (configurations x case families), matrix.png (the same as a picture),
+# summary.json, junit.xml (all configurations merged) and <preset>.junit.xml,
+# <preset>.log.
 # A configuration whose toolchain or emulator is unavailable is a skip with
 # its reason in a whole-matrix run, and a failure when named.  A whole-matrix
 # run also fails if a quadrant has no passing configuration.
@@ -79,6 +82,11 @@ for t in "${targets[@]}"; do
     die "matrix: unknown target '$t' (known: host $(harness_all_targets | tr '\n' ' '))"
 done
 
+# The presets are generated from the toolchain files (ci/tables.py): a
+# stale CMakePresets.json would run yesterday's matrix.
+need_python3
+python3 ci/tables.py check >/dev/null || die "matrix: generated files are stale or a table is wrong: see python3 ci/tables.py check"
+harness_tables
 mapfile -t known < <(cmake --list-presets=configure 2>/dev/null | sed -n 's/^ *"\([^"]*\)".*/\1/p')
 [ ${#known[@]} -gt 0 ] || die "matrix: cannot read CMakePresets.json (cmake >= 3.25 needed)"
 for p in "${named[@]}"; do
@@ -133,7 +141,7 @@ setup_s=$((SECONDS - started))
 
 findings=$(machine_findings)
 mkdir -p "$reports"
-rm -f "$reports"/*.result "$reports"/*.counts "$reports"/*.families "$reports"/*.reasons "$reports"/*.junit.xml
+rm -f "$reports"/*.result "$reports"/*.counts "$reports"/*.reasons "$reports"/*.junit.xml "$reports/matrix.png"
 
 # harness_message LOG PREFIX: the first CMake message with PREFIX, joined
 # again (CMake wraps a message over indented lines).
@@ -185,14 +193,11 @@ run_one() {
     else
       ctest --preset "$p" "${ctest_args[@]}" --output-junit "$reports/$p.junit.xml" >>"$log" 2>&1
     fi
-    # One line per test: family (the name's first part) and outcome.
-    awk '/Test +#[0-9]+: /{name=$0; sub(/.*Test +#[0-9]+: /, "", name); sub(/ .*/, "", name);
-           split(name, part, "."); o = /\*\*\*Skipped/ ? "skipped" : (/ Passed /||/ Passed$/ ? "passed" : "failed");
-           print part[1], o}' "$log" >"$reports/$p.families"
-    local passed failed skipped
-    passed=$(grep -c ' passed$' "$reports/$p.families"); failed=$(grep -c ' failed$' "$reports/$p.families")
-    skipped=$(grep -c ' skipped$' "$reports/$p.families")
-    if [ $((passed + failed + skipped)) = 0 ]; then
+    # The outcome, from the JUnit file (ci/report.py): a skip only where the
+    # harness declared one, anything else not run a failure.
+    local passed failed skipped reused
+    read -r passed failed skipped reused < <(python3 ci/report.py config --reports "$reports" "$p")
+    if [ "$((${passed:-0} + ${failed:-0} + ${skipped:-0}))" = 0 ]; then
       verdict=FAIL; detail="ctest ran no test (see $log)"
     else
       # A configuration that ran nothing is a skip, never a pass.
@@ -200,17 +205,8 @@ run_one() {
       elif [ "$passed" = 0 ]; then verdict=SKIP
       else verdict=PASS; fi
       detail="$passed passed, $failed failed, $skipped skipped"
-      local reused
-      reused=$(grep -c 'harness: reused the pass' "$reports/$p.junit.xml" 2>/dev/null)
-      [ "${reused:-0}" -gt 0 ] && detail="$detail, $reused of them reused unchanged"
-      if [ "$skipped" -gt 0 ]; then
-        # Skipped tests' output is only in the JUnit file (XML-escaped).
-        grep -ohE 'harness-skip: [^<]*' "$reports/$p.junit.xml" |
-          sed 's/harness-skip: //; s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&apos;/'"'"'/g; s/&amp;/\&/g' |
-          sort -u | paste -sd ';' - >"$reports/$p.reasons"
-        detail="$detail ($(cat "$reports/$p.reasons"))"
-      fi
-      echo "$passed $failed $skipped" >"$reports/$p.counts"
+      [ "$reused" -gt 0 ] && detail="$detail, $reused of them reused unchanged"
+      [ "$skipped" -gt 0 ] && detail="$detail ($(cat "$reports/$p.reasons"))"
     fi
   fi
   [ -f "$reports/$p.counts" ] || echo "$detail" >"$reports/$p.reasons"
@@ -242,103 +238,9 @@ else
   say "matrix: abi-audit: no configuration built, nothing to audit"
 fi
 
-# ---- reports ----------------------------------------------------------------
-families=$(cat "$reports"/*.families 2>/dev/null | cut -d' ' -f1 | sort -u)
-pass=0 fail=0 skip=0 tp=0 tf=0 ts=0 busy=0
-declare -A quadrant_ok=([32le]=0 [32be]=0 [64le]=0 [64be]=0)
-json_rows=()
-{
-  echo "# Matrix summary"; echo
-  printf '| result | configuration | quadrant | seconds |'; for f in $families; do printf ' %s |' "$f"; done; echo ' skip reasons |'
-  printf '|---|---|---|---|'; for f in $families; do printf -- '---|'; done; echo '---|'
-} >"$reports/summary.md"
-for p in "${presets[@]}"; do
-  line=$(cat "$reports/$p.result" 2>/dev/null || echo "FAIL $p 0s the runner lost this configuration")
-  read -r v name secs detail <<<"$line"
-  secs=${secs%s}; busy=$((busy + secs))
-  q=$(preset_quadrant "$p")
-  case $v in PASS) pass=$((pass+1)); quadrant_ok[$q]=$(( ${quadrant_ok[$q]:-0} + 1 ));; SKIP) skip=$((skip+1));; *) fail=$((fail+1));; esac
-  a=0 b=0 c=0
-  [ -f "$reports/$p.counts" ] && read -r a b c <"$reports/$p.counts"
-  tp=$((tp+a)); tf=$((tf+b)); ts=$((ts+c))
-  reasons=$(cat "$reports/$p.reasons" 2>/dev/null)
-  {
-    printf '| %s | %s | %s | %s |' "$v" "$p" "$q" "$secs"
-    for f in $families; do
-      if [ -f "$reports/$p.families" ]; then
-        printf ' %s/%s/%s |' "$(grep -c "^$f passed" "$reports/$p.families")" \
-          "$(grep -c "^$f failed" "$reports/$p.families")" "$(grep -c "^$f skipped" "$reports/$p.families")"
-      else printf ' – |'; fi
-    done
-    printf ' %s |\n' "${reasons//|//}"
-  } >>"$reports/summary.md"
-  json_rows+=("$(printf '{"configuration":"%s","quadrant":"%s","result":"%s","seconds":%s,"passed":%s,"failed":%s,"skipped":%s,"detail":"%s"}' \
-    "$p" "$q" "$v" "$secs" "$a" "$b" "$c" "$(sed 's/\\/\\\\/g; s/"/\\"/g' <<<"$detail")")")
-done
-missing=()
-for q in 32le 32be 64le 64be; do [ "${quadrant_ok[$q]}" -gt 0 ] || missing+=("$q"); done
-# A run in which no test passed proves nothing, unless every configuration
-# in it cannot run by design (its toolchain file says so).
-ran_nothing=0 not_by_design=()
-if [ "$tp" = 0 ]; then
-  for p in "${presets[@]}"; do [ -n "$(preset_by_design "$p")" ] || not_by_design+=("$p"); done
-  [ ${#not_by_design[@]} -gt 0 ] && ran_nothing=1
-fi
-incomplete=0
-if [ "$filtered" = 0 ] && [ -z "$label" ] && [ ${#missing[@]} -gt 0 ]; then incomplete=1; fi
-efficiency=$(awk -v b="$busy" -v w="$wall" -v n="$(nproc)" 'BEGIN{printf "%.2f", (w > 0 ? b / (w * n) : 0)}')
-{
-  echo
-  echo "Configurations: $pass passed, $fail failed, $skip skipped (cells: passed/failed/skipped tests)."
-  echo "Tests: $tp passed, $tf failed, $ts skipped. Matrix wall time ${wall} s on $(nproc) cores, setup ${setup_s} s, parallel efficiency $efficiency."
-  echo "Passing configurations per quadrant: 32le ${quadrant_ok[32le]}, 32be ${quadrant_ok[32be]}, 64le ${quadrant_ok[64le]}, 64be ${quadrant_ok[64be]}."
-  [ $incomplete = 1 ] && echo "INCOMPLETE: no passing configuration in quadrant(s) ${missing[*]}."
-  echo
-  echo "## Model versus CPython's real headers"
-  echo
-  echo "Per configuration and version: the agreement case (layout, byte images, ~12,000 operations"
-  echo "compared byte for byte), with where pyconfig.h came from. Details in reports/linked.json."
-  echo
-  python3 ci/report-linked.py --reports "$reports" "${presets[@]}"
-  echo
-  if [ -n "$user_include" ]; then
-    python3 ci/report-user.py --reports "$reports" --include "$user_include" "${presets[@]}"
-    echo
-  fi
-  if [ -f "$reports/abi/audit.md" ] && [ ${#audited[@]} -gt 0 ]; then
-    sed 's/^## ABI audit$/## ABI audit (ci\/abi-audit.sh: exit '"$abi_rc"')/' "$reports/abi/audit.md"
-  else
-    echo "## ABI audit"; echo; echo "Not run: no configuration built."
-  fi
-} >>"$reports/summary.md"
-{
-  printf '{"configurations":[%s],\n' "$(IFS=,; echo "${json_rows[*]}")"
-  printf '"passed":%s,"failed":%s,"skipped":%s,"tests":{"passed":%s,"failed":%s,"skipped":%s},' $pass $fail $skip $tp $tf $ts
-  printf '"wall_seconds":%s,"setup_seconds":%s,"busy_seconds":%s,"cores":%s,"parallel_efficiency":%s,' $wall $setup_s $busy "$(nproc)" "$efficiency"
-  printf '"abi_audit":{"configurations":%s,"exit":%s},' "${#audited[@]}" "$abi_rc"
-  [ -n "$user_include" ] && printf '"user_headers":%s,' "$(cat "$reports/user.json")"
-  printf '"quadrants":{"32le":%s,"32be":%s,"64le":%s,"64be":%s},"complete":%s}\n' \
-    "${quadrant_ok[32le]}" "${quadrant_ok[32be]}" "${quadrant_ok[64le]}" "${quadrant_ok[64be]}" "$([ $incomplete = 0 ] && echo true || echo false)"
-} >"$reports/summary.json"
-{
-  echo '<?xml version="1.0" encoding="UTF-8"?>'
-  echo '<testsuites>'
-  for p in "${presets[@]}"; do
-    [ -f "$reports/$p.junit.xml" ] || continue
-    sed '1{/^<?xml/d}' "$reports/$p.junit.xml" | sed "0,/<testsuite /s//<testsuite configuration=\"$p\" /"
-  done
-  echo '</testsuites>'
-} >"$reports/junit.xml"
-
-say ""
-say "matrix: configurations: $pass passed, $fail failed, $skip skipped; wall ${wall} s, setup ${setup_s} s, efficiency $efficiency"
-say "matrix: passing configurations per quadrant: 32le ${quadrant_ok[32le]}, 32be ${quadrant_ok[32be]}, 64le ${quadrant_ok[64le]}, 64be ${quadrant_ok[64be]}"
-[ $incomplete = 1 ] && say "matrix: INCOMPLETE: no passing configuration in quadrant(s) ${missing[*]}"
-say "matrix: reports in ${reports#"$here"/}/ (summary.md, summary.json, junit.xml)"
-say "$tp passed, $tf failed, $ts skipped"
-[ $abi_rc != 0 ] && say "matrix: FAILED: the ABI audit exited $abi_rc (${reports#"$here"/}/abi/audit.md, docs/abi-audit.md)"
-[ $ran_nothing = 1 ] &&
-  say "matrix: FAILED: no test ran, and these configurations are unavailable though nothing declares them so by design: ${not_by_design[*]}"
-[ "$tp" = 0 ] && [ $ran_nothing = 0 ] &&
-  say "matrix: no test ran: every configuration here cannot run by design ($(for p in "${presets[@]}"; do printf '%s: %s; ' "$p" "$(preset_by_design "$p")"; done))"
-[ $fail = 0 ] && [ $incomplete = 0 ] && [ $abi_rc = 0 ] && [ $ran_nothing = 0 ]
+# ---- reports (ci/report.py: summary.md and .json, junit.xml, matrix.png) ------
+report_args=(--reports "$reports" --wall "$wall" --setup "$setup_s" --abi-exit "$abi_rc" --audited "${#audited[@]}")
+[ "$filtered" = 0 ] || report_args+=(--filtered)
+[ -z "$label" ] || report_args+=(--label-filtered)
+[ -z "$user_include" ] || report_args+=(--user-include "$user_include")
+python3 ci/report.py summary "${report_args[@]}" "${presets[@]}"

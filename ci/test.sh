@@ -114,15 +114,19 @@ if command -v wine >/dev/null && [ -f "$(harness_cache)/wine/system.reg" ] &&
     run_case "/usr/bin/env;WINEPREFIX=$(harness_cache)/wine;WINEDEBUG=-all;wine;$here/build/i686-w64-mingw32-gcc/cases/cases_layout.exe;3.14"
 fi
 
-# Every target is documented and has its presets: GCC and Clang, or
-# clang-cl for the MSVC ABI.
-for t in $(harness_all_targets); do
-  if grep -q '^# harness-check: minicheck' "toolchains/$t.cmake"; then compilers="clang-cl"; else compilers="gcc clang"; fi
-  for c in $compilers; do
-    expect "$t is in docs/targets.md and has a $c preset" 0 "$t-$c" -- \
-      sh -c "grep -q '| \`$t\`' docs/targets.md && cmake --list-presets | grep '\"$t-$c\"'"
-  done
-done
+# One table per fact (ci/tables.py): the presets and the README's table of
+# configurations are generated from the toolchain files and are current,
+# every target has its docs/targets.md row, and the generator's check bites.
+expect "the generated files are current and every target is documented" 0 "everything generated is current" -- \
+  python3 ci/tables.py check
+cmake --list-presets >/dev/null 2>&1 && expect "CMake reads the generated presets" 0 "s390x-linux-gnu-clang" -- cmake --list-presets
+rm -rf "$fakes/tables" && mkdir -p "$fakes/tables" && cp -r toolchains harness ci docs README.md CMakePresets.json "$fakes/tables/"
+sed -i 's/"displayName": "s390x-linux-gnu, GCC, under QEMU"/"displayName": "edited by hand"/' "$fakes/tables/CMakePresets.json"
+expect "a preset edited by hand is stale, with the diff" 1 '^\+      "displayName": "s390x-linux-gnu, GCC, under QEMU"' -- \
+  python3 ci/tables.py --root "$fakes/tables" check
+cp CMakePresets.json "$fakes/tables/" && sed -i '/^| `s390x-linux-gnu` |/d' "$fakes/tables/docs/targets.md"
+expect "a target without its docs/targets.md row fails the check" 1 "no row for target s390x-linux-gnu" -- \
+  python3 ci/tables.py --root "$fakes/tables" check
 # minicheck, the runner where Check cannot be linked, must fail like Check.
 if cc -std=c11 -Wall -Wextra -Werror -Icases/minicheck cmake/selftest/minicheck-fails.c \
       cases/minicheck/minicheck.c -o "$fakes/minicheck-fails"; then
@@ -136,10 +140,19 @@ else
 fi
 expect "the GitHub workflow parses, names existing presets and has a job for every preset" 0 \
   "every preset has a job" -- ci/check-workflow.py
-sed 's/- s390x-linux-gnu-gcc$/- s390x-linux-gnu-gcc-typo/' .github/workflows/matrix.yml >"$fakes/matrix.yml"
+sed 's/- windows-msvc-win32$/- windows-msvc-win32-typo/' .github/workflows/matrix.yml >"$fakes/matrix.yml"
 expect "a workflow naming a preset that does not exist, and missing one, fails" 1 \
-  "names preset s390x-linux-gnu-gcc-typo.*preset s390x-linux-gnu-gcc has no job" -- \
+  "names preset windows-msvc-win32-typo.*preset windows-msvc-win32 has no job" -- \
   bash -c "set -o pipefail; ci/check-workflow.py '$fakes/matrix.yml' | tr '\n' ' '"
+sed 's|python3 ci/tables.py matrix-json|echo "{}"|' .github/workflows/matrix.yml >"$fakes/matrix.yml"
+expect "a workflow whose Linux matrix does not come from the table of targets fails" 1 \
+  "its matrix must be fromJSON of a job that runs ci/tables.py matrix-json" -- ci/check-workflow.py "$fakes/matrix.yml"
+# GitHub's schema, through npm's @action-validator/cli (ci/setup.sh installs it).
+validator="$(harness_cache)/npm/node_modules/.bin/action-validator"
+expect "the GitHub workflow is valid against GitHub's schema (action-validator)" 0 "" -- "$validator" .github/workflows/matrix.yml
+sed 's/timeout-minutes:/timeout-minute:/' .github/workflows/matrix.yml >"$fakes/matrix.yml"
+expect "... and a misspelled key is not (action-validator)" 1 "Additional property 'timeout-minute' is not allowed" -- \
+  "$validator" "$fakes/matrix.yml"
 # The fact sheet's pitfall: CPython's headers paired with another target's
 # pyconfig.h (here s390x's, big-endian, on this little-endian host) must
 # disagree with the model, loudly, with both sides shown. The harness

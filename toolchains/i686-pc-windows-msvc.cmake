@@ -1,5 +1,7 @@
 # i686-pc-windows-msvc: 32-bit Windows, MSVC's ABI, built with clang-cl and
-# lld-link; built, not run (no wine32: see common/windows.cmake).
+# lld-link; built, not runnable here (no wine32: see common/windows.cmake),
+# reported as skips.
+# harness-runs: built only
 # harness-apt: clang clang-tools lld llvm mingw-w64-i686-dev
 # harness-check: minicheck
 set(HARNESS_TRIPLE i686-pc-windows-msvc)

@@ -1,5 +1,6 @@
-# x86_64-pc-windows-msvc: 64-bit Windows, MSVC's ABI, built with clang-cl and
-# lld-link, run under wine64. Its layouts must equal x86_64-w64-mingw32's.
+# x86_64-pc-windows-msvc: MSVC's ABI, built by clang-cl (/W4 /WX) and
+# lld-link without the MSVC SDK, run under Wine (wine64) on the in-tree
+# minicheck runner; its layouts and byte images must equal x86_64-w64-mingw32's.
 # harness-apt: clang clang-tools lld llvm mingw-w64-x86-64-dev wine64 wine
 # harness-check: minicheck
 set(HARNESS_TRIPLE x86_64-pc-windows-msvc)

@@ -1,3 +1,7 @@
+# The table of targets (ci/tables.py) reads these two lines:
+# harness-compilers: gcc clang
+# harness-runs: under QEMU
+#
 # Shared part of every Linux cross toolchain file (see cross.cmake for what a
 # target file sets). Linux targets also set:
 #   HARNESS_QEMU            qemu-user binary that runs the target

@@ -1,3 +1,8 @@
+# The table of targets (ci/tables.py) reads these three lines:
+# harness-compilers: clang-cl
+# harness-runs: under Wine
+# harness-label: MSVC ABI
+#
 # The MSVC ABI (*-pc-windows-msvc) without MSVC: clang-cl with the MSVC
 # driver's flags and warnings (/W4 /WX from the top CMakeLists.txt), linked
 # by lld-link, run under Wine. There is no MSVC C runtime SDK here, so

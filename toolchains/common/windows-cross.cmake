@@ -1,3 +1,7 @@
+# The table of targets (ci/tables.py) reads these two lines:
+# harness-compilers: gcc clang
+# harness-runs: under Wine
+#
 # Shared part of the MinGW-w64 toolchain files (see cross.cmake for what a
 # target file sets, and windows.cmake for what every Windows target shares).
 

@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""report.py -- the matrix's reports, from the JUnit files ctest writes.
+
+    ci/report.py config --reports DIR PRESET
+        one configuration's outcome from DIR/PRESET.junit.xml: prints
+        "passed failed skipped reused" and writes DIR/PRESET.counts and,
+        where tests were skipped, DIR/PRESET.reasons (their reasons).
+    ci/report.py summary --reports DIR [--wall S] [--setup S] [--abi-exit N]
+                         [--audited N] [--label-filtered] [--user-include DIR]
+                         PRESET...
+        DIR/summary.md, summary.json, junit.xml (every configuration's
+        merged) and matrix.png (configurations x case families, drawn with
+        gnuplot), from each PRESET's .result line (ci/matrix.sh's verdict)
+        and JUnit file; prints the run's closing lines. Exit 0 if the run
+        passed: no configuration failed, every quadrant has a passing one
+        (unless filtered), the ABI audit exited 0, and some test ran unless
+        every configuration cannot run by design.
+    ci/report.py merge --reports OUT DIR...
+        the same reports over several runs' report directories (one per
+        GitHub job), their configurations side by side.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import tables  # noqa: E402
+
+QUADRANTS = ("32le", "32be", "64le", "64be")
+
+
+def outcome(case):
+    """passed, failed or skipped: a skip is only what the harness declared
+    one (harness-skip:, SKIP_REGULAR_EXPRESSION); anything else not run is
+    a failure, never a pass."""
+    status = case.get("status")
+    out = case.findtext("system-out") or ""
+    if status == "run" and case.find("failure") is None:
+        return "passed", ""
+    skip = re.search(r"harness-skip: (.*)", out)
+    if status == "notrun" and skip:
+        return "skipped", skip.group(1).strip()
+    return "failed", ""
+
+
+def read_junit(path):
+    if not os.path.exists(path):
+        return None
+    return ET.parse(path).getroot()
+
+
+def cases(root):
+    return [] if root is None else root.iter("testcase")
+
+
+def config(reports, preset):
+    root = read_junit(f"{reports}/{preset}.junit.xml")
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    reasons, reused = set(), 0
+    for case in cases(root):
+        result, why = outcome(case)
+        counts[result] += 1
+        if why:
+            reasons.add(why)
+        if "harness: reused the pass" in (case.findtext("system-out") or ""):
+            reused += 1
+    if sum(counts.values()):
+        with open(f"{reports}/{preset}.counts", "w") as f:
+            f.write(f"{counts['passed']} {counts['failed']} {counts['skipped']}\n")
+    if reasons:
+        with open(f"{reports}/{preset}.reasons", "w") as f:
+            f.write(";".join(sorted(reasons)) + "\n")
+    print(counts["passed"], counts["failed"], counts["skipped"], reused)
+    return 0
+
+
+def families(reports, preset):
+    """{family: [passed, failed, skipped]} of one configuration, or None."""
+    root = read_junit(f"{reports}/{preset}.junit.xml")
+    if root is None:
+        return None
+    out = {}
+    for case in cases(root):
+        family = case.get("name").split(".")[0]
+        out.setdefault(family, [0, 0, 0])[("passed", "failed", "skipped").index(outcome(case)[0])] += 1
+    return out
+
+
+def read_text(path, default=""):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return default
+
+
+def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=False, user_include="",
+            label_filtered=False):
+    facts = {p["name"]: p for p in tables.all_presets(tables.ROOT)}
+    host_q = host_quadrant()
+    rows, per_family = [], {}
+    for p in presets:
+        line = read_text(f"{reports}/{p}.result", f"FAIL {p} 0s the runner lost this configuration")
+        parts = line.split(None, 3)
+        verdict, secs, detail = parts[0], int(parts[2].rstrip("s")), parts[3] if len(parts) > 3 else ""
+        q = facts.get(p, {}).get("quadrant", "host")
+        q = host_q if q == "host" else q
+        counts = [int(x) for x in read_text(f"{reports}/{p}.counts", "0 0 0").split()]
+        per_family[p] = families(reports, p)
+        rows.append(dict(configuration=p, quadrant=q, result=verdict, seconds=secs, passed=counts[0],
+                         failed=counts[1], skipped=counts[2], detail=detail,
+                         reasons=read_text(f"{reports}/{p}.reasons")))
+    all_families = sorted({f for fam in per_family.values() if fam for f in fam})
+    n = {v: sum(r["result"] == v for r in rows) for v in ("PASS", "FAIL", "SKIP")}
+    n["FAIL"] = len(rows) - n["PASS"] - n["SKIP"]
+    tests = {k: sum(r[k] for r in rows) for k in ("passed", "failed", "skipped")}
+    quadrant_ok = {q: sum(r["result"] == "PASS" and r["quadrant"] == q for r in rows) for q in QUADRANTS}
+    busy = sum(r["seconds"] for r in rows)
+    cores = os.cpu_count() or 1
+    efficiency = f"{busy / (wall * cores):.2f}" if wall > 0 else "0.00"
+    missing = [q for q in QUADRANTS if not quadrant_ok[q]]
+    incomplete = not filtered and not label_filtered and bool(missing)
+    not_by_design = []
+    if tests["passed"] == 0:
+        not_by_design = [p for p in presets if not tables.by_design(tables.ROOT, p)]
+    ran_nothing = bool(not_by_design)
+
+    md = ["# Matrix summary", ""]
+    md.append("| result | configuration | quadrant | seconds |" + "".join(f" {f} |" for f in all_families) + " skip reasons |")
+    md.append("|---|---|---|---|" + "---|" * len(all_families) + "---|")
+    for r in rows:
+        fam = per_family[r["configuration"]]
+        cells = "".join(f" {fam[f][0] if f in fam else 0}/{fam[f][1] if f in fam else 0}/{fam[f][2] if f in fam else 0} |"
+                        if fam is not None else " – |" for f in all_families)
+        reasons = r["reasons"] if r["reasons"] else ("" if os.path.exists(f"{reports}/{r['configuration']}.counts") else r["detail"])
+        md.append(f"| {r['result']} | {r['configuration']} | {r['quadrant']} | {r['seconds']} |{cells} {reasons.replace('|', '/')} |")
+    md.append("")
+    png = draw_matrix(reports, rows, per_family, all_families)
+    if png:
+        md.append(f"![configurations x case families]({os.path.basename(png)}) (matrix.png: each cell a"
+                  " configuration's tests of one family, coloured by outcome, with passed/failed/skipped counts)")
+        md.append("")
+    md.append(f"Configurations: {n['PASS']} passed, {n['FAIL']} failed, {n['SKIP']} skipped (cells: passed/failed/skipped tests).")
+    md.append(f"Tests: {tests['passed']} passed, {tests['failed']} failed, {tests['skipped']} skipped. Matrix wall time {wall} s on "
+              f"{cores} cores, setup {setup} s, parallel efficiency {efficiency}.")
+    md.append("Passing configurations per quadrant: " + ", ".join(f"{q} {quadrant_ok[q]}" for q in QUADRANTS) + ".")
+    if incomplete:
+        md.append(f"INCOMPLETE: no passing configuration in quadrant(s) {' '.join(missing)}.")
+    md += ["", "## Model versus CPython's real headers", "",
+           "Per configuration and version: the agreement case (layout, byte images, ~12,000 operations",
+           "compared byte for byte), with where pyconfig.h came from. Details in reports/linked.json.", ""]
+    md.append(run_script("report-linked.py", "--reports", reports, *presets))
+    md.append("")
+    if user_include:
+        md.append(run_script("report-user.py", "--reports", reports, "--include", user_include, *presets))
+        md.append("")
+    audit = read_text(f"{reports}/abi/audit.md", None)
+    if audit is not None and audited:
+        md.append(re.sub(r"^## ABI audit$", f"## ABI audit (ci/abi-audit.sh: exit {abi_exit})", audit, count=1, flags=re.M))
+    else:
+        md += ["## ABI audit", "", "Not run: no configuration built."]
+    with open(f"{reports}/summary.md", "w") as f:
+        f.write("\n".join(md) + "\n")
+
+    doc = {"configurations": [{k: r[k] for k in ("configuration", "quadrant", "result", "seconds", "passed", "failed",
+                                                  "skipped", "detail")} for r in rows],
+           "passed": n["PASS"], "failed": n["FAIL"], "skipped": n["SKIP"], "tests": tests,
+           "wall_seconds": wall, "setup_seconds": setup, "busy_seconds": busy, "cores": cores,
+           "parallel_efficiency": float(efficiency), "abi_audit": {"configurations": audited, "exit": abi_exit}}
+    if user_include:
+        with open(f"{reports}/user.json") as f:
+            doc["user_headers"] = json.load(f)
+    doc["quadrants"] = quadrant_ok
+    doc["complete"] = not incomplete
+    with open(f"{reports}/summary.json", "w") as f:
+        json.dump(doc, f)
+        f.write("\n")
+
+    merged = ET.Element("testsuites")
+    for p in presets:
+        root = read_junit(f"{reports}/{p}.junit.xml")
+        if root is None:
+            continue
+        suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+        for suite in suites:
+            suite.set("configuration", p)
+            merged.append(suite)
+    ET.ElementTree(merged).write(f"{reports}/junit.xml", encoding="UTF-8", xml_declaration=True)
+
+    rel = os.path.relpath(reports, tables.ROOT)
+    rel = reports if rel.startswith("..") else rel
+    print("")
+    print(f"matrix: configurations: {n['PASS']} passed, {n['FAIL']} failed, {n['SKIP']} skipped; wall {wall} s, "
+          f"setup {setup} s, efficiency {efficiency}")
+    print("matrix: passing configurations per quadrant: " + ", ".join(f"{q} {quadrant_ok[q]}" for q in QUADRANTS))
+    if incomplete:
+        print(f"matrix: INCOMPLETE: no passing configuration in quadrant(s) {' '.join(missing)}")
+    print(f"matrix: reports in {rel}/ (summary.md, summary.json, junit.xml{', matrix.png' if png else ''})")
+    print(f"{tests['passed']} passed, {tests['failed']} failed, {tests['skipped']} skipped")
+    if abi_exit:
+        print(f"matrix: FAILED: the ABI audit exited {abi_exit} ({rel}/abi/audit.md, docs/abi-audit.md)")
+    if ran_nothing:
+        print("matrix: FAILED: no test ran, and these configurations are unavailable though nothing declares them "
+              f"so by design: {' '.join(not_by_design)}")
+    elif tests["passed"] == 0:
+        print("matrix: no test ran: every configuration here cannot run by design ("
+              + "".join(f"{p}: {tables.by_design(tables.ROOT, p)}; " for p in presets) + ")")
+    return 0 if not n["FAIL"] and not incomplete and not abi_exit and not ran_nothing else 1
+
+
+def host_quadrant():
+    bits = 64 if sys.maxsize > 2**32 else 32
+    return f"{bits}{'le' if sys.byteorder == 'little' else 'be'}"
+
+
+def run_script(name, *args):
+    done = subprocess.run([sys.executable, os.path.join(HERE, name), *args], capture_output=True, text=True)
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+    return done.stdout.rstrip("\n")
+
+
+def draw_matrix(reports, rows, per_family, all_families):
+    """matrix.png: configurations (rows) x case families (columns), each cell
+    coloured by outcome: failed (any test), passed, skipped (all skipped),
+    not applicable (no test of that family registered). None without gnuplot."""
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot or not rows or not all_families:
+        return None
+    colours = {"not applicable": 0xE0E0E0, "skipped": 0xF2C94C, "passed": 0x6FCF97, "failed": 0xEB5757}
+    data = []
+    for y, r in enumerate(rows):
+        fam = per_family[r["configuration"]] or {}
+        for x, f in enumerate(all_families):
+            c = fam.get(f)
+            if c is None:
+                state, label = ("failed" if r["result"] == "FAIL" and not fam else "not applicable"), ""
+            else:
+                state = "failed" if c[1] else "passed" if c[0] else "skipped"
+                label = f"{c[0]}/{c[1]}/{c[2]}"
+            data.append(f'{x} {y} {colours[state]} "{label}"')
+    dat = f"{reports}/matrix.dat"
+    with open(dat, "w") as f:
+        f.write("\n".join(data) + "\n")
+    png = f"{reports}/matrix.png"
+    height = 140 + 22 * len(rows)
+    width = 420 + 95 * len(all_families)
+    ytics = ", ".join(f'"{r["configuration"]} ({r["result"]})" {y}' for y, r in enumerate(rows))
+    xtics = ", ".join(f'"{f}" {x}' for x, f in enumerate(all_families))
+    legend = ", ".join(f'NaN with boxes fs solid 1.0 lc rgb "#{rgb:06x}" title "{state}"' for state, rgb in colours.items())
+    script = f"""
+set terminal pngcairo noenhanced size {width},{height} font "sans,9"
+set output "{png}"
+set title "Configurations x case families (cells: passed/failed/skipped tests)"
+set xrange [-0.5:{len(all_families) - 0.5}]
+set yrange [{len(rows) - 0.5}:-0.5]
+set xtics ({xtics}) rotate by 30 right
+set ytics ({ytics})
+set tics scale 0
+set key outside right top
+set style fill solid 1.0 border lc rgb "white"
+plot "{dat}" using 1:2:(0.5):(0.5):3 with boxxyerror lc rgb variable notitle, \\
+     "" using 1:2:4 with labels notitle, {legend}
+"""
+    done = subprocess.run([gnuplot], input=script, capture_output=True, text=True)
+    os.remove(dat)
+    if done.returncode or not os.path.exists(png):
+        sys.stderr.write(f"report: gnuplot could not draw {png}: {done.stderr.strip()[:300]}\n")
+        return None
+    return png
+
+
+def merge(out, dirs):
+    """Several runs' reports as one: their per-configuration files copied
+    side by side, the ABI audits' reports kept per run, then one summary."""
+    os.makedirs(out, exist_ok=True)
+    presets, wall, setup, abi_exit, audited = [], 0, 0, 0, 0
+    for d in dirs:
+        s = {}
+        if os.path.exists(f"{d}/summary.json"):
+            with open(f"{d}/summary.json") as f:
+                s = json.load(f)
+            wall, setup = max(wall, s.get("wall_seconds", 0)), max(setup, s.get("setup_seconds", 0))
+            abi_exit |= s.get("abi_audit", {}).get("exit", 0)
+        for name in sorted(os.listdir(d)):
+            m = re.fullmatch(r"(.+)\.result", name)
+            if m and m.group(1) not in presets:
+                presets.append(m.group(1))
+            if re.search(r"\.(result|counts|reasons|junit\.xml|log)$", name):
+                shutil.copy(os.path.join(d, name), os.path.join(out, name))
+    if not presets:
+        print(f"report: no configuration's results in {' '.join(dirs)}", file=sys.stderr)
+        return 2
+    return summary(out, presets, wall=wall, setup=setup, abi_exit=abi_exit, audited=audited)
+
+
+def main(argv):
+    if not argv or argv[0] not in ("config", "summary", "merge"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    command, argv = argv[0], argv[1:]
+    opts = {"--reports": "reports", "--wall": "0", "--setup": "0", "--abi-exit": "0", "--audited": "0",
+            "--user-include": ""}
+    flags = {"--filtered": False, "--label-filtered": False}
+    rest = []
+    while argv:
+        if argv[0] in opts and len(argv) > 1:
+            opts[argv[0]], argv = argv[1], argv[2:]
+        elif argv[0] in flags:
+            flags[argv[0]], argv = True, argv[1:]
+        else:
+            rest, argv = rest + [argv[0]], argv[1:]
+    reports = opts["--reports"]
+    if command == "config":
+        return config(reports, rest[0])
+    if command == "merge":
+        return merge(reports, rest)
+    return summary(reports, rest, wall=int(opts["--wall"]), setup=int(opts["--setup"]), abi_exit=int(opts["--abi-exit"]),
+                   audited=int(opts["--audited"]), filtered=flags["--filtered"], user_include=opts["--user-include"],
+                   label_filtered=flags["--label-filtered"])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
