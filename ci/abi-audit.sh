@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-mapfile -t known < <(cmake --list-presets=configure 2>/dev/null | sed -n 's/^ *"\([^"]*\)".*/\1/p')
+mapfile -t known < <(harness_all_presets) # real MSVC's too: ci/merge.sh brings their probes
 for p in "${named[@]}"; do
   printf '%s\n' "${known[@]}" | grep -qx -- "$p" || die "abi-audit: unknown preset '$p' (known: ${known[*]})"
 done

@@ -15,13 +15,14 @@ declare -A PRESET_TARGET=() PRESET_COMPILER=() PRESET_QUADRANT=() PRESET_ABI=()
 harness_tables() {
   [ ${#PRESET_TARGET[@]} -gt 0 ] && return 0
   need_python3
-  local name target compiler quadrant abi
-  while read -r name target compiler quadrant abi; do
+  local name target compiler quadrant abi host
+  while read -r name target compiler quadrant abi host; do
     PRESET_TARGET[$name]=$target PRESET_COMPILER[$name]=$compiler PRESET_QUADRANT[$name]=$quadrant PRESET_ABI[$name]=$abi
   done < <(python3 "$here/ci/tables.py" presets)
   [ ${#PRESET_TARGET[@]} -gt 0 ] || die "harness: ci/tables.py could not read the table of presets"
 }
 harness_all_targets() { python3 "$here/ci/tables.py" targets; }
+# Every preset, real MSVC's included (only a Windows host runs those).
 harness_all_presets() { python3 "$here/ci/tables.py" presets | cut -d' ' -f1; }
 
 # Facts about a preset, from the table.

@@ -15,9 +15,10 @@
         passed: no configuration failed, every quadrant has a passing one
         (unless filtered), the ABI audit exited 0, and some test ran unless
         every configuration cannot run by design.
-    ci/report.py merge --reports OUT DIR...
+    ci/report.py merge --reports OUT [--abi-exit N] [--audited N] DIR...
         the same reports over several runs' report directories (one per
-        GitHub job), their configurations side by side.
+        GitHub job), their configurations side by side (ci/merge.sh, which
+        first audits their ABI probes together).
 """
 import json
 import os
@@ -275,18 +276,18 @@ plot "{dat}" using 1:2:(0.5):(0.5):3 with boxxyerror lc rgb variable notitle, \\
     return png
 
 
-def merge(out, dirs):
+def merge(out, dirs, abi_exit=0, audited=0):
     """Several runs' reports as one: their per-configuration files copied
-    side by side, the ABI audits' reports kept per run, then one summary."""
+    side by side, then one summary; the ABI audit is the one ci/merge.sh
+    ran over every configuration together (its exit and size given)."""
     os.makedirs(out, exist_ok=True)
-    presets, wall, setup, abi_exit, audited = [], 0, 0, 0, 0
+    presets, wall, setup = [], 0, 0
     for d in dirs:
         s = {}
         if os.path.exists(f"{d}/summary.json"):
             with open(f"{d}/summary.json") as f:
                 s = json.load(f)
             wall, setup = max(wall, s.get("wall_seconds", 0)), max(setup, s.get("setup_seconds", 0))
-            abi_exit |= s.get("abi_audit", {}).get("exit", 0)
         for name in sorted(os.listdir(d)):
             m = re.fullmatch(r"(.+)\.result", name)
             if m and m.group(1) not in presets:
@@ -319,7 +320,7 @@ def main(argv):
     if command == "config":
         return config(reports, rest[0])
     if command == "merge":
-        return merge(reports, rest)
+        return merge(reports, rest, abi_exit=int(opts["--abi-exit"]), audited=int(opts["--audited"]))
     return summary(reports, rest, wall=int(opts["--wall"]), setup=int(opts["--setup"]), abi_exit=int(opts["--abi-exit"]),
                    audited=int(opts["--audited"]), filtered=flags["--filtered"], user_include=opts["--user-include"],
                    label_filtered=flags["--label-filtered"])

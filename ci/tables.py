@@ -13,7 +13,8 @@ its own header, which compilers build for it and how its programs run.
                                  configurations) or where docs/targets.md
                                  has not exactly one row per target
     ci/tables.py presets         one line per preset: name target compiler
-                                 quadrant abi-key host (linux|windows)
+                                 quadrant abi-key host (linux, or windows
+                                 for real MSVC's presets)
     ci/tables.py by-design PRESET   why a preset cannot run by design, or nothing
     ci/tables.py matrix-json     the GitHub workflow's Linux-hosted matrix
     ci/tables.py targets         the cross targets' triples
@@ -202,20 +203,26 @@ def presets_json(root):
 def all_presets(root):
     """(name, target, compiler, quadrant, abi, host, description) for every
     preset this machine's matrix runs: the host ones and the cross ones."""
-    rows = []
+    rows, native = [], []
     for p in presets_json(root)["configurePresets"]:
-        if p.get("hidden") or "condition" in p:
+        if p.get("hidden") or "toolchainFile" in p:
             continue
         cache = p.get("cacheVariables", {})
-        if "toolchainFile" not in p:
-            c = "clang" if cache.get("CMAKE_C_COMPILER") == "clang" else "gcc"
-            rows.append(dict(name=p["name"], target="host", compiler=c, quadrant="host", abi="host",
-                             description=p.get("description", "")))
+        facts = p.get("vendor", {}).get("immortal-refcount-harness", {})
+        if "condition" in p:
+            # Native presets of another host (real MSVC): their ABI probes
+            # join the audit when a CI job brings them (ci/merge.sh).
+            native.append(dict(name=p["name"], target=p["name"], compiler="msvc", quadrant=facts["quadrant"],
+                               abi=facts["abi"], host=facts["host"], description=p.get("description", "")))
+            continue
+        c = "clang" if cache.get("CMAKE_C_COMPILER") == "clang" else "gcc"
+        rows.append(dict(name=p["name"], target="host", compiler=c, quadrant="host", abi="host", host="linux",
+                         description=p.get("description", "")))
     for t in targets(root):
         for c in t["compilers"]:
             rows.append(dict(name=f"{t['triple']}-{c}", target=t["triple"], compiler=c, quadrant=t["quadrant"],
-                             abi=t["abi"], description=t["description"]))
-    return rows
+                             abi=t["abi"], host="linux", description=t["description"]))
+    return rows + native
 
 
 def by_design(root, preset):
@@ -333,13 +340,14 @@ def main(argv):
             return check(root)
         if command == "presets":
             for p in all_presets(root):
-                print(p["name"], p["target"], p["compiler"], p["quadrant"], p["abi"])
+                print(p["name"], p["target"], p["compiler"], p["quadrant"], p["abi"], p["host"])
             return 0
         if command == "by-design":
             print(by_design(root, args[0]))
             return 0
         if command == "matrix-json":
-            include = [{"preset": p["name"], "target": p["target"], "compiler": p["compiler"]} for p in all_presets(root)]
+            include = [{"preset": p["name"], "target": p["target"], "compiler": p["compiler"]}
+                       for p in all_presets(root) if p["host"] == "linux"]
             print(json.dumps({"include": include}, separators=(",", ":")))
             return 0
         if command == "targets":
