@@ -509,6 +509,14 @@ echo '{"tests":{"passed":7,"failed":2,"skipped":3}}' >"$fakes/totals/summary.jso
 expect "the matrix's totals are read from summary.json" 0 "^7 2 3$" -- matrix_totals "$fakes/totals"
 expect "a matrix without summary.json has no totals, and says so" 1 "no summary.json" -- matrix_totals "$fakes/none"
 
+# The tables' promise (ci/selftest-tables.sh): in a scratch copy, a new
+# target takes its toolchain file and docs row, a new CPython version its
+# row, model scheme and invariants; both regenerate, configure, build, run.
+expect "a new target and a new version, each from its sources alone, configure, build and run" 0 \
+  "a target took [12] files.*a version took [1-4] files.*ran layout and saturation of 3.16.*selftest-tables: ok" -- \
+  bash -c "ci/selftest-tables.sh 2>&1 | tee '$fakes/tables.log' | tr '\n' ' '"
+grep '^selftest-tables: a ' "$fakes/tables.log"
+
 # The reports are built from JUnit (ci/report.py): a test ctest did not run
 # is a skip only where the harness declared one, never a pass; a failure
 # fails the configuration's report and the summary's exit.
