@@ -1,5 +1,5 @@
 /* agreement.c -- a linked implementation (CPython's real headers, or a
- * third party's) against the model scheme of the same version, on this
+ * third party's) against the model implementation of the same version, on this
  * target: the same layout, the same byte images, and the same bytes,
  * deallocations, immortality and Py_REFCNT after every operation of a
  * differential walk from start states at and around every threshold of
@@ -13,22 +13,22 @@
 const char *const case_family_name = "agreement";
 
 typedef struct side {
-    const rm_scheme *s;
+    const rm_implementation *s;
     rm_runtime rt;
     uint8_t *obj; /* case_object() */
 } side;
 
-static const rm_scheme *model_of(const rm_scheme *s)
+static const rm_implementation *model_of(const rm_implementation *s)
 {
-    const rm_scheme *m = rm_find_scheme(s->name);
-    ck_assert_msg(m != NULL, "no model scheme named %s to compare with", s->name);
+    const rm_implementation *m = rm_find_implementation(s->name);
+    ck_assert_msg(m != NULL, "no model implementation named %s to compare with", s->name);
     return m;
 }
 
 START_TEST(same_layout)
 {
     rm_abi abi = rm_native_abi();
-    const rm_scheme *impl = case_opts.scheme, *model = model_of(impl);
+    const rm_implementation *impl = case_opts.impl, *model = model_of(impl);
     rm_layout a = impl->layout(abi), b = model->layout(abi);
     ck_assert_msg(a.object_size == b.object_size && a.var_object_size == b.var_object_size && a.align == b.align,
                   "%s: implementation size %u, var size %u, align %u; model %u, %u, %u", impl->name,
@@ -41,7 +41,7 @@ START_TEST(same_layout)
 }
 END_TEST
 
-static void start(side *x, const rm_scheme *s)
+static void start(side *x, const rm_implementation *s)
 {
     x->s = s;
     x->rt = case_runtime(rm_native_abi());
@@ -76,7 +76,7 @@ static void assert_same(const side *impl, const side *model, const char *after)
 START_TEST(same_images)
 {
     side a, b;
-    const rm_scheme *impl = case_opts.scheme, *model = model_of(impl);
+    const rm_implementation *impl = case_opts.impl, *model = model_of(impl);
     /* The core's (Py_BUILD_CORE) and an extension's: they differ in 3.12. */
     start(&a, impl), start(&b, model);
     impl->init_static(&a.rt, a.obj, RM_ORIGIN_CORE);
@@ -115,7 +115,7 @@ static uint64_t next_random(uint64_t *state)
 
 START_TEST(same_operations)
 {
-    const rm_scheme *impl = case_opts.scheme, *model = model_of(impl);
+    const rm_implementation *impl = case_opts.impl, *model = model_of(impl);
     rm_abi abi = rm_native_abi();
     rm_layout l = model->layout(abi);
     rm_field word = l.field[RM_F_REFCNT].size ? l.field[RM_F_REFCNT] : l.field[RM_F_COUNT_WORD];
@@ -185,7 +185,7 @@ END_TEST
 
 bool case_family_add_tests(TCase *tc)
 {
-    if (case_opts.mode || !(case_opts.scheme->flags & RM_NATIVE_ONLY)) {
+    if (case_opts.mode || !(case_opts.impl->flags & RM_NATIVE_ONLY)) {
         fprintf(stderr, "cases_agreement: compares a linked implementation with the model, with no mode\n");
         return false;
     }

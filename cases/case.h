@@ -12,7 +12,7 @@
 #include "refmodel.h"
 
 typedef struct case_options {
-    const rm_scheme *scheme;
+    const rm_implementation *impl;
     const char *mode; /* family-specific sub-mode ("exhaustive", "smaps"), or NULL */
 } case_options;
 
@@ -20,8 +20,8 @@ typedef struct case_options {
 extern case_options case_opts;
 
 /* Implemented by each family: add the checks for case_opts to tc (a TCase
- * named after the scheme), or return false after saying on stderr why the
- * family does not apply to that scheme/mode (a usage error, exit 2), or
+ * named after the implementation), or return false after saying on stderr why the
+ * family does not apply to that implementation/mode (a usage error, exit 2), or
  * return case_skip(reason) before registering anything: a skip, reported
  * as such only for exit CASE_SKIP_EXIT with no check registered
  * (cmake/run-case.cmake). */

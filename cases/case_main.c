@@ -3,7 +3,7 @@
  *
  *   cases_<family> IMPLEMENTATION [MODE]
  *
- * IMPLEMENTATION is a model scheme ("3.14") or a linked implementation
+ * IMPLEMENTATION is a model implementation ("3.14") or a linked implementation
  * ("real-3.14": CPython's headers; see docs/implementations.md).
  * Prints how many checks it registered; the CTest wrapper
  * (cmake/run-case.cmake) passes a run only if Check's summary line then
@@ -36,12 +36,12 @@ bool case_skip(const char *reason)
 
 int case_abi_count(void)
 {
-    return case_opts.scheme->flags & RM_NATIVE_ONLY ? 1 : 4;
+    return case_opts.impl->flags & RM_NATIVE_ONLY ? 1 : 4;
 }
 
 rm_abi case_abi(int i)
 {
-    if (case_opts.scheme->flags & RM_NATIVE_ONLY)
+    if (case_opts.impl->flags & RM_NATIVE_ONLY)
         return rm_native_abi();
     uint8_t w = (uint8_t)(i & 2 ? 8 : 4);
     rm_abi abi = { w, (i & 1) != 0, w };
@@ -71,7 +71,7 @@ uint8_t *case_object(void)
 rm_runtime case_runtime(rm_abi abi)
 {
     rm_runtime rt;
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     rm_runtime_init(&rt, abi, s && s->thread_id ? s->thread_id() : 0x5EED);
     return rt;
 }
@@ -138,19 +138,19 @@ uintptr_t _Py_GetThreadLocal_Addr(void)
     return (uintptr_t)&here;
 }
 
-static const rm_scheme *find_implementation(const char *name)
+static const rm_implementation *find_implementation(const char *name)
 {
     for (const harness_implementation *i = harness_implementations; i->name; i++)
         if (!strcmp(i->name, name))
-            return i->scheme;
-    return rm_find_scheme(name);
+            return i->impl;
+    return rm_find_implementation(name);
 }
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: cases_%s IMPLEMENTATION [MODE]\nmodel schemes:", case_family_name);
-    for (size_t i = 0; i < rm_scheme_count; i++)
-        fprintf(stderr, " %s", rm_schemes[i]->name);
+    fprintf(stderr, "usage: cases_%s IMPLEMENTATION [MODE]\nmodel implementations:", case_family_name);
+    for (size_t i = 0; i < rm_implementation_count; i++)
+        fprintf(stderr, " %s", rm_implementations[i]->name);
     fprintf(stderr, "\nlinked implementations:");
     for (const harness_implementation *i = harness_implementations; i->name; i++)
         fprintf(stderr, " %s", i->name);
@@ -163,17 +163,17 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
-    case_opts.scheme = find_implementation(argv[1]);
-    if (!case_opts.scheme) {
-        fprintf(stderr, "cases_%s: unknown scheme '%s'\n", case_family_name, argv[1]);
+    case_opts.impl = find_implementation(argv[1]);
+    if (!case_opts.impl) {
+        fprintf(stderr, "cases_%s: unknown implementation '%s'\n", case_family_name, argv[1]);
         usage();
         return 2;
     }
-    (void)expect_family_of(case_opts.scheme); /* aborts, naming it, on a version without expectations */
+    (void)expect_family_of(case_opts.impl); /* aborts, naming it, on a version without expectations */
     case_opts.mode = argc == 3 ? argv[2] : NULL;
 
     Suite *suite = suite_create(case_family_name);
-    TCase *tc = tcase_create(case_opts.scheme->name);
+    TCase *tc = tcase_create(case_opts.impl->name);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(suite, tc);
     if (!case_family_add_tests(tc)) {
@@ -184,8 +184,8 @@ int main(int argc, char **argv)
     printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name, argv[1],
            case_opts.mode ? " " : "", case_opts.mode ? case_opts.mode : "", rm_abi_name(rm_native_abi()),
            case_registered);
-    if (case_opts.scheme->flags & RM_NATIVE_ONLY)
-        printf("harness: implementation: %s\n", case_opts.scheme->summary);
+    if (case_opts.impl->flags & RM_NATIVE_ONLY)
+        printf("harness: implementation: %s\n", case_opts.impl->summary);
     fflush(stdout);
 
     SRunner *runner = srunner_create(suite);

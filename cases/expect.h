@@ -24,10 +24,10 @@ typedef enum expect_family {
     EXPECT_FT314,
 } expect_family;
 
-/* The expectations of an implementation's version (rm_scheme.name). A
+/* The expectations of an implementation's version (rm_implementation.name). A
  * version with no row in harness/versions.txt is a harness error, never
  * 3.11's "no immortality" by default: a new CPython version needs its row. */
-static inline expect_family expect_family_of(const rm_scheme *s)
+static inline expect_family expect_family_of(const rm_implementation *s)
 {
 #define EXPECT_ROW(version, hex, family) \
     if (!strcmp(s->name, version))    \
@@ -53,7 +53,7 @@ typedef struct expect_saturation {
     int64_t runtime_refcnt;  /* Py_REFCNT after runtime immortalisation */
 } expect_saturation;
 
-static inline expect_saturation expect_saturation_of(const rm_scheme *s, rm_abi abi)
+static inline expect_saturation expect_saturation_of(const rm_implementation *s, rm_abi abi)
 {
     bool w64 = abi.word_bytes == 8;
     expect_saturation e = { 0 };
@@ -117,8 +117,8 @@ typedef struct expect_tolerance {
 } expect_tolerance;
 
 /* Fills out[0..1] (static, runtime); returns how many rows apply (0 for
- * schemes without immortality). */
-static inline int expect_tolerance_of(const rm_scheme *s, rm_abi abi, expect_tolerance out[2])
+ * implementations without immortality). */
+static inline int expect_tolerance_of(const rm_implementation *s, rm_abi abi, expect_tolerance out[2])
 {
     bool w64 = abi.word_bytes == 8;
     switch (expect_family_of(s)) {

@@ -16,7 +16,7 @@ const char *const case_family_name = "immutability";
 enum { OBJECT_STRIDE = 64, HEAP_BYTES = 1 << 20 };
 
 typedef struct heap {
-    const rm_scheme *s;
+    const rm_implementation *s;
     rm_runtime rt;
     uint8_t *base;
     size_t bytes;
@@ -24,7 +24,7 @@ typedef struct heap {
 
 static heap make_heap(bool immortal)
 {
-    heap h = { case_opts.scheme, case_runtime(rm_native_abi()), platform_pages(HEAP_BYTES), HEAP_BYTES };
+    heap h = { case_opts.impl, case_runtime(rm_native_abi()), platform_pages(HEAP_BYTES), HEAP_BYTES };
     ck_assert_ptr_nonnull(h.base);
     for (size_t at = 0; at < h.bytes; at += OBJECT_STRIDE) {
         h.s->new_reference(&h.rt, h.base + at);
@@ -54,7 +54,7 @@ static void traffic(void *ctx)
 
 START_TEST(readonly_storm)
 {
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     size_t bytes = 2 * platform_page_size();
     uint8_t *pages = platform_pages(bytes);
     ck_assert_ptr_nonnull(pages);
@@ -94,7 +94,7 @@ static long pages_of(const heap *h) { return (long)(h->bytes / platform_page_siz
 
 START_TEST(fork_writes_no_immortal_page)
 {
-    bool immortal_scheme = case_opts.scheme->flags & RM_HAS_IMMORTALITY;
+    bool immortal_scheme = case_opts.impl->flags & RM_HAS_IMMORTALITY;
     const char *why = "";
     heap imm = make_heap(true);
     long written = platform_child_pages_written(imm.base, imm.bytes, traffic, &imm, &why);
@@ -115,7 +115,7 @@ END_TEST
 
 START_TEST(fork_private_dirty)
 {
-    bool immortal_scheme = case_opts.scheme->flags & RM_HAS_IMMORTALITY;
+    bool immortal_scheme = case_opts.impl->flags & RM_HAS_IMMORTALITY;
     const char *why = "";
     long heap_kb = HEAP_BYTES / 1024;
     heap imm = make_heap(true);
@@ -138,7 +138,7 @@ END_TEST
 
 bool case_family_add_tests(TCase *tc)
 {
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     const char *mode = case_opts.mode ? case_opts.mode : "";
     tcase_set_timeout(tc, 120);
     if (!strcmp(mode, "") && (s->flags & RM_HAS_IMMORTALITY)) {
@@ -148,8 +148,8 @@ bool case_family_add_tests(TCase *tc)
     } else if (!strcmp(mode, "smaps") && !(s->flags & RM_LEGACY_OPS)) {
         CASE_TEST(tc, fork_private_dirty);
     } else {
-        fprintf(stderr, "cases_immutability: no mode (schemes with immortality), or mode fork or smaps "
-                        "(3.11 and schemes with immortality)\n");
+        fprintf(stderr, "cases_immutability: no mode (implementations with immortality), or mode fork or smaps "
+                        "(3.11 and implementations with immortality)\n");
         return false;
     }
     return true;

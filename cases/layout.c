@@ -17,7 +17,7 @@ const char *const case_family_name = "layout";
 
 typedef struct want_field { rm_field_id id; uint8_t offset, size; } want_field;
 
-static int expected_fields(const rm_scheme *s, rm_abi abi, want_field out[RM_F_COUNT], uint8_t *obj_size)
+static int expected_fields(const rm_implementation *s, rm_abi abi, want_field out[RM_F_COUNT], uint8_t *obj_size)
 {
     uint8_t w = abi.word_bytes;
     bool be = abi.big_endian;
@@ -50,7 +50,7 @@ static int expected_fields(const rm_scheme *s, rm_abi abi, want_field out[RM_F_C
 
 /* alignof(PyObject): the pointer's, raised to 4 from 3.13.6 and 3.14
  * (gh-127545; it matters where pointers are 2-aligned, as on m68k). */
-static unsigned expected_align(const rm_scheme *s, rm_abi abi)
+static unsigned expected_align(const rm_implementation *s, rm_abi abi)
 {
     bool forced = strcmp(s->name, "3.11") && strcmp(s->name, "3.12") && strcmp(s->name, "legacy");
     return forced && abi.word_align < 4 ? 4 : abi.word_align;
@@ -59,7 +59,7 @@ static unsigned expected_align(const rm_scheme *s, rm_abi abi)
 START_TEST(model_layout_matches_fact_sheet)
 {
     rm_abi abi = case_abi(_i);
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     rm_layout l = s->layout(abi);
     want_field want[RM_F_COUNT];
     uint8_t size;
@@ -89,7 +89,7 @@ static void put(uint8_t *p, unsigned n, bool be, uint64_t v)
 }
 
 /* The header image the fact sheet gives, built here field by field. */
-static void expected_image(const rm_scheme *s, rm_abi abi, bool runtime, uint8_t img[RM_MAX_HEADER])
+static void expected_image(const rm_implementation *s, rm_abi abi, bool runtime, uint8_t img[RM_MAX_HEADER])
 {
     uint8_t w = abi.word_bytes;
     bool be = abi.big_endian, w64 = w == 8;
@@ -120,7 +120,7 @@ static void expected_image(const rm_scheme *s, rm_abi abi, bool runtime, uint8_t
 START_TEST(byte_images)
 {
     rm_abi abi = case_abi(_i);
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     rm_runtime rt = case_runtime(abi);
     uint8_t size = s->layout(abi).object_size;
     uint8_t *got = case_object();
@@ -150,7 +150,7 @@ END_TEST
 START_TEST(head_init_by_origin)
 {
     rm_abi abi = case_abi(_i);
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     rm_runtime rt = case_runtime(abi);
     uint8_t size = s->layout(abi).object_size;
     uint8_t *core = case_object(), *extension = case_object();
@@ -215,7 +215,7 @@ static const objft314 static314t = { 0, MODEL_314_STATICALLY_ALLOCATED_FLAG, 0, 
 
 START_TEST(native_structs_match_model)
 {
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     rm_abi abi = rm_native_abi();
     ck_assert_uint_eq(abi.big_endian, NATIVE_BIG_ENDIAN);
     rm_layout l = s->layout(abi);

@@ -1,10 +1,10 @@
-/* legacy_abi.c -- a modern runtime (the scheme under test) holding immortal
+/* legacy_abi.c -- a modern runtime (the implementation under test) holding immortal
  * objects that a legacy stable-ABI extension (<= 3.11 ++/--) increfs and
  * decrefs without balance.  Measures how many unbalanced legacy operations
  * each immortal object tolerates (fact sheet §4) and asserts the numbers:
  *   - natively, with the real shared library cases/legacy_ext.c, loaded at
  *     run time, on this target's own data model;
- *   - through the model's legacy scheme on all four data models.
+ *   - through the model's legacy implementation on all four data models.
  * Large counts are reached by jumping next to the boundary and are then
  * crossed one real operation at a time. */
 #include <stdio.h>
@@ -68,7 +68,7 @@ static void model_advance(rm_runtime *rt, uint8_t *obj, int64_t n)
 
 static legacy_ops ops_for(rm_runtime *rt, bool real)
 {
-    const rm_scheme *legacy = rm_find_scheme("legacy");
+    const rm_implementation *legacy = rm_find_implementation("legacy");
     legacy_ops ops = { "model", rt, legacy->incref, legacy->decref, model_advance };
     if (real) {
         legacy_ops r = { ext_what, rt, real_incref, real_decref, real_advance };
@@ -80,7 +80,7 @@ static legacy_ops ops_for(rm_runtime *rt, bool real)
 /* -- measuring ---------------------------------------------------------------- */
 
 typedef struct subject {
-    const rm_scheme *s;
+    const rm_implementation *s;
     rm_runtime rt;
     bool runtime_immortal; /* else static */
     uint8_t *obj; /* case_object(): real code accesses it as a PyObject */
@@ -192,10 +192,10 @@ static uint64_t dealloc_with_mixing(subject *x, const legacy_ops *ops, uint64_t 
 static void measure_and_assert(rm_abi abi, bool real)
 {
     expect_tolerance rows[2];
-    int n = expect_tolerance_of(case_opts.scheme, abi, rows);
+    int n = expect_tolerance_of(case_opts.impl, abi, rows);
     if (n == 0) {
         /* 3.11: nothing is immortal; legacy and runtime ops agree exactly. */
-        subject x = { case_opts.scheme, case_runtime(abi), false, NULL };
+        subject x = { case_opts.impl, case_runtime(abi), false, NULL };
         legacy_ops ops = ops_for(&x.rt, real);
         fresh(&x);
         ops.incref(&x.rt, x.obj);
@@ -211,7 +211,7 @@ static void measure_and_assert(rm_abi abi, bool real)
     const uint64_t decref_window = UINT64_C(1) << 31, incref_window = UINT64_C(1) << 30;
     const uint64_t exhaust_window = abi.word_bytes == 8 ? UINT64_C(1) << 62 : UINT64_C(1) << 31;
     for (int r = 0; r < n; r++) {
-        subject x = { case_opts.scheme, case_runtime(abi), r == 1, NULL };
+        subject x = { case_opts.impl, case_runtime(abi), r == 1, NULL };
         legacy_ops ops = ops_for(&x.rt, real);
         fresh(&x);
         rm_field word = { 0, abi.word_bytes };
@@ -249,12 +249,12 @@ START_TEST(tolerance_model)
 }
 END_TEST
 
-/* The real extension's ++/-- and the model's legacy scheme leave the same
- * bytes on any header of this scheme. */
+/* The real extension's ++/-- and the model's legacy implementation leave the same
+ * bytes on any header of this implementation. */
 START_TEST(extension_matches_model)
 {
     load_extension();
-    subject real = { case_opts.scheme, case_runtime(rm_native_abi()), false, NULL };
+    subject real = { case_opts.impl, case_runtime(rm_native_abi()), false, NULL };
     legacy_ops ext = ops_for(&real.rt, true);
     legacy_ops model = ops_for(&real.rt, false);
     for (int kind = 0; kind < 2; kind++) {
@@ -283,7 +283,7 @@ START_TEST(interleaving_and_hazard)
     bool real = abi.word_bytes == native.word_bytes && abi.big_endian == native.big_endian;
     if (real)
         load_extension();
-    subject x = { case_opts.scheme, case_runtime(abi), false, NULL };
+    subject x = { case_opts.impl, case_runtime(abi), false, NULL };
     legacy_ops ops = ops_for(&x.rt, real);
     expect_family fam = expect_family_of(x.s);
     bool w64 = abi.word_bytes == 8;
@@ -337,8 +337,8 @@ END_TEST
 
 bool case_family_add_tests(TCase *tc)
 {
-    if (case_opts.scheme->flags & (RM_FREE_THREADED | RM_LEGACY_OPS) || case_opts.mode) {
-        fprintf(stderr, "cases_legacy_abi: applies to the GIL schemes 3.11-3.15, with no mode\n");
+    if (case_opts.impl->flags & (RM_FREE_THREADED | RM_LEGACY_OPS) || case_opts.mode) {
+        fprintf(stderr, "cases_legacy_abi: applies to the GIL versions of harness/versions.txt, with no mode\n");
         return false;
     }
     CASE_TEST(tc, tolerance_real_extension);
@@ -346,7 +346,7 @@ bool case_family_add_tests(TCase *tc)
     CASE_LOOP(tc, tolerance_model, CASE_ABI_COUNT);
     /* 3.11 has no immortality: its legacy and runtime operations are the
      * same ++/--, which tolerance_* already show agree. */
-    if (expect_family_of(case_opts.scheme) != EXPECT_311)
+    if (expect_family_of(case_opts.impl) != EXPECT_311)
         CASE_LOOP(tc, interleaving_and_hazard, CASE_ABI_COUNT);
     return true;
 }

@@ -12,7 +12,7 @@
 const char *const case_family_name = "regressions";
 
 typedef struct subject {
-    const rm_scheme *s;
+    const rm_implementation *s;
     rm_runtime rt;
     rm_layout l;
     uint8_t *obj; /* case_object() */
@@ -22,7 +22,7 @@ static void subject_init(subject *x, rm_abi abi)
 {
     memset(x, 0, sizeof *x);
     x->obj = case_object();
-    x->s = case_opts.scheme;
+    x->s = case_opts.impl;
     x->rt = case_runtime(abi);
     x->l = x->s->layout(abi);
 }
@@ -114,7 +114,7 @@ END_TEST
  * are gone. */
 START_TEST(gh_134989_return_none_old_limited_api)
 {
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     rm_runtime rt = case_runtime(rm_native_abi());
     uint8_t *none = s->return_none_limited_311();
     s->set_refcnt(&rt, none, 100); /* a mortal None: 100 references held elsewhere */
@@ -125,7 +125,7 @@ START_TEST(gh_134989_return_none_old_limited_api)
                   s->summary, case_i64(increfs), want ? 1 : 0);
     /* The consequence on a 3.11 runtime, 100 calls, each caller dropping
      * the reference it was returned. */
-    const rm_scheme *old = rm_find_scheme("3.11");
+    const rm_implementation *old = rm_find_implementation("3.11");
     rm_runtime rt311 = case_runtime(rm_native_abi());
     uint8_t *none311 = case_object();
     old->new_reference(&rt311, none311);
@@ -440,7 +440,7 @@ START_TEST(numpy_30681_header_size_differs)
     subject_init(&x, case_abi(_i));
     char gil_name[8];
     snprintf(gil_name, sizeof gil_name, "%.*s", (int)strlen(x.s->name) - 1, x.s->name); /* "3.14t" -> "3.14" */
-    const rm_scheme *gil = rm_find_scheme(gil_name);
+    const rm_implementation *gil = rm_find_implementation(gil_name);
     ck_assert_msg(gil != NULL, "no GIL build %s in the model", gil_name);
     bool w64 = x.rt.abi.word_bytes == 8;
     ck_assert_uint_eq(x.l.object_size, w64 ? 32 : 20);
@@ -452,7 +452,7 @@ END_TEST
 
 bool case_family_add_tests(TCase *tc)
 {
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     if (case_opts.mode) {
         fprintf(stderr, "cases_regressions: no modes\n");
         return false;

@@ -12,7 +12,7 @@
 const char *const case_family_name = "saturation";
 
 typedef struct fixture {
-    const rm_scheme *s;
+    const rm_implementation *s;
     rm_abi abi;
     rm_runtime rt;
     rm_layout l;
@@ -24,7 +24,7 @@ static void fx_init(fixture *f, rm_abi abi)
 {
     memset(f, 0, sizeof *f);
     f->obj = case_object();
-    f->s = case_opts.scheme;
+    f->s = case_opts.impl;
     f->abi = abi;
     f->rt = case_runtime(abi);
     f->l = f->s->layout(abi);
@@ -318,9 +318,9 @@ bool case_family_add_tests(TCase *tc)
     if (case_opts.mode && !strcmp(case_opts.mode, "exhaustive")) {
         /* Sweeping the very same incref/decref/is_immortal code twice would
          * prove nothing new; say where it was swept instead. */
-        const rm_scheme *s = case_opts.scheme;
-        for (size_t i = 0; rm_schemes[i] != s; i++) {
-            const rm_scheme *e = rm_schemes[i];
+        const rm_implementation *s = case_opts.impl;
+        for (size_t i = 0; rm_implementations[i] != s; i++) {
+            const rm_implementation *e = rm_implementations[i];
             if (e->incref == s->incref && e->decref == s->decref && e->is_immortal == s->is_immortal) {
                 char why[160];
                 snprintf(why, sizeof why, "%s has the same incref/decref/is_immortal code as %s, swept there",
@@ -335,19 +335,19 @@ bool case_family_add_tests(TCase *tc)
         return false;
     } else {
         CASE_LOOP(tc, mortal_to_immortal_at_threshold, CASE_ABI_COUNT);
-        if (expect_family_of(case_opts.scheme) != EXPECT_311) { /* no immortality in 3.11 */
+        if (expect_family_of(case_opts.impl) != EXPECT_311) { /* no immortality in 3.11 */
             CASE_LOOP(tc, sticky_up_to_ceiling, CASE_ABI_COUNT);
             CASE_LOOP(tc, immortal_decref_never_reaches_zero, CASE_ABI_COUNT);
         }
         CASE_LOOP(tc, mortal_decref_deallocates_once, CASE_ABI_COUNT);
         CASE_LOOP(tc, reported_refcount, CASE_ABI_COUNT);
         CASE_LOOP(tc, set_refcnt, CASE_ABI_COUNT);
-        if (case_opts.scheme->is_static_immortal)
+        if (case_opts.impl->is_static_immortal)
             CASE_LOOP(tc, static_versus_runtime_immortal, CASE_ABI_COUNT);
         /* Another thread's operations, by its thread id: for an
          * implementation whose ownership test is the real thread's
          * (thread_id), agreement.c covers the same paths byte for byte. */
-        if (case_opts.scheme->flags & RM_FREE_THREADED && !case_opts.scheme->thread_id)
+        if (case_opts.impl->flags & RM_FREE_THREADED && !case_opts.impl->thread_id)
             CASE_LOOP(tc, ft_owner_and_shared_paths, CASE_ABI_COUNT);
     }
     return true;

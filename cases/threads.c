@@ -25,7 +25,7 @@ typedef struct worker {
 static void hammer(void *arg)
 {
     worker *w = arg;
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     for (int round = 0; round < ROUNDS; round++) {
         for (int i = 0; i < OBJECTS; i++) {
             uint8_t *obj = w->sh->objs[i];
@@ -41,7 +41,7 @@ static void hammer(void *arg)
 
 static void run(bool readonly)
 {
-    const rm_scheme *s = case_opts.scheme;
+    const rm_implementation *s = case_opts.impl;
     size_t bytes = platform_page_size();
     uint8_t *page = platform_pages(bytes);
     ck_assert_ptr_nonnull(page);
@@ -90,8 +90,8 @@ END_TEST
 
 bool case_family_add_tests(TCase *tc)
 {
-    if (!(case_opts.scheme->flags & RM_HAS_IMMORTALITY) || case_opts.mode) {
-        fprintf(stderr, "cases_threads: applies to schemes with immortality, with no mode\n");
+    if (!(case_opts.impl->flags & RM_HAS_IMMORTALITY) || case_opts.mode) {
+        fprintf(stderr, "cases_threads: applies to implementations with immortality, with no mode\n");
         return false;
     }
     tcase_set_timeout(tc, 120);

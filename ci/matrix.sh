@@ -166,7 +166,7 @@ run_one() {
   local configure=0 configure_args=()
   if [ -n "$user_include" ]; then
     configure_args=(-B "$dir" "${user_args[@]}")
-    ctest_args+=(-L '^scheme:user-')
+    ctest_args+=(-L '^implementation:user-')
   fi
   want=$(printf '%s\n' "$findings" "${configure_args[@]}"; target_packages "$t";
          cat "$user_include/pyconfig.h" "$user_pyconfig/pyconfig.h" 2>/dev/null | cksum)

@@ -60,10 +60,10 @@ sed -i 's/^\(3\.15 .*\)$/\1\n3.16       0x03100000  314     315    -/' harness/v
 python3 - <<'PY'
 import json, re
 src = open("harness/refmodel.c").read()
-m = re.search(r"static const rm_scheme scheme_315 = \{.*?\n\};\n", src, re.S)
-new = m.group(0).replace("scheme_315", "scheme_316").replace('"3.15"', '"3.16"')
+m = re.search(r"static const rm_implementation model_315 = \{.*?\n\};\n", src, re.S)
+new = m.group(0).replace("model_315", "model_316").replace('"3.15"', '"3.16"')
 src = src[:m.end()] + "\n" + new + src[m.end():]
-src = src.replace("&scheme_315,", "&scheme_315, &scheme_316,", 1)
+src = src.replace("&model_315,", "&model_315, &model_316,", 1)
 open("harness/refmodel.c", "w").write(src)
 
 def add(node):

@@ -39,7 +39,7 @@ scratch_build() { # scratch_build NAME TARGET [CMAKE-ARG...]: a host GCC build i
 
 expect "unknown preset is refused" 2 "unknown preset 'no-such'" -- ci/matrix.sh --no-setup no-such
 expect "unknown target is refused" 2 "unknown target 'no-such'" -- ci/setup.sh no-such
-expect "unknown scheme is refused" 2 "unknown scheme '9.99'" -- "$cases/cases_layout" 9.99
+expect "unknown implementation is refused" 2 "unknown implementation '9.99'" -- "$cases/cases_layout" 9.99
 expect "an emulator that exits 0 without running anything fails" 1 "printed nothing it should" -- \
   run_case "/bin/true;$cases/cases_layout;3.14"
 expect "a case that crashes fails" 1 "exited with" -- \
@@ -511,7 +511,7 @@ expect "a matrix without summary.json has no totals, and says so" 1 "no summary.
 
 # The tables' promise (ci/selftest-tables.sh): in a scratch copy, a new
 # target takes its toolchain file and docs row, a new CPython version its
-# row, model scheme and invariants; both regenerate, configure, build, run.
+# row, model implementation and invariants; both regenerate, configure, build, run.
 expect "a new target and a new version, each from its sources alone, configure, build and run" 0 \
   "a target took [12] files.*a version took [1-4] files.*ran layout and saturation of 3.16.*selftest-tables: ok" -- \
   bash -c "ci/selftest-tables.sh 2>&1 | tee '$fakes/tables.log' | tr '\n' ' '"

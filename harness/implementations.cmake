@@ -4,7 +4,7 @@
 #                            [SKIP_REASON text])
 #   NAME    what the cases are given on the command line and what the tests
 #           are called by ("real-3.14", "mybinding-3.14", ...);
-#   SYMBOL  the const rm_scheme the target defines (harness/refmodel.h);
+#   SYMBOL  the const rm_implementation the target defines (harness/refmodel.h);
 #   TARGET  a static library that defines it, for this target.
 # With SKIP_REASON instead of SYMBOL/TARGET, the implementation is known but
 # cannot be built here: its tests are skips with that reason.
@@ -45,7 +45,7 @@ function(harness_generate_implementation_registry)
   set(targets "")
   foreach(entry IN LISTS entries)
     harness_implementation_fields("${entry}")
-    string(APPEND declarations "extern const rm_scheme ${impl_symbol};\n")
+    string(APPEND declarations "extern const rm_implementation ${impl_symbol};\n")
     string(APPEND rows "    { \"${impl_name}\", &${impl_symbol} },\n")
     list(APPEND targets ${impl_target})
   endforeach()

@@ -8,7 +8,7 @@
 
 typedef struct harness_implementation {
     const char *name; /* "real-3.14", ... */
-    const rm_scheme *scheme;
+    const rm_implementation *impl;
 } harness_implementation;
 
 /* Ends with { NULL, NULL }. */

@@ -1,6 +1,6 @@
 /* refmodel.c -- the encodings of shared/docs/cpython-refcount-facts.md, §1-3.
  *
- * Every scheme reads and stores only the bytes that CPython's inline code
+ * Every implementation reads and stores only the bytes that CPython's inline code
  * reads and stores, in the modelled byte order.  Arithmetic is unsigned and
  * wraps modulo the field width, as the hardware does for CPython's signed
  * Py_ssize_t; signed views are formed explicitly, never by overflow. */
@@ -10,7 +10,7 @@
 
 /* ---- raw access --------------------------------------------------------- */
 
-/* Unrolled per width: the exhaustive sweep runs these 2^32 times a scheme. */
+/* Unrolled per width: the exhaustive sweep runs these 2^32 times an implementation. */
 static uint64_t load_bytes(const uint8_t *p, unsigned n, bool be)
 {
     switch (n) {
@@ -103,7 +103,7 @@ void rm_record_dealloc(rm_runtime *rt, uint8_t *obj)
         rt->on_dealloc(rt, obj);
 }
 
-/* ---- helpers shared by the schemes -------------------------------------- */
+/* ---- helpers shared by the implementations -------------------------------------- */
 
 static uint64_t word_mask(rm_abi abi)
 {
@@ -129,7 +129,7 @@ static rm_field fld(uint8_t offset, uint8_t size)
 }
 
 /* ---- where each field lives ----------------------------------------------
- * One definition per field, used by the layouts and by the schemes' hot
+ * One definition per field, used by the layouts and by the implementations' hot
  * paths alike. */
 
 static rm_field gil_word(rm_abi abi) { return fld(0, abi.word_bytes); }
@@ -619,7 +619,7 @@ static bool is_static_immortal_314t(const rm_runtime *rt, const uint8_t *obj)
 
 /* ---- the descriptor table ------------------------------------------------ */
 
-static const rm_scheme scheme_311 = {
+static const rm_implementation model_311 = {
     .name = "3.11",
     .summary = "mortal baseline: ++/-- on the whole Py_ssize_t, no immortality",
     .flags = 0,
@@ -634,7 +634,7 @@ static const rm_scheme scheme_311 = {
     .set_refcnt = set_refcnt_legacy,
 };
 
-static const rm_scheme scheme_312 = {
+static const rm_implementation model_312 = {
     .name = "3.12",
     .summary = "low 32 bits count, saturating at 0xFFFFFFFF (32-bit: exact 0x3FFFFFFF); "
                "static PyObject_HEAD_INIT immortal for the core only",
@@ -650,7 +650,7 @@ static const rm_scheme scheme_312 = {
     .set_refcnt = set_refcnt_312,
 };
 
-static const rm_scheme scheme_313 = {
+static const rm_implementation model_313 = {
     .name = "3.13",
     .summary = "as 3.12, and every static PyObject_HEAD_INIT is immortal",
     .flags = RM_HAS_IMMORTALITY,
@@ -665,7 +665,7 @@ static const rm_scheme scheme_313 = {
     .set_refcnt = set_refcnt_312,
 };
 
-static const rm_scheme scheme_314 = {
+static const rm_implementation model_314 = {
     .name = "3.14",
     .summary = "ob_refcnt/ob_overflow/ob_flags word, sticky saturation at 0xC0000000 "
                "(32-bit: >= 2^30, initial 5<<28 / 7<<28)",
@@ -684,7 +684,7 @@ static const rm_scheme scheme_314 = {
 
 /* 3.15 keeps 3.14's encoding; it adds flag bits (LEGACY_ABI_CHECK 2,
  * TYPE_REVEALED 8) that no refcount operation reads or writes. */
-static const rm_scheme scheme_315 = {
+static const rm_implementation model_315 = {
     .name = "3.15",
     .summary = "same refcount encoding as 3.14",
     .flags = RM_HAS_IMMORTALITY,
@@ -700,7 +700,7 @@ static const rm_scheme scheme_315 = {
     .set_refcnt = set_refcnt_314,
 };
 
-static const rm_scheme scheme_313t = {
+static const rm_implementation model_313t = {
     .name = "3.13t",
     .summary = "free-threaded: ob_ref_local (owner) + ob_ref_shared (others, 2 flag bits)",
     .flags = RM_HAS_IMMORTALITY | RM_FREE_THREADED,
@@ -715,7 +715,7 @@ static const rm_scheme scheme_313t = {
     .set_refcnt = set_refcnt_ft,
 };
 
-static const rm_scheme scheme_314t = {
+static const rm_implementation model_314t = {
     .name = "3.14t",
     .summary = "free-threaded as 3.13t; static flag, deferred GC bit on immortalisation",
     .flags = RM_HAS_IMMORTALITY | RM_FREE_THREADED,
@@ -731,7 +731,7 @@ static const rm_scheme scheme_314t = {
     .set_refcnt = set_refcnt_ft,
 };
 
-static const rm_scheme scheme_legacy = {
+static const rm_implementation model_legacy = {
     .name = "legacy",
     .summary = "code compiled with <= 3.11 headers: ++/-- on the whole Py_ssize_t of any GIL header",
     .flags = RM_LEGACY_OPS,
@@ -746,11 +746,11 @@ static const rm_scheme scheme_legacy = {
     .set_refcnt = set_refcnt_legacy,
 };
 
-const rm_scheme *const rm_schemes[] = {
-    &scheme_311, &scheme_312, &scheme_313, &scheme_314, &scheme_315,
-    &scheme_313t, &scheme_314t, &scheme_legacy,
+const rm_implementation *const rm_implementations[] = {
+    &model_311, &model_312, &model_313, &model_314, &model_315,
+    &model_313t, &model_314t, &model_legacy,
 };
-const size_t rm_scheme_count = sizeof rm_schemes / sizeof rm_schemes[0];
+const size_t rm_implementation_count = sizeof rm_implementations / sizeof rm_implementations[0];
 
 static bool same_name(const char *a, const char *b)
 {
@@ -759,10 +759,10 @@ static bool same_name(const char *a, const char *b)
     return *a == *b;
 }
 
-const rm_scheme *rm_find_scheme(const char *name)
+const rm_implementation *rm_find_implementation(const char *name)
 {
-    for (size_t i = 0; i < rm_scheme_count; i++)
-        if (same_name(rm_schemes[i]->name, name))
-            return rm_schemes[i];
+    for (size_t i = 0; i < rm_implementation_count; i++)
+        if (same_name(rm_implementations[i]->name, name))
+            return rm_implementations[i];
     return NULL;
 }

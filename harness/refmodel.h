@@ -1,7 +1,7 @@
 /* refmodel.h -- executable model of CPython's object-header refcount encodings.
  *
- * Each CPython version's encoding is a named scheme (a descriptor in
- * rm_schemes[]) that works on a header held as raw bytes, for any modelled
+ * Each CPython version's encoding is a named implementation (a descriptor in
+ * rm_implementations[]) that works on a header held as raw bytes, for any modelled
  * data model: 4- or 8-byte Py_ssize_t, little- or big-endian.  Fields are
  * read and written through explicit byte-order loads and stores, so the same
  * code is right on ILP32, LP64 and LLP64 hosts of either byte order, and a
@@ -61,7 +61,7 @@ typedef struct rm_layout {
 const char *rm_field_name(rm_field_id f);
 
 /* Raw field access, in the modelled byte order (for setting up states and
- * for inspecting them; the schemes use the same primitives). */
+ * for inspecting them; the implementations use the same primitives). */
 uint64_t rm_load(const uint8_t *obj, rm_field f, bool big_endian);
 void rm_store(uint8_t *obj, rm_field f, bool big_endian, uint64_t value);
 
@@ -87,14 +87,14 @@ void rm_record_dealloc(rm_runtime *rt, uint8_t *obj);
  * the core (Py_BUILD_CORE); extensions got refcount 1. */
 typedef enum rm_origin { RM_ORIGIN_CORE, RM_ORIGIN_EXTENSION } rm_origin;
 
-enum rm_scheme_flags {
+enum rm_implementation_flags {
     RM_HAS_IMMORTALITY = 1u << 0,
     RM_FREE_THREADED   = 1u << 1,
     RM_LEGACY_OPS      = 1u << 2, /* <= 3.11 ++/-- applied to any GIL header */
     RM_NATIVE_ONLY     = 1u << 3, /* knows only this target's data model (real headers) */
 };
 
-typedef struct rm_scheme {
+typedef struct rm_implementation {
     const char *name;    /* "3.11", "3.12", ..., "3.14t", "legacy" */
     const char *summary;
     unsigned flags;
@@ -126,7 +126,7 @@ typedef struct rm_scheme {
     /* op->ob_refcnt++ as mypyc's CPy_INCREF_NO_IMM spells it (mypy #18459):
      * GIL builds only (free-threaded headers have no ob_refcnt). */
     void (*incref_no_imm)(uint8_t *obj);
-} rm_scheme;
+} rm_implementation;
 
 /* The free-threaded runtime's slow paths, libpython code that the inline
  * Py_DECREF calls: _Py_DecRefShared and _Py_MergeZeroLocalRefcount. The
@@ -134,8 +134,8 @@ typedef struct rm_scheme {
 void rm_ft_decref_shared(rm_runtime *rt, uint8_t *obj);
 void rm_ft_merge_zero_local(rm_runtime *rt, uint8_t *obj);
 
-extern const rm_scheme *const rm_schemes[];
-extern const size_t rm_scheme_count;
-const rm_scheme *rm_find_scheme(const char *name); /* NULL if unknown */
+extern const rm_implementation *const rm_implementations[];
+extern const size_t rm_implementation_count;
+const rm_implementation *rm_find_implementation(const char *name); /* NULL if unknown */
 
 #endif

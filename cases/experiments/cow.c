@@ -100,7 +100,7 @@ static int measure(uint8_t *heap, measurement *m)
     return 0;
 }
 
-static void request_traffic(const rm_scheme *s, rm_runtime *rt, uint8_t *heap, size_t objects)
+static void request_traffic(const rm_implementation *s, rm_runtime *rt, uint8_t *heap, size_t objects)
 {
     for (int round = 0; round < ROUNDS; round++)
         for (size_t i = 0; i < objects; i++) {
@@ -122,7 +122,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: cow_experiment SCHEME HEAP_MIB WORKERS\n");
         return 2;
     }
-    const rm_scheme *s = rm_find_scheme(argv[1]);
+    const rm_implementation *s = rm_find_implementation(argv[1]);
     long mib = strtol(argv[2], NULL, 10), workers = strtol(argv[3], NULL, 10);
     if (!s || mib < 1 || mib > 4096 || workers < 1 || workers > MAX_WORKERS) {
         fprintf(stderr, "cow_experiment: bad arguments (scheme %s, %ld MiB, %ld workers)\n", argv[1], mib, workers);

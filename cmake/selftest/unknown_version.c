@@ -2,7 +2,7 @@
  * version name ("3.16") that cases/expect.h does not know. */
 #include "refmodel.h"
 
-static const rm_scheme *model(void) { return rm_find_scheme("3.14"); }
+static const rm_implementation *model(void) { return rm_find_implementation("3.14"); }
 static rm_layout layout(rm_abi abi) { return model()->layout(abi); }
 static void init_static(const rm_runtime *rt, uint8_t *obj, rm_origin origin) { model()->init_static(rt, obj, origin); }
 static void new_reference(const rm_runtime *rt, uint8_t *obj) { model()->new_reference(rt, obj); }
@@ -13,7 +13,7 @@ static bool is_immortal(const rm_runtime *rt, const uint8_t *obj) { return model
 static int64_t refcnt(const rm_runtime *rt, const uint8_t *obj) { return model()->refcnt(rt, obj); }
 static void set_refcnt(rm_runtime *rt, uint8_t *obj, int64_t n) { model()->set_refcnt(rt, obj, n); }
 
-const rm_scheme harness_selftest_316 = {
+const rm_implementation harness_selftest_316 = {
     .name = "3.16",
     .summary = "self-test: the model's 3.14 under a version without expectations",
     .flags = RM_HAS_IMMORTALITY,

@@ -1,9 +1,9 @@
-/* real_impl.c -- an implementation (harness/refmodel.h's rm_scheme) whose
+/* real_impl.c -- an implementation (harness/refmodel.h's rm_implementation) whose
  * refcount operations are CPython's own inline code, from the real headers
  * of one version, built for this target with the target's pyconfig.h.
  * Compiled once per version (harness/real/CMakeLists.txt), with
- *   HARNESS_REAL_SYMBOL  the name of the rm_scheme this file defines
- *   HARNESS_REAL_SCHEME  the scheme whose expectations apply ("3.14", ...)
+ *   HARNESS_REAL_SYMBOL  the name of the rm_implementation this file defines
+ *   HARNESS_REAL_VERSION  the version whose expectations apply ("3.14", ...)
  *   HARNESS_REAL_ORIGIN  where the headers came from, for the reports.
  *
  * Py_INCREF, Py_DECREF, Py_REFCNT, Py_SET_REFCNT, _Py_IsImmortal,
@@ -17,7 +17,7 @@
  *     them), so that each is declared once, by these headers, with their
  *     PyObject;
  *   - free-threaded ownership is the real _Py_ThreadId(), which the runtimes
- *     for this implementation carry (rm_scheme.thread_id);
+ *     for this implementation carry (rm_implementation.thread_id);
  *   - immortalize: Objects/object.c's _Py_SetImmortalUntracked, with the
  *     headers' public constants (3.11 had none: its core objects were
  *     statically 999999999);
@@ -53,7 +53,7 @@ static PyObject *as_object(const uint8_t *obj)
 {
     if ((uintptr_t)obj % _Alignof(PyObject) != 0) {
         fprintf(stderr, "harness: real %s headers given a PyObject at %p, not %u-aligned\n",
-                HARNESS_REAL_SCHEME, (const void *)obj, (unsigned)_Alignof(PyObject));
+                HARNESS_REAL_VERSION, (const void *)obj, (unsigned)_Alignof(PyObject));
         abort();
     }
     return (PyObject *)(uintptr_t)obj;
@@ -236,8 +236,8 @@ static void set_refcnt(rm_runtime *rt, uint8_t *obj, int64_t n)
     Py_SET_REFCNT(as_object(obj), (Py_ssize_t)n);
 }
 
-const rm_scheme HARNESS_REAL_SYMBOL = {
-    .name = HARNESS_REAL_SCHEME,
+const rm_implementation HARNESS_REAL_SYMBOL = {
+    .name = HARNESS_REAL_VERSION,
     .summary = "CPython " PY_VERSION " headers (" HARNESS_REAL_ORIGIN ")",
     .flags =
 #if PY_VERSION_HEX >= 0x030c0000
