@@ -28,14 +28,14 @@ t0=$SECONDS
 ci/matrix.sh --no-setup >/dev/null || true
 warm_s=$((SECONDS - t0))
 
-field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" <<<"$cold_json" | head -n 1; }
+field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$cold_json" "$1"; }
 {
   echo "# Matrix speed, $(date -u +%Y-%m-%d), $(nproc) cores"
   echo
   echo "| measure | seconds |"
   echo "|---|---|"
   echo "| setup into an empty cache (Check for every target) | $setup_s |"
-  echo "| cold full matrix ($(sed -n 's/.*"passed":\([0-9]*\),"failed":\([0-9]*\),"skipped":\([0-9]*\),"tests".*/\1 passed, \2 failed, \3 skipped configurations/p' <<<"$cold_json")) | $cold_s |"
+  echo "| cold full matrix ($(field passed) passed, $(field failed) failed, $(field skipped) skipped configurations) | $cold_s |"
   echo "| warm re-run, no change | $warm_s |"
   echo
   echo "Cold run: $(field busy_seconds) configuration-seconds in $(field wall_seconds) s of matrix wall time on $(field cores) cores: parallel efficiency $(field parallel_efficiency)."
