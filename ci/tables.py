@@ -150,7 +150,7 @@ def debian_arch(target):
         m = re.fullmatch(r"libc6-dev-([a-z0-9]+)-cross", p)
         if m:
             return m.group(1)
-    return "amd64" if target["triple"] == "host" else None
+    return None
 
 
 def cpython_debs(root):
@@ -303,11 +303,18 @@ def check(root):
     problems = targets_doc_problems(root)
     for p in problems:
         print(p)
-    # Every version's model probe and expectations must exist somewhere.
+    # A version's expectations are a family cases/expect.h has, its probe a
+    # set of the model's declarations (311, ...).
+    with open(os.path.join(root, "cases/expect.h")) as f:
+        families = set(re.findall(r"^\s*EXPECT_(\w+),", f.read(), re.M))
     for r in versions(root):
+        if r["expect"] not in families:
+            problems.append(f"harness/versions.txt: {r['name']}: expect '{r['expect']}' is no family of cases/expect.h "
+                            f"({', '.join(sorted(families))})")
+            print(problems[-1])
         if not re.fullmatch(r"3\d\d", r["probe"]):
-            print(f"harness/versions.txt: {r['name']}: probe '{r['probe']}' is not a model declaration set (311, 312, ...)")
-            problems.append(r)
+            problems.append(f"harness/versions.txt: {r['name']}: probe '{r['probe']}' is not a model declaration set (311, 312, ...)")
+            print(problems[-1])
     n_t, n_v = len(targets(root)), len(versions(root))
     print(f"tables: {n_t} targets, {n_v} versions: " + ("everything generated is current" if not stale and not problems
                                                           else f"{stale} stale files, {len(problems)} problems"))
