@@ -12,6 +12,8 @@ import re
 import sys
 import xml.dom.minidom as dom
 
+from report import junit_text  # ci/report.py: ctest's JUnit, made well-formed
+
 
 def output(case):
     return "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
@@ -44,7 +46,7 @@ def main(argv):
         row = {"implementation": "", "pyconfig": "", "passed": 0, "failed": 0, "skipped": 0, "failures": [],
                "skip_reasons": []}
         try:
-            cases = dom.parse(f"{reports}/{preset}.junit.xml").getElementsByTagName("testcase")
+            cases = dom.parseString(junit_text(f"{reports}/{preset}.junit.xml")).getElementsByTagName("testcase")
         except Exception:
             # Not tested at all: the matrix's own verdict (SKIP with its
             # reason, or FAIL) and why.

@@ -49,10 +49,30 @@ def outcome(case):
     return "failed", ""
 
 
+# Characters XML 1.0 forbids, which ctest copies from a test's output into
+# its JUnit file unescaped (a failing case may print any byte).
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def junit_text(path):
+    """The JUnit file's text, with the characters XML forbids replaced."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return XML_INVALID.sub("\ufffd", f.read())
+
+
 def read_junit(path):
+    """The JUnit file's root element, None if there is none. Characters XML
+    forbids are replaced first, so that one odd byte in a test's output
+    cannot hide the configuration's results."""
     if not os.path.exists(path):
         return None
-    return ET.parse(path).getroot()
+    try:
+        return ET.fromstring(junit_text(path))
+    except ET.ParseError as e:
+        print(f"report: {path} is not well-formed JUnit ({e}): its tests count as one failure", file=sys.stderr)
+        root = ET.Element("testsuite")
+        ET.SubElement(root, "testcase", name=f"junit.{os.path.basename(path)}", status="fail")
+        return root
 
 
 def cases(root):
@@ -173,9 +193,14 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
            "passed": n["PASS"], "failed": n["FAIL"], "skipped": n["SKIP"], "tests": tests,
            "wall_seconds": wall, "setup_seconds": setup, "busy_seconds": busy, "cores": cores,
            "parallel_efficiency": float(efficiency), "abi_audit": {"configurations": audited, "exit": abi_exit}}
+    user_lost = False
     if user_include:
-        with open(f"{reports}/user.json") as f:
-            doc["user_headers"] = json.load(f)
+        try:
+            with open(f"{reports}/user.json") as f:
+                doc["user_headers"] = json.load(f)
+        except (OSError, ValueError) as e:
+            print(f"report: the report on your headers is missing ({e}): the run fails", file=sys.stderr)
+            doc["user_headers"], user_lost = None, True
     doc["quadrants"] = quadrant_ok
     doc["complete"] = not incomplete
     with open(f"{reports}/summary.json", "w") as f:
@@ -211,7 +236,7 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
     elif tests["passed"] == 0:
         print("matrix: no test ran: every configuration here cannot run by design ("
               + "".join(f"{p}: {tables.by_design(tables.ROOT, p)}; " for p in presets) + ")")
-    return 0 if not n["FAIL"] and not incomplete and not abi_exit and not ran_nothing else 1
+    return 0 if not n["FAIL"] and not incomplete and not abi_exit and not ran_nothing and not user_lost else 1
 
 
 def host_quadrant():
