@@ -1,5 +1,5 @@
 # aarch64-linux-gnu: 64-bit little-endian Linux, run under qemu-aarch64.
-# harness-apt: gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+# harness-apt: gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross
 set(HARNESS_TRIPLE aarch64-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(HARNESS_DATA_MODEL "64-bit little-endian")

@@ -1,5 +1,5 @@
 # arm-linux-gnueabihf: 32-bit little-endian Linux, run under qemu-arm.
-# harness-apt: gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+# harness-apt: gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf libc6-dev-armhf-cross
 set(HARNESS_TRIPLE arm-linux-gnueabihf)
 set(CMAKE_SYSTEM_PROCESSOR arm)
 set(HARNESS_DATA_MODEL "32-bit little-endian")

@@ -1,5 +1,5 @@
 # hppa-linux-gnu: 32-bit big-endian Linux, run under qemu-hppa.
-# harness-apt: gcc-hppa-linux-gnu libc6-dev-hppa-cross
+# harness-apt: gcc-hppa-linux-gnu g++-hppa-linux-gnu libc6-dev-hppa-cross
 set(HARNESS_TRIPLE hppa-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR hppa)
 set(HARNESS_DATA_MODEL "32-bit big-endian")

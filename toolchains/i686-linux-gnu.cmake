@@ -1,5 +1,5 @@
 # i686-linux-gnu: 32-bit little-endian Linux, run under qemu-i386.
-# harness-apt: gcc-i686-linux-gnu libc6-dev-i386-cross
+# harness-apt: gcc-i686-linux-gnu g++-i686-linux-gnu libc6-dev-i386-cross
 set(HARNESS_TRIPLE i686-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR i686)
 set(HARNESS_DATA_MODEL "32-bit little-endian")

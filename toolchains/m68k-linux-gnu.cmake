@@ -1,5 +1,5 @@
 # m68k-linux-gnu: 32-bit big-endian Linux, run under qemu-m68k.
-# harness-apt: gcc-m68k-linux-gnu libc6-dev-m68k-cross
+# harness-apt: gcc-m68k-linux-gnu g++-m68k-linux-gnu libc6-dev-m68k-cross
 set(HARNESS_TRIPLE m68k-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR m68k)
 set(HARNESS_DATA_MODEL "32-bit big-endian")

@@ -1,5 +1,5 @@
 # mips-linux-gnu: 32-bit big-endian Linux, run under qemu-mips.
-# harness-apt: gcc-mips-linux-gnu libc6-dev-mips-cross
+# harness-apt: gcc-mips-linux-gnu g++-mips-linux-gnu libc6-dev-mips-cross
 set(HARNESS_TRIPLE mips-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR mips)
 set(HARNESS_DATA_MODEL "32-bit big-endian")

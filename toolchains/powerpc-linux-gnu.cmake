@@ -1,5 +1,5 @@
 # powerpc-linux-gnu: 32-bit big-endian Linux, run under qemu-ppc.
-# harness-apt: gcc-powerpc-linux-gnu libc6-dev-powerpc-cross
+# harness-apt: gcc-powerpc-linux-gnu g++-powerpc-linux-gnu libc6-dev-powerpc-cross
 set(HARNESS_TRIPLE powerpc-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR powerpc)
 set(HARNESS_DATA_MODEL "32-bit big-endian")

@@ -1,5 +1,5 @@
 # powerpc64-linux-gnu: 64-bit big-endian Linux, run under qemu-ppc64.
-# harness-apt: gcc-powerpc64-linux-gnu libc6-dev-ppc64-cross
+# harness-apt: gcc-powerpc64-linux-gnu g++-powerpc64-linux-gnu libc6-dev-ppc64-cross
 set(HARNESS_TRIPLE powerpc64-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR ppc64)
 set(HARNESS_DATA_MODEL "64-bit big-endian")

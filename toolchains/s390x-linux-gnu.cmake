@@ -1,5 +1,5 @@
 # s390x-linux-gnu: 64-bit big-endian Linux, run under qemu-s390x.
-# harness-apt: gcc-s390x-linux-gnu libc6-dev-s390x-cross
+# harness-apt: gcc-s390x-linux-gnu g++-s390x-linux-gnu libc6-dev-s390x-cross
 set(HARNESS_TRIPLE s390x-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR s390x)
 set(HARNESS_DATA_MODEL "64-bit big-endian")

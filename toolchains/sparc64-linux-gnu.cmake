@@ -1,5 +1,5 @@
 # sparc64-linux-gnu: 64-bit big-endian Linux, run under qemu-sparc64.
-# harness-apt: gcc-sparc64-linux-gnu libc6-dev-sparc64-cross
+# harness-apt: gcc-sparc64-linux-gnu g++-sparc64-linux-gnu libc6-dev-sparc64-cross
 set(HARNESS_TRIPLE sparc64-linux-gnu)
 set(CMAKE_SYSTEM_PROCESSOR sparc64)
 set(HARNESS_DATA_MODEL "64-bit big-endian")

@@ -50,6 +50,13 @@ elseif(HARNESS_COMPILER STREQUAL "clang")
     set(CMAKE_CXX_COMPILER ${HARNESS_CXX})
     set(CMAKE_CXX_COMPILER_TARGET ${HARNESS_TRIPLE})
     set(CMAKE_CXX_FLAGS_INIT "${HARNESS_CLANG_FLAGS}")
+    # -nostdlibinc (mips) hides the target's libstdc++ too: C++ gets it back,
+    # ahead of the C library's directory (its <cmath> #include_next-s <math.h>).
+    file(GLOB libstdcxx_dirs /usr/${HARNESS_TRIPLE}/include/c++/*)
+    if(HARNESS_CLANG_FLAGS MATCHES "-nostdlibinc" AND libstdcxx_dirs)
+      list(GET libstdcxx_dirs 0 libstdcxx)
+      set(CMAKE_CXX_FLAGS_INIT "-isystem ${libstdcxx} -isystem ${libstdcxx}/${HARNESS_TRIPLE} ${HARNESS_CLANG_FLAGS}")
+    endif()
   endif()
   find_program(CMAKE_AR llvm-ar)
   find_program(CMAKE_RANLIB llvm-ranlib)

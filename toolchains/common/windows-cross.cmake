@@ -30,6 +30,10 @@ if(HARNESS_COMPILER STREQUAL "clang")
   file(GLOB gcc_dirs /usr/lib/gcc/${HARNESS_TRIPLE}/*-win32)
   list(GET gcc_dirs 0 gcc_dir)
   string(APPEND link_flags " -L${gcc_dir}")
+  # Nor its libstdc++ headers (g++-mingw-w64-*-win32), for C++.
+  if(NOT CMAKE_CXX_FLAGS_INIT MATCHES "include/c\\+\\+") # this file is read more than once
+    string(APPEND CMAKE_CXX_FLAGS_INIT " -isystem ${gcc_dir}/include/c++ -isystem ${gcc_dir}/include/c++/${HARNESS_TRIPLE}")
+  endif()
 endif()
 set(CMAKE_EXE_LINKER_FLAGS_INIT "${link_flags}")
 set(CMAKE_MODULE_LINKER_FLAGS_INIT "${link_flags}")

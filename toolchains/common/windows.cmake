@@ -4,6 +4,8 @@
 # every test is a skip with that reason). Included by windows-cross.cmake
 # (MinGW-w64) and msvc-abi.cmake (clang-cl).
 
+# No fork(): copy-on-write after fork does not apply (its cases are not
+# registered, cases/CMakeLists.txt).
 set(HARNESS_NO_FORK "Windows has no fork(), and copy-on-write after fork is a POSIX scenario")
 
 # 32-bit Windows programs need Debian's wine32 through i386 multiarch, which
