@@ -11,13 +11,14 @@ need_python3() {
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; } ||
     die "harness: python3 could not be installed"
 }
-declare -A PRESET_TARGET=() PRESET_COMPILER=() PRESET_QUADRANT=() PRESET_ABI=()
+declare -A PRESET_TARGET=() PRESET_COMPILER=() PRESET_QUADRANT=() PRESET_ABI=() PRESET_HOST=()
 harness_tables() {
   [ ${#PRESET_TARGET[@]} -gt 0 ] && return 0
   need_python3
   local name target compiler quadrant abi host
   while read -r name target compiler quadrant abi host; do
     PRESET_TARGET[$name]=$target PRESET_COMPILER[$name]=$compiler PRESET_QUADRANT[$name]=$quadrant PRESET_ABI[$name]=$abi
+    PRESET_HOST[$name]=$host
   done < <(python3 "$here/ci/tables.py" presets)
   [ ${#PRESET_TARGET[@]} -gt 0 ] || die "harness: ci/tables.py could not read the table of presets"
 }
@@ -31,6 +32,8 @@ preset_compiler() { harness_tables; echo "${PRESET_COMPILER[$1]:-unknown}"; }
 # Configurations whose ABI manifests must be equal share this key
 # (invariant (a) of docs/abi-audit.md).
 preset_abi() { harness_tables; echo "${PRESET_ABI[$1]:-unknown}"; }
+# Where a preset is built: linux (here), or windows (real MSVC, in CI).
+preset_host() { harness_tables; echo "${PRESET_HOST[$1]:-unknown}"; }
 host_quadrant() {
   local bits little
   bits=$(getconf LONG_BIT)

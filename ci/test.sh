@@ -521,9 +521,18 @@ if [ "$run_matrix" = 1 ]; then
     [ -f "build/$p/abi/probes.txt" ] && [ -f "reports/$p.counts" ] &&
       mkdir -p "$fakes/jobs/$p/build/$p" && cp -al "build/$p/abi" "$fakes/jobs/$p/build/$p/abi"
   done
-  expect "the merge of every configuration's separate outputs reports the same totals, and its audit passes" 0 \
-    "^same $tp $tf $ts abi 0$" -- \
+  # Real MSVC's job brings its probes alone, at the top of its artifact,
+  # with Windows paths: here the MSVC-ABI build's, as if cl.exe had made them.
+  win="$fakes/jobs/job-windows-msvc-x64"
+  if [ -f build/x86_64-pc-windows-msvc-clang-cl/abi/probes.txt ]; then
+    mkdir -p "$win" && cp -al build/x86_64-pc-windows-msvc-clang-cl/abi/. "$win/" && rm "$win/probes.txt"
+    sed 's#^\([^|]*|[^|]*|\)[^|]*/build/x86_64-pc-windows-msvc-clang-cl/abi/\([^|]*\)#\1D:\\a\\harness\\build\\windows-msvc-x64\\abi\\\2#' \
+      build/x86_64-pc-windows-msvc-clang-cl/abi/probes.txt >"$win/probes.txt"
+  fi
+  expect "the merge of every configuration's separate outputs (real MSVC's probes too) reports the same totals, and its audit passes" 0 \
+    "windows-msvc-x64: built on a windows host .*same $tp $tf $ts abi 0$" -- \
     bash -c "ci/merge.sh --reports '$fakes/merged' --build-root build/merged-selftest '$fakes/jobs'/* >'$fakes/merge.log' 2>&1;
+             grep -o 'windows-msvc-x64: built on a windows host[^|]*' '$fakes/merged/abi/audit.md' | head -n 1;
              echo \$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); t=j[\"tests\"]; print(\"same\", t[\"passed\"], t[\"failed\"], t[\"skipped\"], \"abi\", j[\"abi_audit\"][\"exit\"])' '$fakes/merged/summary.json')"
   rm -rf build/merged-selftest
   # The seed's headline results (docs/results.md): measured, tabulated and
