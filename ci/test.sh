@@ -532,8 +532,7 @@ if [ "$run_matrix" = 1 ]; then
   expect "the merge of every configuration's separate outputs (real MSVC's probes too) reports the same totals, and its audit passes" 0 \
     "windows-msvc-x64: built on a windows host .*same $tp $tf $ts abi 0$" -- \
     bash -c "ci/merge.sh --reports '$fakes/merged' --build-root build/merged-selftest '$fakes/jobs'/* >'$fakes/merge.log' 2>&1;
-             grep -o 'windows-msvc-x64: built on a windows host[^|]*' '$fakes/merged/abi/audit.md' | head -n 1;
-             echo \$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); t=j[\"tests\"]; print(\"same\", t[\"passed\"], t[\"failed\"], t[\"skipped\"], \"abi\", j[\"abi_audit\"][\"exit\"])' '$fakes/merged/summary.json')"
+             echo \$(grep -o 'windows-msvc-x64: built on a windows host[^|]*' '$fakes/merged/abi/audit.md' | head -n 1) \$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); t=j[\"tests\"]; print(\"same\", t[\"passed\"], t[\"failed\"], t[\"skipped\"], \"abi\", j[\"abi_audit\"][\"exit\"])' '$fakes/merged/summary.json')"
   rm -rf build/merged-selftest
   # The seed's headline results (docs/results.md): measured, tabulated and
   # plotted, and the copy-on-write expectation must hold.
