@@ -120,6 +120,9 @@ interrupted() {
   trap - INT TERM
   say "matrix: interrupted: stopping every configuration"
   local j
+  # The moment the configurations are stopped: a test that finished before
+  # it keeps its pass, none after it writes one (ci/test.sh checks).
+  touch "$reports/.stopped"
   for j in $(jobs -p); do kill -TERM -- "-$j" 2>/dev/null; done
   sleep 2
   for j in $(jobs -p); do kill -KILL -- "-$j" 2>/dev/null; done
@@ -141,7 +144,7 @@ setup_s=$((SECONDS - started))
 
 findings=$(machine_findings)
 mkdir -p "$reports"
-rm -f "$reports"/*.result "$reports"/*.counts "$reports"/*.reasons "$reports"/*.junit.xml "$reports/matrix.png"
+rm -f "$reports"/*.result "$reports"/*.counts "$reports"/*.reasons "$reports"/*.junit.xml "$reports/matrix.png" "$reports/.stopped"
 
 # harness_message LOG PREFIX: the first CMake message with PREFIX, joined
 # again (CMake wraps a message over indented lines).
