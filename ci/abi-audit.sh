@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
 done
 mapfile -t known < <(harness_all_presets) # real MSVC's too: ci/merge.sh brings their probes
 for p in "${named[@]}"; do
-  printf '%s\n' "${known[@]}" | grep -qx -- "$p" || die "abi-audit: unknown preset '$p' (known: ${known[*]})"
+  grep -qx -- "$p" < <(printf '%s\n' "${known[@]}") || die "abi-audit: unknown preset '$p' (known: ${known[*]})"
 done
 error() { say "abi-audit: error: $*" >&2; exit 1; }
 

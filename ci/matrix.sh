@@ -90,7 +90,7 @@ harness_tables
 mapfile -t known < <(cmake --list-presets=configure 2>/dev/null | sed -n 's/^ *"\([^"]*\)".*/\1/p')
 [ ${#known[@]} -gt 0 ] || die "matrix: cannot read CMakePresets.json (cmake >= 3.25 needed)"
 for p in "${named[@]}"; do
-  printf '%s\n' "${known[@]}" | grep -qx -- "$p" || die "matrix: unknown preset '$p' (known: ${known[*]})"
+  grep -qx -- "$p" < <(printf '%s\n' "${known[@]}") || die "matrix: unknown preset '$p' (known: ${known[*]})"
 done
 
 # Only a preset named on the command line is "asked for directly".
@@ -98,9 +98,9 @@ filtered=$(( ${#targets[@]} + ${#quadrants[@]} + ${#named[@]} )) ; [ -n "$compil
 asked=${#named[@]}
 presets=()
 for p in "${known[@]}"; do
-  if [ ${#named[@]} -gt 0 ]; then printf '%s\n' "${named[@]}" | grep -qx -- "$p" || continue; fi
-  if [ ${#targets[@]} -gt 0 ]; then printf '%s\n' "${targets[@]}" | grep -qx -- "$(preset_target "$p")" || continue; fi
-  if [ ${#quadrants[@]} -gt 0 ]; then printf '%s\n' "${quadrants[@]}" | grep -qx -- "$(preset_quadrant "$p")" || continue; fi
+  if [ ${#named[@]} -gt 0 ]; then grep -qx -- "$p" < <(printf '%s\n' "${named[@]}") || continue; fi
+  if [ ${#targets[@]} -gt 0 ]; then grep -qx -- "$(preset_target "$p")" < <(printf '%s\n' "${targets[@]}") || continue; fi
+  if [ ${#quadrants[@]} -gt 0 ]; then grep -qx -- "$(preset_quadrant "$p")" < <(printf '%s\n' "${quadrants[@]}") || continue; fi
   if [ -n "$compiler" ] && [ "$(preset_compiler "$p")" != "$compiler" ]; then continue; fi
   presets+=("$p")
 done
