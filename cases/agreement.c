@@ -57,19 +57,19 @@ static void assert_same(const side *impl, const side *model, const char *after)
         ck_abort_msg("%s after %s: implementation [%s], model [%s]", impl->s->name, after, a,
                      CASE_HEX(model->obj, n));
     }
-    ck_assert_msg(impl->rt.deallocs == model->rt.deallocs, "%s after %s: %lu deallocations, model %lu",
-                  impl->s->name, after, impl->rt.deallocs, model->rt.deallocs);
+    case_require_msg(impl->rt.deallocs == model->rt.deallocs, "%s after %s: %lu deallocations, model %lu",
+                     impl->s->name, after, impl->rt.deallocs, model->rt.deallocs);
     bool ia = impl->s->is_immortal(&impl->rt, impl->obj), ib = model->s->is_immortal(&model->rt, model->obj);
-    ck_assert_msg(ia == ib, "%s after %s: immortal %d, model %d", impl->s->name, after, ia, ib);
+    case_require_msg(ia == ib, "%s after %s: immortal %d, model %d", impl->s->name, after, ia, ib);
     int64_t ra = impl->s->refcnt(&impl->rt, impl->obj), rb = model->s->refcnt(&model->rt, model->obj);
-    ck_assert_msg(ra == rb, "%s after %s: Py_REFCNT %s, model %s", impl->s->name, after, case_i64(ra),
-                  case_i64(rb));
+    case_require_msg(ra == rb, "%s after %s: Py_REFCNT %s, model %s", impl->s->name, after, case_i64(ra),
+                     case_i64(rb));
     if (impl->s->is_static_immortal || model->s->is_static_immortal) {
-        ck_assert_msg(impl->s->is_static_immortal && model->s->is_static_immortal,
-                      "%s: only one side has _Py_IsStaticImmortal", impl->s->name);
-        ck_assert_msg(impl->s->is_static_immortal(&impl->rt, impl->obj) ==
-                          model->s->is_static_immortal(&model->rt, model->obj),
-                      "%s after %s: _Py_IsStaticImmortal differs", impl->s->name, after);
+        case_require_msg(impl->s->is_static_immortal && model->s->is_static_immortal,
+                         "%s: only one side has _Py_IsStaticImmortal", impl->s->name);
+        case_require_msg(impl->s->is_static_immortal(&impl->rt, impl->obj) ==
+                             model->s->is_static_immortal(&model->rt, model->obj),
+                         "%s after %s: _Py_IsStaticImmortal differs", impl->s->name, after);
     }
 }
 

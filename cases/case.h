@@ -60,6 +60,21 @@ rm_runtime case_runtime(rm_abi abi);
 const char *case_u64(uint64_t v);
 const char *case_i64(int64_t v);
 
+/* Assertions for loops.  Check marks a point at every assertion that passes
+ * (one write() to its report file), so a loop of 80,000 ck_assert() calls is
+ * 80,000 system calls: seconds under an emulator.  These are silent until
+ * they fail, and then report as ck_assert_msg() does, with file and line. */
+#define case_require(expr)                                         \
+    do {                                                           \
+        if (!(expr))                                               \
+            ck_abort_msg("Assertion '%s' failed", #expr);          \
+    } while (0)
+#define case_require_msg(expr, ...)                                \
+    do {                                                           \
+        if (!(expr))                                               \
+            ck_abort_msg(__VA_ARGS__);                             \
+    } while (0)
+
 #define CASE_HEX(buf, n) case_hex((const uint8_t *)(buf), (n))
 const char *case_hex(const uint8_t *bytes, size_t n); /* static buffer */
 

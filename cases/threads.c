@@ -8,7 +8,11 @@
 
 const char *const case_family_name = "threads";
 
-enum { THREADS = 4, ROUNDS = 200000, OBJECTS = 4 };
+/* A store under these threads shows within a few rounds: a fault on the
+ * read-only pages, a changed Py_REFCNT seen by another thread on the
+ * writable ones.  50,000 rounds (800,000 operations per thread) leave a wide
+ * margin at a quarter of the emulated time 200,000 took. */
+enum { THREADS = 4, ROUNDS = 50000, OBJECTS = 4 };
 
 typedef struct shared {
     uint8_t *objs[OBJECTS];

@@ -7,44 +7,75 @@
 #include "refmodel.h"
 
 #include <limits.h>
+#include <string.h>
 
 /* ---- raw access --------------------------------------------------------- */
 
-/* Unrolled per width: the exhaustive sweep runs these 2^32 times an implementation. */
+/* One load or store of the field's width, swapped when the modelled byte
+ * order is not the host's: the exhaustive sweep runs these 2^32 times an
+ * implementation, and compilers turn memcpy plus the shift idiom below into
+ * single (byte-swapping) moves. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__)
+#define HOST_BIG_ENDIAN (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+#elif defined(_WIN32)
+#define HOST_BIG_ENDIAN 0 /* every Windows target is little-endian */
+#else
+#error "refmodel.c: cannot tell the host's byte order (no __BYTE_ORDER__)"
+#endif
+
+static uint16_t swap16(uint16_t v) { return (uint16_t)(v >> 8 | v << 8); }
+static uint32_t swap32(uint32_t v)
+{
+    return v >> 24 | (v >> 8 & 0xFF00u) | (v << 8 & 0xFF0000u) | v << 24;
+}
+static uint64_t swap64(uint64_t v) { return (uint64_t)swap32((uint32_t)v) << 32 | swap32((uint32_t)(v >> 32)); }
+
 static uint64_t load_bytes(const uint8_t *p, unsigned n, bool be)
 {
+    bool swap = be != HOST_BIG_ENDIAN;
     switch (n) {
     case 1:
         return p[0];
-    case 2:
-        return be ? (uint64_t)p[0] << 8 | p[1] : (uint64_t)p[1] << 8 | p[0];
-    case 4:
-        return be ? (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3]
-                  : (uint64_t)p[3] << 24 | (uint64_t)p[2] << 16 | (uint64_t)p[1] << 8 | p[0];
-    default:
-        return be ? load_bytes(p, 4, true) << 32 | load_bytes(p + 4, 4, true)
-                  : load_bytes(p + 4, 4, false) << 32 | load_bytes(p, 4, false);
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return swap ? swap16(v) : v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return swap ? swap32(v) : v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return swap ? swap64(v) : v;
+    }
     }
 }
 
 static void store_bytes(uint8_t *p, unsigned n, bool be, uint64_t v)
 {
+    bool swap = be != HOST_BIG_ENDIAN;
     switch (n) {
     case 1:
         p[0] = (uint8_t)v;
         return;
-    case 2:
-        p[be ? 0 : 1] = (uint8_t)(v >> 8);
-        p[be ? 1 : 0] = (uint8_t)v;
+    case 2: {
+        uint16_t w = swap ? swap16((uint16_t)v) : (uint16_t)v;
+        memcpy(p, &w, 2);
         return;
-    case 4:
-        for (unsigned i = 0; i < 4; i++)
-            p[be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
+    }
+    case 4: {
+        uint32_t w = swap ? swap32((uint32_t)v) : (uint32_t)v;
+        memcpy(p, &w, 4);
         return;
-    default:
-        store_bytes(p + (be ? 4 : 0), 4, be, v);
-        store_bytes(p + (be ? 0 : 4), 4, be, v >> 32);
+    }
+    default: {
+        uint64_t w = swap ? swap64(v) : v;
+        memcpy(p, &w, 8);
         return;
+    }
     }
 }
 
