@@ -1,8 +1,7 @@
 /* platform_posix.c -- platform.h on Linux and other POSIX systems. */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* memfd_create */
 #include "platform.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,25 +12,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-void *platform_load_library(const char *path, const char **why)
-{
-    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!lib)
-        *why = dlerror();
-    return lib;
-}
-
-platform_function platform_symbol(void *library, const char *name)
-{
-    /* POSIX makes dlsym's object pointer a function's address; moved over
-     * as bytes, not converted. */
-    void *address = dlsym(library, name);
-    platform_function f;
-    _Static_assert(sizeof f == sizeof address, "function and object pointers differ in size");
-    memcpy(&f, &address, sizeof f);
-    return f;
-}
 
 struct platform_thread {
     pthread_t id;
@@ -70,14 +50,28 @@ bool platform_thread_join(platform_thread *thread)
 size_t platform_page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 
 /* Guard pages on both sides keep the heap a mapping of its own, so that
- * /proc/self/smaps reports it alone. */
+ * /proc/self/smaps reports it alone.  The heap is a private mapping of a
+ * memfd named after its address, so smaps also names it: qemu-user lists a
+ * 32-bit guest's mappings in smaps at host addresses (guest base added), and
+ * the name finds the heap there all the same.  Where memfd_create fails the
+ * heap is anonymous, found by its address alone. */
+#define HEAP_NAME_FORMAT "harness-heap-%lx"
+
 void *platform_pages(size_t bytes)
 {
     size_t page = platform_page_size();
     uint8_t *p = mmap(NULL, bytes + 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    if (mprotect(p + page, bytes, PROT_READ | PROT_WRITE) != 0) {
+    char name[64];
+    snprintf(name, sizeof name, HEAP_NAME_FORMAT, (unsigned long)(uintptr_t)(p + page));
+    int fd = memfd_create(name, MFD_CLOEXEC);
+    void *heap = MAP_FAILED;
+    if (fd >= 0 && ftruncate(fd, (off_t)bytes) == 0)
+        heap = mmap(p + page, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+    if (fd >= 0)
+        close(fd); /* the mapping keeps the memfd */
+    if (heap == MAP_FAILED && mprotect(p + page, bytes, PROT_READ | PROT_WRITE) != 0) {
         munmap(p, bytes + 2 * page);
         return NULL;
     }
@@ -187,16 +181,19 @@ static long private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *), 
     FILE *smaps = fopen("/proc/self/smaps", "r");
     if (!smaps)
         return -1;
-    char line[512];
+    char line[512], name[64];
+    snprintf(name, sizeof name, "/memfd:" HEAP_NAME_FORMAT " ", (unsigned long)(uintptr_t)heap);
     bool in_heap = false;
     long kb = -1;
     while (fgets(line, sizeof line, smaps)) {
         unsigned long start, end;
         const char *dash = strchr(line, '-'), *space = strchr(line, ' ');
         if (dash && space && dash < space && sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-            /* Exactly the heap's own mapping, or the numbers mean nothing
-             * (an emulator may list host addresses, not the program's). */
-            in_heap = start == (unsigned long)(uintptr_t)heap && end - start == bytes;
+            /* Exactly the heap's own mapping, or the numbers mean nothing:
+             * at the heap's address, or named after it (an emulator may
+             * list host addresses, not the program's), and of its size. */
+            line[strcspn(line, "\n")] = ' ';
+            in_heap = end - start == bytes && (start == (unsigned long)(uintptr_t)heap || strstr(line, name));
             continue;
         }
         if (in_heap && sscanf(line, "Private_Dirty: %ld kB", &kb) == 1)
