@@ -144,7 +144,8 @@ setup_s=$((SECONDS - started))
 
 findings=$(machine_findings)
 mkdir -p "$reports"
-rm -f "$reports"/*.result "$reports"/*.counts "$reports"/*.reasons "$reports"/*.junit.xml "$reports/matrix.png" "$reports/.stopped"
+rm -f "$reports"/*.result "$reports"/*.counts "$reports"/*.reasons "$reports"/*.junit.xml "$reports"/*.phases \
+  "$reports/matrix.png" "$reports/.stopped"
 
 # harness_message LOG PREFIX: the first CMake message with PREFIX, joined
 # again (CMake wraps a message over indented lines).
@@ -154,11 +155,23 @@ harness_message() {
        on{sub(/^ +/, ""); printf "%s%s", sep, $0; sep=" "}' "$1"
 }
 
+# phase NAME COMMAND...: runs COMMAND with its output in $log and appends
+# "NAME wall-seconds cpu-seconds" (its processes' user + system time) to
+# $phases, for where the time goes (ci/report.py, docs/speed.md).
+phase() {
+  local name=$1 TIMEFORMAT='%R %U %S' rc times; shift
+  times=$(mktemp)
+  { time "$@" >>"$log" 2>&1; } 2>"$times"; rc=$?
+  awk -v n="$name" 'NF == 3 {printf "%s %.1f %.1f\n", n, $1, $2 + $3}' "$times" >>"$phases"
+  rm -f "$times"
+  return $rc
+}
+
 run_one() {
-  local p=$1 log="$reports/$1.log" t0=$SECONDS verdict detail ctest_args=()
+  local p=$1 log="$reports/$1.log" t0=$SECONDS verdict detail ctest_args=() phases="$reports/$1.phases"
   local dir="$build_root/$p"
   [ -n "$label" ] && ctest_args=(-L "$label")
-  : >"$log"
+  : >"$log"; : >"$phases"
   # Configure again only if what configuring reads changed since it last
   # succeeded (Ninja re-runs CMake by itself when a CMakeLists.txt changes):
   # the presets and toolchain files, what it finds on the machine, the
@@ -177,7 +190,7 @@ run_one() {
   for input in CMakePresets.json toolchains/common/*.cmake "toolchains/$t.cmake"; do
     [ -f "$input" ] && [ "$input" -nt "$stamp" ] && configure=1
   done
-  if [ $configure = 1 ] && ! { rm -f "$stamp"; cmake --preset "$p" "${configure_args[@]}" >>"$log" 2>&1 &&
+  if [ $configure = 1 ] && ! { rm -f "$stamp"; phase configure cmake --preset "$p" "${configure_args[@]}" &&
                                  printf '%s\n' "$want" >"$stamp"; }; then
     local why
     why=$(harness_message "$log" "harness: unavailable: ")
@@ -187,14 +200,14 @@ run_one() {
       [ -n "$why" ] || why=$(harness_message "$log" "harness: ")
       verdict=FAIL; detail="configure failed${why:+: $why} (see $log)"
     fi
-  elif ! cmake --build "$dir" >>"$log" 2>&1; then
+  elif ! phase build cmake --build "$dir"; then
     verdict=FAIL; detail="build failed (see $log)"
   else
     if [ -n "$user_include" ]; then # the presets' test settings, in this tree
-      ctest --test-dir "$dir" --output-on-failure -j 2 --no-tests=error "${ctest_args[@]}" \
-        --output-junit "$reports/$p.junit.xml" >>"$log" 2>&1
+      phase test ctest --test-dir "$dir" --output-on-failure -j 2 --no-tests=error "${ctest_args[@]}" \
+        --output-junit "$reports/$p.junit.xml"
     else
-      ctest --preset "$p" "${ctest_args[@]}" --output-junit "$reports/$p.junit.xml" >>"$log" 2>&1
+      phase test ctest --preset "$p" "${ctest_args[@]}" --output-junit "$reports/$p.junit.xml"
     fi
     # The outcome, from the JUnit file (ci/report.py): a skip only where the
     # harness declared one, anything else not run a failure.

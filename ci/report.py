@@ -112,6 +112,66 @@ def families(reports, preset):
     return out
 
 
+def phases(reports, preset):
+    """{phase: [wall, cpu]} seconds of one configuration (matrix.sh's
+    .phases file: configure, build, test), {} if it has none."""
+    out = {}
+    for line in read_text(f"{reports}/{preset}.phases").splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            try:
+                wall, cpu = float(parts[1]), float(parts[2])
+            except ValueError:
+                continue
+            old = out.get(parts[0], [0.0, 0.0])
+            out[parts[0]] = [old[0] + wall, old[1] + cpu]
+    return out
+
+
+def family_seconds(reports, preset):
+    """{family: seconds} of one configuration's tests (ctest's own times)."""
+    out = {}
+    for case in cases(read_junit(f"{reports}/{preset}.junit.xml")):
+        family = case.get("name").split(".")[0]
+        try:
+            out[family] = out.get(family, 0.0) + float(case.get("time") or 0)
+        except ValueError:
+            pass
+    return out
+
+
+def time_table(reports, rows, wall, cores):
+    """Where the time goes: per configuration, each phase's wall and CPU
+    seconds; per case family, the test seconds summed over configurations."""
+    md = ["## Where the time goes", "",
+          "Per configuration, wall / CPU seconds of each phase (CPU: user + system of its processes;",
+          "ctest runs two tests at a time, so a phase's CPU can exceed its wall).", "",
+          "| configuration | configure | build | test | CPU total |", "|---|---|---|---|---|"]
+    totals, cpu_all, per_family = {}, 0.0, {}
+    for r in sorted(rows, key=lambda r: -sum(v[1] for v in r["phases"].values())):
+        ph = r["phases"]
+        cpu = sum(v[1] for v in ph.values())
+        cpu_all += cpu
+        for k, v in ph.items():
+            t = totals.setdefault(k, [0.0, 0.0])
+            t[0], t[1] = t[0] + v[0], t[1] + v[1]
+        cells = "".join(f" {ph[k][0]:.0f} / {ph[k][1]:.0f} |" if k in ph else " – |" for k in PHASES)
+        md.append(f"| {r['configuration']} |{cells} {cpu:.0f} |")
+        for fam, secs in family_seconds(reports, r["configuration"]).items():
+            per_family[fam] = per_family.get(fam, 0.0) + secs
+    cells = "".join(f" {totals[k][0]:.0f} / {totals[k][1]:.0f} |" if k in totals else " – |" for k in PHASES)
+    md.append(f"| **all** |{cells} {cpu_all:.0f} |")
+    md += ["", f"CPU {cpu_all:.0f} s in {wall} s of wall time on {cores} cores: CPU efficiency "
+           f"{cpu_all / (wall * cores) if wall else 0:.2f}.", "",
+           "Per case family, test seconds summed over every configuration (each test's own time):", "",
+           "| family | seconds |", "|---|---|"]
+    md += [f"| {f} | {v:.0f} |" for f, v in sorted(per_family.items(), key=lambda kv: -kv[1])]
+    return md, cpu_all, totals, per_family
+
+
+PHASES = ("configure", "build", "test")
+
+
 def read_text(path, default=""):
     try:
         with open(path) as f:
@@ -135,7 +195,7 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         per_family[p] = families(reports, p)
         rows.append(dict(configuration=p, quadrant=q, result=verdict, seconds=secs, passed=counts[0],
                          failed=counts[1], skipped=counts[2], detail=detail,
-                         reasons=read_text(f"{reports}/{p}.reasons")))
+                         reasons=read_text(f"{reports}/{p}.reasons"), phases=phases(reports, p)))
     all_families = sorted({f for fam in per_family.values() if fam for f in fam})
     n = {v: sum(r["result"] == v for r in rows) for v in ("PASS", "FAIL", "SKIP")}
     n["FAIL"] = len(rows) - n["PASS"] - n["SKIP"]
@@ -172,6 +232,8 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
     md.append("Passing configurations per quadrant: " + ", ".join(f"{q} {quadrant_ok[q]}" for q in QUADRANTS) + ".")
     if incomplete:
         md.append(f"INCOMPLETE: no passing configuration in quadrant(s) {' '.join(missing)}.")
+    times, cpu_all, phase_totals, family_totals = time_table(reports, rows, wall, cores)
+    md += [""] + times
     md += ["", "## Model versus CPython's real headers", "",
            "Per configuration and version: the agreement case (layout, byte images, ~12,000 operations",
            "compared byte for byte), with where pyconfig.h came from. Details in reports/linked.json.", ""]
@@ -189,7 +251,11 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         f.write("\n".join(md) + "\n")
 
     doc = {"configurations": [{k: r[k] for k in ("configuration", "quadrant", "result", "seconds", "passed", "failed",
-                                                  "skipped", "detail")} for r in rows],
+                                                  "skipped", "detail", "phases")} for r in rows],
+           "cpu_seconds": round(cpu_all, 1),
+           "cpu_efficiency": round(cpu_all / (wall * cores), 2) if wall else 0.0,
+           "phase_seconds": {k: [round(v[0], 1), round(v[1], 1)] for k, v in phase_totals.items()},
+           "family_test_seconds": {k: round(v, 1) for k, v in family_totals.items()},
            "passed": n["PASS"], "failed": n["FAIL"], "skipped": n["SKIP"], "tests": tests,
            "wall_seconds": wall, "setup_seconds": setup, "busy_seconds": busy, "cores": cores,
            "parallel_efficiency": float(efficiency), "abi_audit": {"configurations": audited, "exit": abi_exit}}
@@ -317,7 +383,7 @@ def merge(out, dirs, abi_exit=0, audited=0):
             m = re.fullmatch(r"(.+)\.result", name)
             if m and m.group(1) not in presets:
                 presets.append(m.group(1))
-            if re.search(r"\.(result|counts|reasons|junit\.xml|log)$", name):
+            if re.search(r"\.(result|counts|reasons|phases|junit\.xml|log)$", name):
                 shutil.copy(os.path.join(d, name), os.path.join(out, name))
     if not presets:
         print(f"report: no configuration's results in {' '.join(dirs)}", file=sys.stderr)

@@ -53,8 +53,45 @@ else
   say "setup: all ${#packages[@]} Debian packages already installed"
 fi
 
-# --- Check's source --------------------------------------------------------
+# --- an i386 root with wine32, where the system has none --------------------
+# 32-bit Windows programs need wine32. Debian installs it through i386
+# multiarch, which this machine's mirror cannot serve (its stale i386
+# security index breaks apt-get update, so i386 is never added to this
+# system). An i386 Debian 12 root made by debootstrap (main, no security
+# suite) holds it instead, in the cache; toolchains/common/wine32-root.sh
+# runs Wine inside it. Made in the background while the rest of setup runs
+# (mostly downloads), and waited for at the end.
 cache=$(harness_cache)
+read -r -a i386_packages <<<"$(python3 "$here/ci/tables.py" i386-root "${targets[@]}")"
+make_i386_root() {
+  local root="$cache/i386-root" t0=$SECONDS key version
+  key="debootstrap bookworm i386 minbase: ${i386_packages[*]}"
+  if [ -f "$root/.ready" ] && [ "$(cat "$root/.key" 2>/dev/null)" = "$key" ]; then return 0; fi
+  [ "$(id -u)" = 0 ] || { say "setup: making the i386 root needs root (debootstrap, mount, chroot)"; return 1; }
+  rm -rf "$root" "$root.tmp"
+  mkdir -p "$cache"
+  eatmydata debootstrap --arch=i386 --variant=minbase --include="$(IFS=,; echo "${i386_packages[*]}")" \
+    bookworm "$root.tmp" http://deb.debian.org/debian >"$cache/i386-root.log" 2>&1 ||
+    { say "setup: debootstrap of the i386 root FAILED:"; tail -n 5 "$cache/i386-root.log" >&2; return 1; }
+  mv "$root.tmp" "$root"
+  echo "$key" >"$root/.key"
+  local in_root=("$here/toolchains/common/wine32-root.sh" "$root" /usr/bin/env HOME=/root WINEPREFIX=/root/wine32
+                 WINEDEBUG=-all)
+  # Headless; no Mono or Gecko downloads (there is no network for them).
+  timeout 600 "${in_root[@]}" WINEDLLOVERRIDES="mscoree,mshtml=" wineboot --init >>"$cache/i386-root.log" 2>&1 ||
+    { say "setup: creating the i386 root's Wine prefix FAILED (see $cache/i386-root.log)"; return 1; }
+  timeout 120 "${in_root[@]}" wineserver --wait || true
+  version=$("${in_root[@]}" wine --version 2>/dev/null) || true
+  [ -n "$version" ] || { say "setup: Wine does not run in the i386 root (see $cache/i386-root.log)"; return 1; }
+  echo "$version (wine32, i386 Debian 12 root)" >"$root/.ready"
+  say "setup: i386 root with $version made in $((SECONDS - t0)) s"
+}
+i386_root_pid=
+if [ ${#i386_packages[@]} -gt 0 ] && [ ! -e /usr/lib/wine/wine ]; then
+  make_i386_root & i386_root_pid=$!
+fi
+
+# --- Check's source --------------------------------------------------------
 src="$cache/src/check"
 if [ ${#targets[@]} -gt 0 ] && [ ! -f "$src/CMakeLists.txt" ]; then
   say "setup: fetching Debian's check source package"
@@ -215,5 +252,9 @@ for t in "${targets[@]}"; do
   fi
   break
 done
+
+if [ -n "$i386_root_pid" ]; then
+  wait "$i386_root_pid" || die "setup: the i386 root with wine32 could not be made (see $cache/i386-root.log)"
+fi
 
 say "setup: done in $((SECONDS - started)) s (targets: ${targets[*]:-host only})"

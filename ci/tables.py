@@ -19,6 +19,9 @@ its own header, which compilers build for it and how its programs run.
     ci/tables.py matrix-json     the GitHub workflow's Linux-hosted matrix
     ci/tables.py targets         the cross targets' triples
     ci/tables.py apt TRIPLE      a target's Debian packages
+    ci/tables.py i386-root TRIPLE...  the packages an i386 Debian root must hold
+                                 for these targets (wine32 where the system
+                                 cannot have it), or nothing
     ci/tables.py cpython-debs    "package arch suite" for each real-header
                                  version and Debian architecture of a target
     ci/tables.py abi-chains      the versions the ABI audit steps through,
@@ -93,7 +96,7 @@ def _header(text):
     for line in text.splitlines():
         if not line.startswith("#"):
             break
-        m = re.match(r"#\s*harness-([a-z-]+):\s*(.*)", line)
+        m = re.match(r"#\s*harness-([a-z0-9-]+):\s*(.*)", line)
         if m:
             keys[m.group(1)] = m.group(2).strip()
         else:
@@ -136,6 +139,7 @@ def targets(root):
             triple=triple, description=description, common=common[0], system=common_keys.get("system", ""),
             bits=int(m.group(1)), order=m.group(2), quadrant=m.group(1) + ("le" if m.group(2) == "little" else "be"),
             compilers=compilers, runs=runs, apt=keys.get("apt", "").split(),
+            i386_root=keys.get("i386-root", "").split(),
             abi=sets.get("HARNESS_ABI_PEER", triple), qemu=sets.get("HARNESS_QEMU", ""),
             by_design={c: sets[v] for c, v in (("clang", "HARNESS_CLANG_UNAVAILABLE"), ("clang", "HARNESS_CLANG_COMPILE_ONLY"))
                        if v in sets},
@@ -367,6 +371,10 @@ def main(argv):
                     print(" ".join(t["apt"]))
                     return 0
             raise TableError(f"unknown target '{args[0]}'")
+        if command == "i386-root":
+            wanted = sorted({p for t in targets(root) if t["triple"] in args for p in t["i386_root"]})
+            print(" ".join(wanted))
+            return 0
         if command == "cpython-debs":
             for deb in cpython_debs(root):
                 print(*deb)

@@ -81,8 +81,8 @@ expect "... nor when what else it depends on changed (IDENTITY: packages, kernel
   bash -c "cmake -DCOMMAND='$fakes/good' -DTIMEOUT=60 -DRESULT_CACHE='$reuse' -DIDENTITY='qemu-user 99' -P cmake/run-case.cmake 2>&1 |
            grep -q 'reused the pass' && echo reused || echo ran again"
 # The trap itself: wine64 given a 32-bit Windows program prints nothing and
-# exits 0. The i686 MinGW build runs nowhere here, so this is how it would
-# "pass" if a test passed on exit status.
+# exits 0 (the i686 configurations run under the i386 root's wine32 instead).
+# This is how such a run would "pass" if a test passed on exit status.
 if command -v wine >/dev/null && [ -f "$(harness_cache)/wine/system.reg" ] &&
    cmake --preset i686-w64-mingw32-gcc >/dev/null 2>&1 && cmake --build --preset i686-w64-mingw32-gcc >/dev/null 2>&1; then
   expect "wine64 running a 32-bit program (exit 0, nothing run) fails" 1 "printed nothing it should" -- \

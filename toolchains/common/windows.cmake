@@ -8,15 +8,30 @@
 # registered, cases/CMakeLists.txt).
 set(HARNESS_NO_FORK "Windows has no fork(), and copy-on-write after fork is a POSIX scenario")
 
-# 32-bit Windows programs need Debian's wine32 through i386 multiarch, which
-# this machine's mirror cannot serve (its i386 security index is stale and
-# apt-get update fails while i386 is enabled); wine64 given a 32-bit program
-# prints nothing and exits 0.
-if(HARNESS_DATA_MODEL MATCHES "^32-bit" AND NOT DEFINED HARNESS_NO_RUN)
-  set(HARNESS_NO_RUN "no wine32: 32-bit Windows programs need i386 multiarch, which this Debian mirror cannot serve (stale bookworm-security i386 index)")
+# 32-bit Windows programs need wine32 (wine64 given one prints nothing and
+# exits 0). Where Debian's wine32 is installed (i386 multiarch: GitHub's
+# runners) the system's Wine runs them. This machine's mirror cannot serve
+# i386 multiarch (its i386 security index is stale and apt-get update fails
+# while i386 is enabled), so ci/setup.sh makes an i386 Debian root with
+# wine32 in the cache (harness-i386-root in the toolchain file), and
+# wine32-root.sh runs Wine inside it, with the host's directories bound at
+# their own paths.
+set(HARNESS_WINE32_ROOT ${HARNESS_CACHE_DIR}/i386-root)
+if(HARNESS_DATA_MODEL MATCHES "^32-bit" AND NOT DEFINED HARNESS_NO_RUN AND NOT EXISTS /usr/lib/wine/wine)
+  if(EXISTS ${HARNESS_WINE32_ROOT}/.ready)
+    file(READ ${HARNESS_WINE32_ROOT}/.ready HARNESS_EMULATOR_IDENTITY) # its Wine's version, for reusing passes
+    string(STRIP "${HARNESS_EMULATOR_IDENTITY}" HARNESS_EMULATOR_IDENTITY)
+    set(wine_in_root ${CMAKE_CURRENT_LIST_DIR}/wine32-root.sh ${HARNESS_WINE32_ROOT}
+                     /usr/bin/env WINEPREFIX=/root/wine32 WINEDEBUG=-all)
+    set(CMAKE_CROSSCOMPILING_EMULATOR ${wine_in_root} wine)
+    string(REPLACE ";" " " in_root "${wine_in_root}")
+    set(HARNESS_EMULATOR_WARMUP "${in_root} wineserver -p120 </dev/null >/dev/null 2>&1; ${in_root} wine wineboot </dev/null >/dev/null 2>&1; ${in_root} wine cmd /c echo wine ready </dev/null 2>/dev/null")
+  else()
+    set(HARNESS_NO_RUN "no wine32: Debian's wine32 is not installed (this mirror cannot serve i386 multiarch), and there is no i386 root with it in ${HARNESS_WINE32_ROOT} (ci/setup.sh makes one)")
+  endif()
 endif()
 
-if(NOT DEFINED HARNESS_NO_RUN)
+if(NOT DEFINED HARNESS_NO_RUN AND NOT HARNESS_EMULATOR_WARMUP)
   find_program(HARNESS_WINE wine NO_CACHE)
   if(NOT HARNESS_WINE)
     harness_unavailable("wine not found (packages wine64 and wine; ci/setup.sh installs them)")
