@@ -203,10 +203,27 @@ run_one() {
   elif ! phase build cmake --build "$dir"; then
     verdict=FAIL; detail="build failed (see $log)"
   else
-    if [ -n "$user_include" ]; then # the presets' test settings, in this tree
+    # A configuration whose tests would all run exactly as at its last
+    # complete pass (same commands and properties, same content of every
+    # file they name, same steering environment: ci/report.py reuse-key,
+    # the per-test rule of cmake/run-case.cmake at once) reuses that pass
+    # whole, without starting a test. HARNESS_RERUN=1 runs everything.
+    local last="$dir/.harness-last-pass" key="" whole_reuse=0
+    if [ -z "$user_include" ] && [ -z "${HARNESS_RERUN:-}" ]; then
+      key=$(ctest --preset "$p" "${ctest_args[@]}" --show-only=json-v1 2>/dev/null | python3 ci/report.py reuse-key)
+      if [ -n "$key" ] && [ "$(cat "$last/key" 2>/dev/null)" = "$key" ] && [ -f "$last/junit.xml" ]; then
+        cp "$last/junit.xml" "$reports/$p.junit.xml"
+        echo "harness: nothing any test of $p runs changed since its last complete pass: reused whole" >>"$log"
+        whole_reuse=1
+      fi
+    fi
+    if [ $whole_reuse = 1 ]; then
+      :
+    elif [ -n "$user_include" ]; then # the presets' test settings, in this tree
       phase test ctest --test-dir "$dir" --output-on-failure -j 2 --no-tests=error "${ctest_args[@]}" \
         --output-junit "$reports/$p.junit.xml"
     else
+      rm -rf "$last"
       phase test ctest --preset "$p" "${ctest_args[@]}" --output-junit "$reports/$p.junit.xml"
     fi
     # The outcome, from the JUnit file (ci/report.py): a skip only where the
@@ -217,11 +234,18 @@ run_one() {
       verdict=FAIL; detail="ctest ran no test (see $log)"
     else
       # A configuration that ran nothing is a skip, never a pass.
-      if [ "$failed" -gt 0 ] || ! grep -q 'tests passed' "$log"; then verdict=FAIL
+      if [ "$failed" -gt 0 ] || { [ $whole_reuse = 0 ] && ! grep -q 'tests passed' "$log"; }; then verdict=FAIL
       elif [ "$passed" = 0 ]; then verdict=SKIP
       else verdict=PASS; fi
       detail="$passed passed, $failed failed, $skipped skipped"
-      [ "$reused" -gt 0 ] && detail="$detail, $reused of them reused unchanged"
+      if [ $whole_reuse = 1 ]; then
+        detail="$detail, all reused from the configuration's last complete pass"
+      elif [ "$reused" -gt 0 ]; then
+        detail="$detail, $reused of them reused unchanged"
+      fi
+      if [ $whole_reuse = 0 ] && [ -n "$key" ] && [ "$verdict" = PASS ]; then
+        mkdir -p "$last" && cp "$reports/$p.junit.xml" "$last/junit.xml" && echo "$key" >"$last/key"
+      fi
       [ "$skipped" -gt 0 ] && detail="$detail ($(cat "$reports/$p.reasons"))"
     fi
   fi
@@ -246,8 +270,29 @@ audited=()
 for p in "${presets[@]}"; do [ -f "$reports/$p.counts" ] && [ -f "$build_root/$p/abi/probes.txt" ] && audited+=("$p"); done
 abi_rc=0
 if [ ${#audited[@]} -gt 0 ]; then
-  ci/abi-audit.sh --build-root "$build_root" --reports "$reports" "${audited[@]}" >"$reports/abi-audit.log" 2>&1 9>&-; abi_rc=$?
-  say ""
+  # An audit of exactly the same inputs (every audited configuration's
+  # probes, abi/ with its baselines and tool, the scripts, libabigail's
+  # version) that passed before is reused with its reports.
+  last_audit="$build_root/.harness-last-audit" audit_key=""
+  if [ -z "${HARNESS_RERUN:-}" ]; then
+    audit_dirs=(); for p in "${audited[@]}"; do audit_dirs+=("$build_root/$p/abi"); done
+    audit_key=$( { printf '%s\n' "$build_root" "$reports" "${audited[@]}"; abidw --version 2>&1;
+                   find abi ci/abi-audit.sh ci/tables.py harness/versions.txt "${audit_dirs[@]}" -type f -print0 |
+                     sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)
+  fi
+  if [ -n "$audit_key" ] && [ "$(cat "$last_audit/key" 2>/dev/null)" = "$audit_key" ] && [ -d "$last_audit/abi" ]; then
+    rm -rf "$reports/abi" && cp -r "$last_audit/abi" "$reports/abi" && cp "$last_audit/abi-audit.log" "$reports/abi-audit.log"
+    say ""
+    say "matrix: abi-audit: nothing it reads changed since its last passing run: its reports are reused (HARNESS_RERUN=1 audits again)"
+  else
+    rm -rf "$last_audit"
+    ci/abi-audit.sh --build-root "$build_root" --reports "$reports" "${audited[@]}" >"$reports/abi-audit.log" 2>&1 9>&-; abi_rc=$?
+    if [ $abi_rc = 0 ] && [ -n "$audit_key" ]; then
+      mkdir -p "$last_audit" && cp -r "$reports/abi" "$last_audit/abi" && cp "$reports/abi-audit.log" "$last_audit/" &&
+        echo "$audit_key" >"$last_audit/key"
+    fi
+    say ""
+  fi
   grep -v '^abi-audit: ' "$reports/abi-audit.log" | head -n 40
   grep '^abi-audit: ' "$reports/abi-audit.log" | sed 's/^abi-audit: /matrix: abi-audit: /'
 else

@@ -15,6 +15,12 @@
         passed: no configuration failed, every quadrant has a passing one
         (unless filtered), the ABI audit exited 0, and some test ran unless
         every configuration cannot run by design.
+    ci/report.py reuse-key < ctest --show-only=json-v1
+        a digest of everything a configuration's tests depend on, as
+        cmake/run-case.cmake keys one test's pass (the exact commands and
+        test properties, the content of every file they name, the steering
+        environment): equal digests mean no test would run differently, so
+        ci/matrix.sh may reuse the configuration's last complete pass.
     ci/report.py merge --reports OUT [--abi-exit N] [--audited N] DIR...
         the same reports over several runs' report directories (one per
         GitHub job), their configurations side by side (ci/merge.sh, which
@@ -211,6 +217,8 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         not_by_design = [p for p in presets if not tables.by_design(tables.ROOT, p)]
     ran_nothing = bool(not_by_design)
 
+    times, cpu_all, phase_totals, family_totals = time_table(reports, rows, wall, cores)
+    cpu_efficiency = f"{cpu_all / (wall * cores):.2f}" if wall > 0 else "0.00"
     md = ["# Matrix summary", ""]
     md.append("| result | configuration | quadrant | seconds |" + "".join(f" {f} |" for f in all_families) + " skip reasons |")
     md.append("|---|---|---|---|" + "---|" * len(all_families) + "---|")
@@ -228,11 +236,11 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         md.append("")
     md.append(f"Configurations: {n['PASS']} passed, {n['FAIL']} failed, {n['SKIP']} skipped (cells: passed/failed/skipped tests).")
     md.append(f"Tests: {tests['passed']} passed, {tests['failed']} failed, {tests['skipped']} skipped. Matrix wall time {wall} s on "
-              f"{cores} cores, setup {setup} s, parallel efficiency {efficiency}.")
+              f"{cores} cores, setup {setup} s; parallel efficiency {efficiency} (configuration-seconds / (wall x cores)), "
+              f"CPU efficiency {cpu_efficiency} (CPU seconds / (wall x cores)).")
     md.append("Passing configurations per quadrant: " + ", ".join(f"{q} {quadrant_ok[q]}" for q in QUADRANTS) + ".")
     if incomplete:
         md.append(f"INCOMPLETE: no passing configuration in quadrant(s) {' '.join(missing)}.")
-    times, cpu_all, phase_totals, family_totals = time_table(reports, rows, wall, cores)
     md += [""] + times
     md += ["", "## Model versus CPython's real headers", "",
            "Per configuration and version: the agreement case (layout, byte images, ~12,000 operations",
@@ -253,7 +261,7 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
     doc = {"configurations": [{k: r[k] for k in ("configuration", "quadrant", "result", "seconds", "passed", "failed",
                                                   "skipped", "detail", "phases")} for r in rows],
            "cpu_seconds": round(cpu_all, 1),
-           "cpu_efficiency": round(cpu_all / (wall * cores), 2) if wall else 0.0,
+           "cpu_efficiency": float(cpu_efficiency),
            "phase_seconds": {k: [round(v[0], 1), round(v[1], 1)] for k, v in phase_totals.items()},
            "family_test_seconds": {k: round(v, 1) for k, v in family_totals.items()},
            "passed": n["PASS"], "failed": n["FAIL"], "skipped": n["SKIP"], "tests": tests,
@@ -288,7 +296,7 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
     rel = reports if rel.startswith("..") else rel
     print("")
     print(f"matrix: configurations: {n['PASS']} passed, {n['FAIL']} failed, {n['SKIP']} skipped; wall {wall} s, "
-          f"setup {setup} s, efficiency {efficiency}")
+          f"setup {setup} s, efficiency {efficiency}, CPU {cpu_all:.0f} s (CPU efficiency {cpu_efficiency})")
     print("matrix: passing configurations per quadrant: " + ", ".join(f"{q} {quadrant_ok[q]}" for q in QUADRANTS))
     if incomplete:
         print(f"matrix: INCOMPLETE: no passing configuration in quadrant(s) {' '.join(missing)}")
@@ -391,7 +399,47 @@ def merge(out, dirs, abi_exit=0, audited=0):
     return summary(out, presets, wall=wall, setup=setup, abi_exit=abi_exit, audited=audited)
 
 
+STEERING = re.compile(r"(HARNESS_LEGACY_MODULE|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*)$")
+
+
+def reuse_key(text):
+    """See the module's doc: the digest, or '' when the tests cannot be read."""
+    import hashlib
+    try:
+        tests = json.loads(text)["tests"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    digest, hashed = hashlib.sha256(), {}
+
+    def add_file(path):
+        if path in hashed or not os.path.isabs(path) or not os.path.isfile(path):
+            return
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        hashed[path] = h.hexdigest()
+
+    digest.update(json.dumps(tests, sort_keys=True).encode())
+    for t in tests:
+        for arg in t.get("command", []):
+            for part in re.sub(r"^-D[A-Z_]+=", "", arg).split(";"):
+                add_file(part)
+        for prop in t.get("properties", []):
+            if prop.get("name") == "ENVIRONMENT":
+                for pair in prop.get("value", []):
+                    add_file(pair.split("=", 1)[-1])
+    for path in sorted(hashed):
+        digest.update(f"{path}={hashed[path]}\n".encode())
+    for name in sorted(n for n in os.environ if STEERING.match(n)):
+        digest.update(f"{name}={os.environ[name]}\n".encode())
+    return digest.hexdigest()
+
+
 def main(argv):
+    if argv and argv[0] == "reuse-key":
+        print(reuse_key(sys.stdin.read()))
+        return 0
     if not argv or argv[0] not in ("config", "summary", "merge"):
         print(__doc__, file=sys.stderr)
         return 2

@@ -80,6 +80,25 @@ done
 expect "... nor when what else it depends on changed (IDENTITY: packages, kernel)" 0 "^ran again$" -- \
   bash -c "cmake -DCOMMAND='$fakes/good' -DTIMEOUT=60 -DRESULT_CACHE='$reuse' -DIDENTITY='qemu-user 99' -P cmake/run-case.cmake 2>&1 |
            grep -q 'reused the pass' && echo reused || echo ran again"
+# A configuration is reused whole only when no test of it would run
+# differently (ci/report.py reuse-key, ci/matrix.sh): the key changes with
+# a file a test names, with a test's command or properties, and with the
+# steering environment, and with nothing else.
+key_of() { # key_of [VAR=value...]: the reuse key of a one-test configuration running $fakes/good
+  printf '{"tests":[{"name":"t","command":["/usr/bin/cmake","-DCOMMAND=%s;3.14","-P","%s"],"properties":[]}]}' \
+    "$fakes/good" "$here/cmake/run-case.cmake" | env "$@" python3 ci/report.py reuse-key
+}
+key0=$(key_of)
+expect "a configuration's reuse key is stable" 0 "^same$" -- bash -c "[ '$key0' = '$(key_of)' ] && [ -n '$key0' ] && echo same"
+expect "... and ignores an environment variable that steers nothing" 0 "^same$" -- \
+  bash -c "[ '$key0' = '$(key_of UNRELATED_VAR=1)' ] && echo same"
+expect "... and changes with the steering environment (CK_FORK=no)" 0 "^changed$" -- \
+  bash -c "[ '$key0' != '$(key_of CK_FORK=no)' ] && echo changed"
+fake good "harness: x: 1 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0" "# edited"
+expect "... and with the content of a file a test runs" 0 "^changed$" -- bash -c "[ '$key0' != '$(key_of)' ] && echo changed"
+fake good "harness: x: 1 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0"
+expect "... and is empty (no reuse) when the tests cannot be read" 0 "^empty$" -- \
+  bash -c "[ -z \"\$(echo 'not json' | python3 ci/report.py reuse-key)\" ] && echo empty"
 # The trap itself: wine64 given a 32-bit Windows program prints nothing and
 # exits 0 (the i686 configurations run under the i386 root's wine32 instead).
 # This is how such a run would "pass" if a test passed on exit status.
