@@ -253,8 +253,10 @@ for t in "${targets[@]}"; do
   break
 done
 
-if [ -n "$i386_root_pid" ]; then
-  wait "$i386_root_pid" || die "setup: the i386 root with wine32 could not be made (see $cache/i386-root.log)"
+# Without it the 32-bit Windows configurations still build and audit, and
+# each of their tests is a skip that says why (toolchains/common/windows.cmake).
+if [ -n "$i386_root_pid" ] && ! wait "$i386_root_pid"; then
+  say "setup: WARNING: no i386 root with wine32 (see $cache/i386-root.log): the 32-bit Windows tests will be skips"
 fi
 
 say "setup: done in $((SECONDS - started)) s (targets: ${targets[*]:-host only})"

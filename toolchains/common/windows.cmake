@@ -27,7 +27,7 @@ if(HARNESS_DATA_MODEL MATCHES "^32-bit" AND NOT DEFINED HARNESS_NO_RUN AND NOT E
     string(REPLACE ";" " " in_root "${wine_in_root}")
     set(HARNESS_EMULATOR_WARMUP "${in_root} wineserver -p120 </dev/null >/dev/null 2>&1; ${in_root} wine wineboot </dev/null >/dev/null 2>&1; ${in_root} wine cmd /c echo wine ready </dev/null 2>/dev/null")
   else()
-    set(HARNESS_NO_RUN "no wine32: Debian's wine32 is not installed (this mirror cannot serve i386 multiarch), and there is no i386 root with it in ${HARNESS_WINE32_ROOT} (ci/setup.sh makes one)")
+    set(HARNESS_NO_RUN "no wine32: Debian's wine32 is not installed (this mirror cannot serve i386 multiarch), and there is no i386 root with it in ${HARNESS_WINE32_ROOT} (ci/setup.sh makes one, or says why not in ${HARNESS_WINE32_ROOT}.log)")
   endif()
 endif()
 
