@@ -7,8 +7,8 @@
 #   HARNESS_QEMU            qemu-user binary that runs the target
 # and optionally:
 #   HARNESS_QEMU_FLAGS      extra qemu flags (e.g. -cpu)
-#   HARNESS_NO_CLONE        why fork() and threads cannot be used under the emulator
-#   HARNESS_CLONE_NEEDS_STATIC  ON where they work only in statically linked programs
+#   HARNESS_CLONE_NEEDS_STATIC  ON where the emulator forks and starts threads
+#                           only in statically linked programs
 
 set(CMAKE_SYSTEM_NAME Linux)
 include(${CMAKE_CURRENT_LIST_DIR}/cross.cmake)
