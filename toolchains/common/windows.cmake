@@ -17,33 +17,39 @@ set(HARNESS_NO_FORK "Windows has no fork(), and copy-on-write after fork is a PO
 # wine32-root.sh runs Wine inside it, with the host's directories bound at
 # their own paths.
 set(HARNESS_WINE32_ROOT ${HARNESS_CACHE_DIR}/i386-root)
+# wine_env: what runs Wine's commands (wine, wineserver) with its prefix,
+# headless; WINEDEBUG keeps Wine's own chatter out of the case output.
+# wine_program: the launcher, by absolute path where it is the system's (its
+# package's version then keys the reuse of passes, cases/CMakeLists.txt).
+set(wine_env)
 if(HARNESS_DATA_MODEL MATCHES "^32-bit" AND NOT DEFINED HARNESS_NO_RUN AND NOT EXISTS /usr/lib/wine/wine)
   if(EXISTS ${HARNESS_WINE32_ROOT}/.ready)
     file(READ ${HARNESS_WINE32_ROOT}/.ready HARNESS_EMULATOR_IDENTITY) # its Wine's version, for reusing passes
     string(STRIP "${HARNESS_EMULATOR_IDENTITY}" HARNESS_EMULATOR_IDENTITY)
-    set(wine_in_root ${CMAKE_CURRENT_LIST_DIR}/wine32-root.sh ${HARNESS_WINE32_ROOT}
-                     /usr/bin/env WINEPREFIX=/root/wine32 WINEDEBUG=-all)
-    set(CMAKE_CROSSCOMPILING_EMULATOR ${wine_in_root} wine)
-    string(REPLACE ";" " " in_root "${wine_in_root}")
-    set(HARNESS_EMULATOR_WARMUP "${in_root} wineserver -p120 </dev/null >/dev/null 2>&1; ${in_root} wine wineboot </dev/null >/dev/null 2>&1; ${in_root} wine cmd /c echo wine ready </dev/null 2>/dev/null")
+    set(wine_env ${CMAKE_CURRENT_LIST_DIR}/wine32-root.sh ${HARNESS_WINE32_ROOT}
+                 /usr/bin/env WINEPREFIX=/root/wine32 WINEDEBUG=-all)
+    set(wine_program wine)
   else()
     set(HARNESS_NO_RUN "no wine32: Debian's wine32 is not installed (this mirror cannot serve i386 multiarch), and there is no i386 root with it in ${HARNESS_WINE32_ROOT} (ci/setup.sh makes one, or says why not in ${HARNESS_WINE32_ROOT}.log)")
   endif()
-endif()
-
-if(NOT DEFINED HARNESS_NO_RUN AND NOT HARNESS_EMULATOR_WARMUP)
+elseif(NOT DEFINED HARNESS_NO_RUN)
   find_program(HARNESS_WINE wine NO_CACHE)
   if(NOT HARNESS_WINE)
     harness_unavailable("wine not found (packages wine64 and wine; ci/setup.sh installs them)")
   endif()
-  # The prefix ci/setup.sh creates, headless; WINEDEBUG keeps Wine's own
-  # chatter out of the case output.
-  set(CMAKE_CROSSCOMPILING_EMULATOR /usr/bin/env WINEPREFIX=${HARNESS_CACHE_DIR}/wine WINEDEBUG=-all ${HARNESS_WINE})
+  # The prefix ci/setup.sh creates.
+  set(wine_env /usr/bin/env WINEPREFIX=${HARNESS_CACHE_DIR}/wine WINEDEBUG=-all)
+  set(wine_program ${HARNESS_WINE})
+endif()
+
+if(wine_env)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${wine_env} ${wine_program})
   # Run once before the cases (a CTest fixture): one persistent server and
   # Wine's helper processes, detached from any test's output. Otherwise every
   # short test starts or meets a server that is starting or stopping; under
   # load one client failed with "recvmsg: Connection reset by peer".
   # It passes only if Wine itself prints "wine ready" (a Windows program,
   # cmd.exe, ran): Wine can exit 0 having run nothing.
-  set(HARNESS_EMULATOR_WARMUP "export WINEPREFIX='${HARNESS_CACHE_DIR}/wine' WINEDEBUG=-all; wineserver -p120 </dev/null >/dev/null 2>&1; wine wineboot </dev/null >/dev/null 2>&1; wine cmd /c echo wine ready </dev/null 2>/dev/null")
+  string(REPLACE ";" " " env "${wine_env}")
+  set(HARNESS_EMULATOR_WARMUP "${env} wineserver -p120 </dev/null >/dev/null 2>&1; ${env} wine wineboot </dev/null >/dev/null 2>&1; ${env} wine cmd /c echo wine ready </dev/null 2>/dev/null")
 endif()
