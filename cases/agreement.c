@@ -1,6 +1,8 @@
 /* agreement.c -- a linked implementation (CPython's real headers, or a
  * third party's) against the model implementation of the same version, on this
- * target: the same layout, the same byte images, and the same bytes,
+ * target (a binding library's copy against CPython's real headers of its
+ * version, its base, with the model's operations where the headers have
+ * none: docs/implementations.md): the same layout, the same byte images, and the same bytes,
  * deallocations, immortality and Py_REFCNT after every operation of a
  * differential walk from start states at and around every threshold of
  * every version, and from pseudo-random ones; free-threaded objects also
@@ -20,9 +22,33 @@ typedef struct side {
 
 static const rm_implementation *model_of(const rm_implementation *s)
 {
+    if (case_opts.reference)
+        return case_opts.reference;
     const rm_implementation *m = rm_find_implementation(s->name);
     ck_assert_msg(m != NULL, "no model implementation named %s to compare with", s->name);
     return m;
+}
+
+/* What the two sides are called in a failure. */
+static const char *impl_side(void) { return case_opts.binding ? "binding" : "implementation"; }
+static const char *ref_side(void) { return case_opts.binding ? "CPython" : "model"; }
+
+/* A known difference of a binding (its known_divergences: "operation:field
+ * ..."): reported with both sides as a finding, then the field is set to
+ * the reference's so that the walk goes on comparing everything else. */
+static bool known_divergence(const char *operation, const char *field)
+{
+    const char *list = case_opts.binding ? case_opts.binding->known_divergences : NULL;
+    size_t no = strlen(operation), nf = strlen(field);
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n == no + 1 + nf && !strncmp(p, operation, no) && p[no] == ':' && !strncmp(p + no + 1, field, nf))
+            return true;
+        p += n;
+    }
+    return false;
 }
 
 START_TEST(same_layout)
@@ -48,22 +74,77 @@ static void start(side *x, const rm_implementation *s)
     x->obj = case_object();
 }
 
+/* Whether a known divergence is new (operation, field, both sides' bytes):
+ * each is reported once, however often the walk meets it. */
+static bool note_finding(const char *operation, int field, const char *impl_bytes, const char *ref_bytes)
+{
+    static char seen[16][160];
+    static unsigned n_seen;
+    char key[160];
+    snprintf(key, sizeof key, "%s/%d/%s/%s", operation, field, impl_bytes, ref_bytes);
+    for (unsigned i = 0; i < n_seen; i++)
+        if (!strcmp(seen[i], key))
+            return false;
+    if (n_seen < sizeof seen / sizeof seen[0])
+        strcpy(seen[n_seen++], key);
+    return true;
+}
+
 static void assert_same(const side *impl, const side *model, const char *after)
 {
-    size_t n = impl->s->layout(impl->rt.abi).object_size;
+    const char *operation = case_opts.binding ? strrchr(after, '(') : NULL; /* "... (immortalize)" */
+    rm_layout l = impl->s->layout(impl->rt.abi);
+    size_t n = l.object_size;
+    if (memcmp(impl->obj, model->obj, n) != 0 && operation) {
+        char op[32];
+        snprintf(op, sizeof op, "%.*s", (int)strcspn(operation + 1, ":)"), operation + 1);
+        /* Known only if every differing byte lies in a field known to differ
+         * after this operation (the whole-word fields overlap the others). */
+        bool known[RM_F_COUNT] = { false }, covered[RM_MAX_HEADER] = { false }, all_known = true;
+        for (int f = 0; f < RM_F_COUNT; f++) {
+            rm_field fd = l.field[f];
+            if (fd.size && f != RM_F_REFCNT && f != RM_F_COUNT_WORD &&
+                memcmp(impl->obj + fd.offset, model->obj + fd.offset, fd.size) &&
+                known_divergence(op, rm_field_name((rm_field_id)f))) {
+                known[f] = true;
+                memset(covered + fd.offset, 1, fd.size);
+            }
+        }
+        for (size_t i = 0; i < n; i++)
+            all_known = all_known && (impl->obj[i] == model->obj[i] || covered[i]);
+        for (int f = 0; f < RM_F_COUNT && all_known; f++) {
+            if (!known[f])
+                continue;
+            rm_field fd = l.field[f];
+            char a[3 * RM_MAX_HEADER + 1];
+            strcpy(a, CASE_HEX(impl->obj + fd.offset, fd.size));
+            if (note_finding(op, f, a, CASE_HEX(model->obj + fd.offset, fd.size)))
+                printf("harness-finding: %s: %s on %s: %s leaves %s [%s], CPython [%s] (first seen after %s; known: "
+                       "harness/bindings/known-divergences.txt)\n",
+                       impl->s->name, case_opts.binding->project, rm_abi_name(impl->rt.abi), op,
+                       rm_field_name((rm_field_id)f), a, CASE_HEX(model->obj + fd.offset, fd.size), after);
+            memcpy(impl->obj + fd.offset, model->obj + fd.offset, fd.size);
+        }
+    }
     if (memcmp(impl->obj, model->obj, n) != 0) {
         char a[3 * RM_MAX_HEADER + 1];
         strcpy(a, CASE_HEX(impl->obj, n));
-        ck_abort_msg("%s after %s: implementation [%s], model [%s]", impl->s->name, after, a,
+        ck_abort_msg("%s after %s: %s [%s], %s [%s]", impl->s->name, after, impl_side(), a, ref_side(),
                      CASE_HEX(model->obj, n));
     }
-    case_require_msg(impl->rt.deallocs == model->rt.deallocs, "%s after %s: %lu deallocations, model %lu",
-                     impl->s->name, after, impl->rt.deallocs, model->rt.deallocs);
+    case_require_msg(impl->rt.deallocs == model->rt.deallocs, "%s after %s: %lu deallocations, %s %lu",
+                     impl->s->name, after, impl->rt.deallocs, ref_side(), model->rt.deallocs);
     bool ia = impl->s->is_immortal(&impl->rt, impl->obj), ib = model->s->is_immortal(&model->rt, model->obj);
-    case_require_msg(ia == ib, "%s after %s: immortal %d, model %d", impl->s->name, after, ia, ib);
+    case_require_msg(ia == ib, "%s after %s: immortal %d, %s %d", impl->s->name, after, ia, ref_side(), ib);
     int64_t ra = impl->s->refcnt(&impl->rt, impl->obj), rb = model->s->refcnt(&model->rt, model->obj);
-    case_require_msg(ra == rb, "%s after %s: Py_REFCNT %s, model %s", impl->s->name, after, case_i64(ra),
+    case_require_msg(ra == rb, "%s after %s: Py_REFCNT %s, %s %s", impl->s->name, after, case_i64(ra), ref_side(),
                      case_i64(rb));
+    if (case_opts.binding && case_opts.binding->is_uniquely_referenced) {
+        bool ua = impl->s->is_uniquely_referenced(&impl->rt, impl->obj);
+        bool ub = model->s->is_uniquely_referenced(&model->rt, model->obj);
+        case_require_msg(ua == ub, "%s after %s: PyUnstable_Object_IsUniquelyReferenced %d, %s %d", impl->s->name,
+                         after, ua, ref_side(), ub);
+    }
     if (impl->s->is_static_immortal || model->s->is_static_immortal) {
         case_require_msg(impl->s->is_static_immortal && model->s->is_static_immortal,
                          "%s: only one side has _Py_IsStaticImmortal", impl->s->name);
@@ -92,7 +173,7 @@ START_TEST(same_images)
     assert_same(&a, &b, "_Py_NewReference");
     impl->immortalize(&a.rt, a.obj);
     model->immortalize(&b.rt, b.obj);
-    assert_same(&a, &b, "immortalisation");
+    assert_same(&a, &b, "immortalisation (immortalize)");
 }
 END_TEST
 
@@ -106,6 +187,17 @@ static const uint64_t boundary_words[] = {
     UINT64_C(0x0005FFFFFFFFFFFF), UINT64_C(0x7FFFFFFFFFFFFFFF),
 };
 enum { RANDOM_STARTS = 300, STEPS = 12 };
+
+/* The operations of the walk; a known divergence names the part before ':'. */
+typedef enum walk_op { W_INCREF, W_DECREF, W_SET_REFCNT, W_INCREF_MORTAL, W_DECREF_MORTAL, W_TRY_INCREF } walk_op;
+static const char *const walk_names[] = {
+    [W_INCREF] = "incref: Py_INCREF",
+    [W_DECREF] = "decref: Py_DECREF",
+    [W_SET_REFCNT] = "set_refcnt: Py_SET_REFCNT",
+    [W_INCREF_MORTAL] = "incref_mortal: the binding's, on a mortal object; CPython's Py_INCREF",
+    [W_DECREF_MORTAL] = "decref_mortal: the binding's, on a mortal object; CPython's Py_DECREF",
+    [W_TRY_INCREF] = "try_incref: PyUnstable_TryIncRef",
+};
 
 static uint64_t next_random(uint64_t *state)
 {
@@ -121,9 +213,20 @@ START_TEST(same_operations)
     rm_field word = l.field[RM_F_REFCNT].size ? l.field[RM_F_REFCNT] : l.field[RM_F_COUNT_WORD];
     uint64_t mask = word.size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * word.size)) - 1;
     uint64_t rng = UINT64_C(0x9E3779B97F4A7C15);
+    /* The operations walked: Py_INCREF twice as often as the others, as
+     * before; a binding's own operations besides. */
+    walk_op ops[8] = { W_INCREF, W_DECREF, W_INCREF, W_SET_REFCNT };
+    size_t n_ops = 4;
+    const rm_implementation *own = case_opts.binding;
+    if (own && own->incref_mortal)
+        ops[n_ops++] = W_INCREF_MORTAL;
+    if (own && own->decref_mortal)
+        ops[n_ops++] = W_DECREF_MORTAL;
+    if (own && own->try_incref)
+        ops[n_ops++] = W_TRY_INCREF;
     size_t nb = sizeof boundary_words / sizeof boundary_words[0];
     unsigned long operations = 0;
-    char after[96];
+    char after[192];
     for (size_t i = 0; i < nb + RANDOM_STARTS; i++) {
         uint64_t w = (i < nb ? boundary_words[i] : next_random(&rng)) & mask;
         uint64_t script = next_random(&rng);
@@ -145,10 +248,11 @@ START_TEST(same_operations)
                 impl->new_reference(&a.rt, a.obj), impl->immortalize(&a.rt, a.obj);
                 model->new_reference(&b.rt, b.obj), model->immortalize(&b.rt, b.obj);
             }
-            snprintf(after, sizeof after, "start %d from 0x%llx", origin, (unsigned long long)w);
+            snprintf(after, sizeof after, "start %d from 0x%llx%s", origin, (unsigned long long)w,
+                     origin == 2 ? " (immortalize)" : "");
             assert_same(&a, &b, after);
             for (int step = 0; step < STEPS; step++) {
-                unsigned op = (unsigned)(script >> (2 * step)) & 3;
+                walk_op op = n_ops == 4 ? ops[(script >> (2 * step)) & 3] : ops[(script >> (5 * step)) % n_ops];
                 /* Free-threaded: now and then the object passes to another
                  * owner, so that this thread's operations take the shared
                  * paths (ownership is ob_tid == the caller's id, in both). */
@@ -159,27 +263,44 @@ START_TEST(same_operations)
                     rm_store(a.obj, tid, abi.big_endian, other);
                     rm_store(b.obj, tid, abi.big_endian, other);
                 }
-                if (op == 3) {
+                if (op == W_SET_REFCNT) {
                     int64_t n = (int64_t)(next_random(&rng) & 0xFFFF) + 1;
                     impl->set_refcnt(&a.rt, a.obj, n);
                     model->set_refcnt(&b.rt, b.obj, n);
-                } else if (op == 2 || op == 0) {
+                } else if (op == W_INCREF) {
                     impl->incref(&a.rt, a.obj);
                     model->incref(&b.rt, b.obj);
-                } else {
+                } else if (op == W_DECREF) {
                     impl->decref(&a.rt, a.obj);
+                    model->decref(&b.rt, b.obj);
+                } else if (op == W_TRY_INCREF) {
+                    bool ra = impl->try_incref(&a.rt, a.obj), rb = model->try_incref(&b.rt, b.obj);
+                    case_require_msg(ra == rb, "%s: start %d from 0x%llx, step %d: PyUnstable_TryIncRef returned %d, "
+                                     "%s %d", impl->name, origin, (unsigned long long)w, step, ra, ref_side(), rb);
+                } else if (model->is_immortal(&b.rt, b.obj)) {
+                    continue; /* the *_mortal operations' precondition does not hold */
+                } else if (op == W_INCREF_MORTAL) {
+                    impl->incref_mortal(&a.rt, a.obj);
+                    model->incref(&b.rt, b.obj);
+                } else {
+                    impl->decref_mortal(&a.rt, a.obj);
                     model->decref(&b.rt, b.obj);
                 }
                 operations++;
                 snprintf(after, sizeof after, "start %d from 0x%llx, step %d (%s)", origin, (unsigned long long)w,
-                         step, op == 3 ? "Py_SET_REFCNT" : op == 1 ? "Py_DECREF" : "Py_INCREF");
+                         step, walk_names[op]);
                 assert_same(&a, &b, after);
             }
         }
     }
-    printf("harness-agreement: %s: the implementation and the model agree on %lu operations from %zu start "
-           "states on %s\n",
-           impl->summary, operations, 3 * (nb + RANDOM_STARTS), rm_abi_name(abi));
+    if (own)
+        printf("harness-agreement: %s: its own operations (%s) agree with %s's on %lu operations from %zu start "
+               "states on %s\n",
+               own->project, own->own_api, own->base, operations, 3 * (nb + RANDOM_STARTS), rm_abi_name(abi));
+    else
+        printf("harness-agreement: %s: the implementation and the model agree on %lu operations from %zu start "
+               "states on %s\n",
+               impl->summary, operations, 3 * (nb + RANDOM_STARTS), rm_abi_name(abi));
 }
 END_TEST
 

@@ -14,6 +14,12 @@
 typedef struct case_options {
     const rm_implementation *impl;
     const char *mode; /* family-specific sub-mode ("exhaustive", "smaps"), or NULL */
+    /* A binding (impl->base set): its own operations as it declares them
+     * (impl is then the composition, its base's filling the rest), and what
+     * they are compared with: the base, with the model's operations of the
+     * same version where the base has none (try_incref, ...). NULL otherwise. */
+    const rm_implementation *binding;
+    const rm_implementation *reference;
 } case_options;
 
 /* Set by main() before the suite runs; forked Check children inherit it. */

@@ -121,6 +121,16 @@ const char *case_i64(int64_t v)
  * Py_DECREF calls its implementation's own (harness/real/real_impl.c). Per
  * thread: each thread's operations record into its own runtime. */
 HARNESS_THREAD_LOCAL rm_runtime *harness_dealloc_runtime;
+const rm_implementation *harness_binding_reference;
+
+rm_runtime *harness_active_runtime(const char *what)
+{
+    if (!harness_dealloc_runtime) {
+        fprintf(stderr, "harness: %s called with no runtime active\n", what);
+        abort();
+    }
+    return harness_dealloc_runtime;
+}
 HARNESS_EXPORT void _Py_Dealloc(void *op);
 void _Py_Dealloc(void *op)
 {
@@ -146,6 +156,61 @@ static const rm_implementation *find_implementation(const char *name)
     return rm_find_implementation(name);
 }
 
+/* The operations a binding may provide, by name, for composing and reporting. */
+#define BINDING_OPERATIONS(X)                                                                                  \
+    X(init_static) X(new_reference) X(immortalize) X(incref) X(decref) X(is_immortal) X(is_static_immortal)      \
+    X(refcnt) X(set_refcnt) X(try_incref) X(is_uniquely_referenced) X(incref_mortal) X(decref_mortal)
+
+/* Each operation a binding leaves NULL comes from 'from'. */
+static void fill_from(rm_implementation *into, const rm_implementation *from)
+{
+#define FILL(op)                                                                                               \
+    if (!into->op)                                                                                             \
+        into->op = from->op;
+    BINDING_OPERATIONS(FILL)
+#undef FILL
+    if (!into->layout)
+        into->layout = from->layout;
+    if (!into->thread_id)
+        into->thread_id = from->thread_id;
+}
+
+/* "immortalize try_incref": the operations that are the binding's own. */
+static const char *own_operations(const rm_implementation *b)
+{
+    static char out[256];
+    out[0] = '\0';
+#define NAME(op)                                                                                               \
+    if (b->op)                                                                                                 \
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", out[0] ? " " : "", #op);
+    BINDING_OPERATIONS(NAME)
+#undef NAME
+    return out;
+}
+
+/* A binding runs as its own operations over its base's (docs/implementations.md). */
+static const rm_implementation *compose_binding(const rm_implementation *b)
+{
+    static rm_implementation composed, reference;
+    const rm_implementation *base = find_implementation(b->base);
+    if (!base || base->base) {
+        fprintf(stderr, "cases_%s: %s names base '%s', which is %s\n", case_family_name, b->name, b->base,
+                base ? "itself a binding" : "not linked into this program");
+        exit(2);
+    }
+    const rm_implementation *model = rm_find_implementation(b->name);
+    composed = *b;
+    composed.flags = base->flags;
+    composed.version_hex = base->version_hex;
+    fill_from(&composed, base);
+    reference = *base;
+    if (model)
+        fill_from(&reference, model);
+    case_opts.binding = b;
+    case_opts.reference = harness_binding_reference = &reference;
+    return &composed;
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: cases_%s IMPLEMENTATION [MODE]\nmodel implementations:", case_family_name);
@@ -169,6 +234,8 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
+    if (case_opts.impl->base)
+        case_opts.impl = compose_binding(case_opts.impl);
     (void)expect_family_of(case_opts.impl); /* aborts, naming it, on a version without expectations */
     case_opts.mode = argc == 3 ? argv[2] : NULL;
 
@@ -186,6 +253,10 @@ int main(int argc, char **argv)
            case_registered);
     if (case_opts.impl->flags & RM_NATIVE_ONLY)
         printf("harness: implementation: %s\n", case_opts.impl->summary);
+    if (case_opts.binding)
+        printf("harness-binding: %s: %s; own operations: %s (%s); the rest from %s\n", argv[1],
+               case_opts.binding->project, own_operations(case_opts.binding), case_opts.binding->own_api,
+               case_opts.binding->base);
     fflush(stdout);
 
     SRunner *runner = srunner_create(suite);

@@ -309,9 +309,11 @@ START_TEST(gh_133261_trashcan_pointers_never_immortal)
 END_TEST
 
 /* mypy #18459 (PR #19127): mypyc's CPy_INCREF_NO_IMM is op->ob_refcnt++
- * (Debian's mypy 2.4 lib-rt), for objects known to be mortal. Compiled
+ * (Debian's mypy 2.4 lib-rt, run here as the binding's own incref_mortal),
+ * for objects known to be mortal: here outside that precondition. Compiled
  * with these headers (the free-threaded ones have no ob_refcnt: the
- * mypyc_no_imm hygiene case shows it does not compile there): on 3.14+
+ * mypyc_no_imm case shows that mypy 1.16's copy does not compile there;
+ * 2.4's falls back to Py_INCREF there): on 3.14+
  * 64-bit ob_refcnt is the uint32 half, so from 0xFFFFFFFF it wraps to 0
  * with no carry into ob_overflow and no saturation; on 3.12/3.13 64-bit it
  * is the whole Py_ssize_t and carries; on 32-bit the whole word wraps. */
@@ -324,7 +326,7 @@ START_TEST(mypy_18459_incref_no_imm_wraps)
     x.s->new_reference(&x.rt, x.obj);
     rm_field count = x.l.field[RM_F_COUNT_WORD], word = { 0, x.rt.abi.word_bytes };
     rm_store(x.obj, count, x.rt.abi.big_endian, 0xFFFFFFFFu);
-    x.s->incref_no_imm(x.obj);
+    x.s->incref_mortal(&x.rt, x.obj);
     ck_assert_uint_eq(rm_load(x.obj, count, x.rt.abi.big_endian), 0);
     if (w64 && fam == EXPECT_314) {
         ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_OVERFLOW], x.rt.abi.big_endian), 0);
@@ -337,6 +339,50 @@ START_TEST(mypy_18459_incref_no_imm_wraps)
     printf("harness: mypy#18459 on %s, %s: op->ob_refcnt++ from 0xFFFFFFFF %s\n", x.s->name, rm_abi_name(x.rt.abi),
            w64 && fam == EXPECT_314 ? "wraps the uint32 ob_refcnt to 0: no carry, no saturation, Py_REFCNT 0"
            : w64 ? "carries into the upper half (the whole Py_ssize_t)" : "wraps the whole word to 0");
+}
+END_TEST
+
+/* mypyc's _NO_IMM operations assume an object that cannot be immortal, but
+ * a count they raise reaches the immortal range like any other: on every
+ * version with immortality, the last mortal count plus one CPy_INCREF_NO_IMM
+ * reads as immortal (as with Py_INCREF), and then one CPy_DECREF_NO_IMM
+ * makes it mortal again, where Py_DECREF leaves a saturated object alone.
+ * Immortality reached this way holds only until mypyc's next decref
+ * (docs/findings.md). */
+START_TEST(mypyc_no_imm_saturation_not_sticky)
+{
+    subject x, ref;
+    subject_init(&x, rm_native_abi());
+    subject_init(&ref, rm_native_abi());
+    ref.s = case_opts.reference;
+    /* The last mortal count: the first candidate whose successor reads immortal. */
+    static const int64_t candidates[] = { 0x3FFFFFFE, 0x3FFFFFFF, 0x7FFFFFFF };
+    int64_t last_mortal = -1;
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && last_mortal < 0; i++) {
+        ref.s->new_reference(&ref.rt, ref.obj);
+        ref.s->set_refcnt(&ref.rt, ref.obj, candidates[i]);
+        bool before = ref.s->is_immortal(&ref.rt, ref.obj);
+        ref.s->incref(&ref.rt, ref.obj);
+        if (!before && ref.s->is_immortal(&ref.rt, ref.obj))
+            last_mortal = candidates[i];
+    }
+    ck_assert_msg(last_mortal > 0, "%s: no mortal count whose successor is immortal", x.s->name);
+    x.s->new_reference(&x.rt, x.obj), ref.s->new_reference(&ref.rt, ref.obj);
+    x.s->set_refcnt(&x.rt, x.obj, last_mortal), ref.s->set_refcnt(&ref.rt, ref.obj, last_mortal);
+    x.s->incref_mortal(&x.rt, x.obj), ref.s->incref(&ref.rt, ref.obj);
+    ck_assert_msg(x.s->is_immortal(&x.rt, x.obj), "%s: CPy_INCREF_NO_IMM from %s does not reach immortality",
+                  x.s->name, case_i64(last_mortal));
+    ck_assert_msg(memcmp(x.obj, ref.obj, x.l.object_size) == 0, "%s: CPy_INCREF_NO_IMM from %s: binding [%s]",
+                  x.s->name, case_i64(last_mortal), CASE_HEX(x.obj, x.l.object_size));
+    x.s->decref_mortal(&x.rt, x.obj), ref.s->decref(&ref.rt, ref.obj);
+    ck_assert_msg(ref.s->is_immortal(&ref.rt, ref.obj), "%s: Py_DECREF un-saturated an immortal", x.s->name);
+    ck_assert_msg(!x.s->is_immortal(&x.rt, x.obj) && x.s->refcnt(&x.rt, x.obj) == last_mortal,
+                  "%s: CPy_DECREF_NO_IMM after saturation: immortal %d, Py_REFCNT %s", x.s->name,
+                  x.s->is_immortal(&x.rt, x.obj), case_i64(x.s->refcnt(&x.rt, x.obj)));
+    printf("harness-finding: %s: %s on %s: CPy_INCREF_NO_IMM from %s reads immortal; one CPy_DECREF_NO_IMM makes "
+           "it mortal again (Py_REFCNT %s), where Py_DECREF leaves it immortal (Py_REFCNT %s)\n",
+           x.s->name, case_opts.binding->project, rm_abi_name(x.rt.abi), case_i64(last_mortal),
+           case_i64(x.s->refcnt(&x.rt, x.obj)), case_i64(ref.s->refcnt(&ref.rt, ref.obj)));
 }
 END_TEST
 
@@ -460,6 +506,23 @@ bool case_family_add_tests(TCase *tc)
     expect_family fam = expect_family_of(s);
     bool immortal_gil = fam == EXPECT_312 || fam == EXPECT_314;
     int added = 0;
+    if (case_opts.binding) { /* a binding's copy: the regressions of its own operations */
+        if (case_opts.binding->incref_mortal && !(s->flags & RM_FREE_THREADED)) {
+            CASE_TEST(tc, mypy_18459_incref_no_imm_wraps);
+            added++;
+        }
+        if (case_opts.binding->incref_mortal && case_opts.binding->decref_mortal && immortal_gil) {
+            CASE_TEST(tc, mypyc_no_imm_saturation_not_sticky);
+            added++;
+        }
+        if (!added) {
+            char why[200];
+            snprintf(why, sizeof why, "no known upstream regression concerns the own operations of %s",
+                     case_opts.binding->project);
+            return case_skip(why);
+        }
+        return true;
+    }
     if (immortal_gil) {
         CASE_LOOP(tc, gh_125174_legacy_increfs_deimmortalise, CASE_ABI_COUNT);
         added++;
@@ -487,10 +550,6 @@ bool case_family_add_tests(TCase *tc)
     }
     if (fam == EXPECT_314) { /* the trashcan's encoding is 3.14's */
         CASE_LOOP(tc, gh_133261_trashcan_pointers_never_immortal, CASE_ABI_COUNT);
-        added++;
-    }
-    if (s->incref_no_imm) { /* compiled headers of a GIL build */
-        CASE_TEST(tc, mypy_18459_incref_no_imm_wraps);
         added++;
     }
     if (s->flags & RM_FREE_THREADED) {

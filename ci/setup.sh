@@ -124,10 +124,14 @@ fi
 # every target's (ci/tables.py cpython-debs); Debian builds a suite's
 # packages for each architecture it releases, known from the Packages
 # indices the update fetched.
+# The binding libraries' sources (harness/bindings/bindings.txt) come in the
+# same download, unpacked as bindings/<package>_<suite>/<dir>, with an
+# ORIGIN file naming the package and its version.
 mapfile -t cpython_debs < <(python3 "$here/ci/tables.py" cpython-debs)
+mapfile -t binding_debs < <(python3 "$here/ci/tables.py" binding-debs)
 fetch_cpython_headers() {
-  local root="$cache/cpython" apt_dir="$cache/apt-cpython" t0=$SECONDS
-  local key; key=$(printf '%s\n' "${cpython_debs[@]}" | sha256sum)
+  local root="$cache/cpython" broot="$cache/bindings" apt_dir="$cache/apt-cpython" t0=$SECONDS
+  local key; key=$(printf '%s\n' "${cpython_debs[@]}" "${binding_debs[@]}" | sha256sum)
   if [ -f "$root/.fetched" ] && [ "$(cat "$root/.fetched")" = "$key" ]; then return 0; fi
   local archs suites package arch suite
   archs=$(printf '%s\n' "${cpython_debs[@]}" | cut -d' ' -f2 | sort -u | paste -sd,)
@@ -150,6 +154,10 @@ fetch_cpython_headers() {
       cpython_packages+=("$package:$arch/$suite")
     fi
   done
+  for line in "${binding_debs[@]}"; do
+    read -r package suite _ <<<"$line"
+    cpython_packages+=("$package:amd64/$suite")
+  done
   local dl="$cache/cpython-debs" wanted=("${cpython_packages[@]}") out w
   rm -rf "$dl"; mkdir -p "$dl"
   # One call normally. Should Debian stop building one of them for an
@@ -158,15 +166,27 @@ fetch_cpython_headers() {
   # pyconfig.h from its compiler instead.
   if ! out=$(cd "$dl" && apt-get "${opts[@]}" download "${wanted[@]}" 2>&1); then
     say "setup: the combined download failed ($(grep -m1 '^E:' <<<"$out")); fetching one by one"
+    out=
     for w in "${wanted[@]}"; do
-      (cd "$dl" && apt-get "${opts[@]}" download "$w" >/dev/null 2>&1) || say "setup: $w is not in Debian: targets needing it derive their pyconfig.h"
+      out+=$(cd "$dl" && apt-get "${opts[@]}" download "$w" 2>&1)$'\n' || say "setup: $w is not in Debian: targets needing it derive their pyconfig.h, bindings needing it are skips"
     done
   fi
   compgen -G "$dl/libpython3.*_amd64.deb" >/dev/null || { say "setup: no CPython headers could be downloaded"; tail -n 5 <<<"$out"; return 1; }
-  rm -rf "$root.tmp"; mkdir -p "$root.tmp"
-  local deb version arch package suite x multiarch
+  rm -rf "$root.tmp" "$broot.tmp"; mkdir -p "$root.tmp" "$broot.tmp"
+  local deb version arch package suite x multiarch dir
   for deb in "$dl"/*.deb; do
     package=$(dpkg-deb -f "$deb" Package); version=$(dpkg-deb -f "$deb" Version); arch=$(dpkg-deb -f "$deb" Architecture)
+    if [[ $package != libpython* ]]; then
+      # A binding's package: its suite is the one apt fetched this version from
+      # ("Get:3 http://... trixie/main amd64 python3-mypy amd64 1.15.0-5 [...]").
+      suite=$(awk -v p="$package" -v v="$version" '$1 ~ /^Get:/ && $5 == p && $7 == v { split($3, s, "/"); print s[1]; exit }' <<<"$out")
+      dir=$(printf '%s\n' "${binding_debs[@]}" | awk -v p="$package" -v s="$suite" '$1 == p && $2 == s { print $3; exit }')
+      [ -n "$dir" ] || { say "setup: $package $version: from which suite? (not in apt's output)"; return 1; }
+      mkdir -p "$broot.tmp/${package}_$suite"
+      dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$broot.tmp/${package}_$suite" "./$dir"
+      echo "Debian's $package $version ($suite)" >"$broot.tmp/${package}_$suite/ORIGIN"
+      continue
+    fi
     x=${package#libpython}; x=${x%-dev}
     suite=$(printf '%s\n' "${cpython_debs[@]}" | awk -v p="$package" '$1 == p { print $3; exit }')
     case $suite in bookworm) suite="Debian 12 (bookworm)" ;; trixie) suite="Debian 13 (trixie)" ;; sid) suite="Debian unstable (sid)" ;; esac
@@ -184,9 +204,9 @@ fetch_cpython_headers() {
       echo "Debian's $package $version ($arch, $suite)" >"$root.tmp/$x/pyconfig/$multiarch/ORIGIN"
     done
   done
-  rm -rf "$dl" "$root"; mv "$root.tmp" "$root"
+  rm -rf "$dl" "$root" "$broot"; mv "$root.tmp" "$root"; mv "$broot.tmp" "$broot"
   echo "$key" >"$root/.fetched"
-  say "setup: CPython headers for $(ls "$root" | paste -sd' ' -) unpacked in $((SECONDS - t0)) s"
+  say "setup: CPython headers for $(ls "$root" | paste -sd' ' -) and binding sources ($(ls "$broot" | paste -sd' ' -)) unpacked in $((SECONDS - t0)) s"
 }
 fetch_cpython_headers || die "setup: CPython's headers could not be fetched"
 

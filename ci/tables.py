@@ -24,6 +24,8 @@ its own header, which compilers build for it and how its programs run.
                                  cannot have it), or nothing
     ci/tables.py cpython-debs    "package arch suite" for each real-header
                                  version and Debian architecture of a target
+    ci/tables.py binding-debs    "package suite dir" for each binding library's
+                                 Debian package (harness/bindings/bindings.txt)
     ci/tables.py abi-chains      the versions the ABI audit steps through,
                                  one chain per line, in order
     ci/tables.py versions [FIELD=VALUE...]  version names, optionally filtered
@@ -168,6 +170,33 @@ def cpython_debs(root):
         seen.add(r["base"])
         for a in archs:
             out.append((f"libpython{r['base']}-dev", a, r["headers"].split(":", 1)[1]))
+    return out
+
+
+def bindings(root):
+    """The rows of harness/bindings/bindings.txt, as dicts."""
+    cols = ["name", "project", "package", "suite", "dir", "lang", "header", "own", "ops"]
+    out = []
+    with open(os.path.join(root, "harness", "bindings", "bindings.txt")) as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
+            if not line:
+                continue
+            fields = line.split()
+            if len(fields) != len(cols):
+                raise TableError(f"harness/bindings/bindings.txt:{n}: {len(fields)} columns, not {len(cols)}")
+            out.append(dict(zip(cols, fields)))
+    return out
+
+
+def binding_debs(root):
+    """(package, suite, dir): each binding package to fetch, once."""
+    seen, out = set(), []
+    for b in bindings(root):
+        key = (b["package"], b["suite"], b["dir"])
+        if key not in seen:
+            seen.add(key)
+            out.append(key)
     return out
 
 
@@ -377,6 +406,10 @@ def main(argv):
             return 0
         if command == "cpython-debs":
             for deb in cpython_debs(root):
+                print(*deb)
+            return 0
+        if command == "binding-debs":
+            for deb in binding_debs(root):
                 print(*deb)
             return 0
         if command == "abi-chains":

@@ -8,14 +8,20 @@
 #   TARGET  a static library that defines it, for this target.
 # With SKIP_REASON instead of SYMBOL/TARGET, the implementation is known but
 # cannot be built here: its tests are skips with that reason.
+# BINDING project: a binding library's copy (harness/bindings/), which
+# provides only its own operations over its base; it runs in the families
+# that concern them, labelled binding:<project> and kind:binding.
 
 define_property(GLOBAL PROPERTY HARNESS_IMPLEMENTATIONS BRIEF_DOCS "name|symbol|target" FULL_DOCS "-")
 define_property(GLOBAL PROPERTY HARNESS_IMPLEMENTATION_SKIPS BRIEF_DOCS "name|reason" FULL_DOCS "-")
 
 function(harness_add_implementation)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;SYMBOL;TARGET;SKIP_REASON" "")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;SYMBOL;TARGET;SKIP_REASON;BINDING" "")
   if(NOT arg_NAME MATCHES "^[A-Za-z0-9_.+-]+$")
     message(FATAL_ERROR "harness: an implementation needs a NAME of letters, digits and . _ + - (got '${arg_NAME}')")
+  endif()
+  if(arg_BINDING)
+    set_property(GLOBAL PROPERTY HARNESS_BINDING_PROJECT_${arg_NAME} ${arg_BINDING})
   endif()
   if(DEFINED arg_SKIP_REASON)
     string(REPLACE ";" "," reason "${arg_SKIP_REASON}")

@@ -23,5 +23,14 @@ extern const harness_implementation harness_implementations[];
 #define HARNESS_THREAD_LOCAL _Thread_local
 #endif
 extern HARNESS_THREAD_LOCAL rm_runtime *harness_dealloc_runtime;
+/* It, for libpython's functions that implementations define (what names
+ * the caller); a call with none set aborts, naming what was called. */
+rm_runtime *harness_active_runtime(const char *what);
+
+/* What a binding's operations are compared with, and what the libpython
+ * functions a binding calls (3.14's _Py_SetImmortal, ...) do: its base, with
+ * the model's operations where the base has none. Set by the case program
+ * before any operation of a binding runs. */
+extern const rm_implementation *harness_binding_reference;
 
 #endif

@@ -657,6 +657,53 @@ static bool is_static_immortal_314t(const rm_runtime *rt, const uint8_t *obj)
     return (ld(rt, obj, ft(rt, RM_F_FLAGS)) & STATICALLY_ALLOCATED) != 0;
 }
 
+/* ---- PyUnstable_TryIncRef, PyUnstable_Object_IsUniquelyReferenced ------
+ * As 3.14's Objects/object.c has them (_Py_TryIncref, _PyObject_IsUniquely-
+ * Referenced in internal/pycore_object.h), on each version's encoding: the
+ * reference for binding libraries' copies (pythoncapi_compat.h, nanobind),
+ * which bring them to versions that have none. */
+#define GIL_UNSTABLE_API(v, refcnt_fn, incref_fn)                                   \
+    static bool try_incref_##v(rm_runtime *rt, uint8_t *obj)                        \
+    {                                                                               \
+        if (refcnt_fn(rt, obj) <= 0)                                                \
+            return false;                                                           \
+        incref_fn(rt, obj);                                                         \
+        return true;                                                                \
+    }                                                                               \
+    static bool uniquely_referenced_##v(const rm_runtime *rt, const uint8_t *obj)   \
+    {                                                                               \
+        return refcnt_fn(rt, obj) == 1;                                             \
+    }
+GIL_UNSTABLE_API(311, refcnt_full, incref_legacy)
+GIL_UNSTABLE_API(312, refcnt_full, incref_312)
+GIL_UNSTABLE_API(314, refcnt_314, incref_314)
+
+/* _Py_TryIncrefFast, then _Py_TryIncRefShared: the shared count can take a
+ * reference unless it is zero or merged (the object may be going away). */
+static bool try_incref_ft(rm_runtime *rt, uint8_t *obj)
+{
+    uint32_t next = (uint32_t)(ld(rt, obj, ft(rt, RM_F_REF_LOCAL)) + 1);
+    if (next == 0)
+        return true; /* immortal */
+    if (owned_by_caller(rt, obj)) {
+        st(rt, obj, ft(rt, RM_F_REF_LOCAL), next);
+        return true;
+    }
+    rm_field shared = ft(rt, RM_F_REF_SHARED);
+    uint64_t s = ld(rt, obj, shared);
+    if (s == 0 || s == REF_MERGED)
+        return false;
+    st(rt, obj, shared, (s + (1u << REF_SHARED_SHIFT)) & word_mask(rt->abi));
+    return true;
+}
+
+/* The whole ob_ref_shared must be zero, flags included (gh-140061). */
+static bool uniquely_referenced_ft(const rm_runtime *rt, const uint8_t *obj)
+{
+    return owned_by_caller(rt, obj) && ld(rt, obj, ft(rt, RM_F_REF_LOCAL)) == 1 &&
+           ld(rt, obj, ft(rt, RM_F_REF_SHARED)) == 0;
+}
+
 /* ---- the descriptor table ------------------------------------------------ */
 
 static const rm_implementation model_311 = {
@@ -672,6 +719,8 @@ static const rm_implementation model_311 = {
     .is_immortal = never_immortal,
     .refcnt = refcnt_full,
     .set_refcnt = set_refcnt_legacy,
+    .try_incref = try_incref_311,
+    .is_uniquely_referenced = uniquely_referenced_311,
 };
 
 static const rm_implementation model_312 = {
@@ -688,6 +737,8 @@ static const rm_implementation model_312 = {
     .is_immortal = is_immortal_312,
     .refcnt = refcnt_full,
     .set_refcnt = set_refcnt_312,
+    .try_incref = try_incref_312,
+    .is_uniquely_referenced = uniquely_referenced_312,
 };
 
 static const rm_implementation model_313 = {
@@ -703,6 +754,8 @@ static const rm_implementation model_313 = {
     .is_immortal = is_immortal_312,
     .refcnt = refcnt_full,
     .set_refcnt = set_refcnt_312,
+    .try_incref = try_incref_312,
+    .is_uniquely_referenced = uniquely_referenced_312,
 };
 
 static const rm_implementation model_314 = {
@@ -720,6 +773,8 @@ static const rm_implementation model_314 = {
     .is_static_immortal = is_static_immortal_314,
     .refcnt = refcnt_314,
     .set_refcnt = set_refcnt_314,
+    .try_incref = try_incref_314,
+    .is_uniquely_referenced = uniquely_referenced_314,
 };
 
 /* 3.15 keeps 3.14's encoding; it adds flag bits (LEGACY_ABI_CHECK 2,
@@ -738,6 +793,8 @@ static const rm_implementation model_315 = {
     .is_static_immortal = is_static_immortal_314,
     .refcnt = refcnt_314,
     .set_refcnt = set_refcnt_314,
+    .try_incref = try_incref_314,
+    .is_uniquely_referenced = uniquely_referenced_314,
 };
 
 static const rm_implementation model_313t = {
@@ -753,6 +810,8 @@ static const rm_implementation model_313t = {
     .is_immortal = is_immortal_ft,
     .refcnt = refcnt_313t,
     .set_refcnt = set_refcnt_ft,
+    .try_incref = try_incref_ft,
+    .is_uniquely_referenced = uniquely_referenced_ft,
 };
 
 static const rm_implementation model_314t = {
@@ -769,6 +828,8 @@ static const rm_implementation model_314t = {
     .is_static_immortal = is_static_immortal_314t,
     .refcnt = refcnt_314t,
     .set_refcnt = set_refcnt_ft,
+    .try_incref = try_incref_ft,
+    .is_uniquely_referenced = uniquely_referenced_ft,
 };
 
 static const rm_implementation model_legacy = {

@@ -123,9 +123,26 @@ typedef struct rm_implementation {
     /* Py_RETURN_NONE as an extension built with Py_LIMITED_API 3.11 compiles
      * it: runs it once and returns what it returned (that build's None). */
     uint8_t *(*return_none_limited_311)(void);
-    /* op->ob_refcnt++ as mypyc's CPy_INCREF_NO_IMM spells it (mypy #18459):
-     * GIL builds only (free-threaded headers have no ob_refcnt). */
-    void (*incref_no_imm)(uint8_t *obj);
+    /* PyUnstable_TryIncRef and PyUnstable_Object_IsUniquelyReferenced, as
+     * 3.14's Objects/object.c has them (the model, for every version) or a
+     * binding's own copy (pythoncapi_compat.h, nanobind); NULL elsewhere. */
+    bool (*try_incref)(rm_runtime *rt, uint8_t *obj);
+    bool (*is_uniquely_referenced)(const rm_runtime *rt, const uint8_t *obj);
+    /* Operations with a precondition, the object is mortal: mypyc's
+     * CPy_INCREF_NO_IMM and CPy_DECREF_NO_IMM. Compared with incref and
+     * decref where the precondition holds. */
+    void (*incref_mortal)(rm_runtime *rt, uint8_t *obj);
+    void (*decref_mortal)(rm_runtime *rt, uint8_t *obj);
+    /* Binding libraries' copies of the refcount code (docs/implementations.md):
+     * an implementation with a base provides only its own operations; the
+     * case programs fill the others from the base ("real-3.14"), and the
+     * agreement family compares the own ones with the base. */
+    const char *base;
+    const char *project;  /* "pythoncapi_compat.h of mypy 2.4.0 (Debian unstable's python3-mypy)" */
+    const char *own_api;  /* what each own operation is called there: "try_incref=PyUnstable_TryIncRef ..." */
+    /* Known differences from the base, "operation:field ..." (harness/bindings/known-divergences.txt):
+     * reported as findings with both sides, not failures. */
+    const char *known_divergences;
 } rm_implementation;
 
 /* The free-threaded runtime's slow paths, libpython code that the inline

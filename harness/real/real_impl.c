@@ -112,22 +112,13 @@ static void init_static(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
     memcpy(as_object(obj), origin == RM_ORIGIN_CORE ? HARNESS_REAL_CORE_STATIC : extension_static, sizeof(PyObject));
 }
 
-static rm_runtime *active_runtime(const char *what)
-{
-    if (!harness_dealloc_runtime) {
-        fprintf(stderr, "harness: %s called with no runtime active\n", what);
-        abort();
-    }
-    return harness_dealloc_runtime;
-}
-
-void _Py_Dealloc(PyObject *op) { rm_record_dealloc(active_runtime("_Py_Dealloc"), (uint8_t *)op); }
+void _Py_Dealloc(PyObject *op) { rm_record_dealloc(harness_active_runtime("_Py_Dealloc"), (uint8_t *)op); }
 
 #if defined(Py_GIL_DISABLED)
-void _Py_DecRefShared(PyObject *op) { rm_ft_decref_shared(active_runtime("_Py_DecRefShared"), (uint8_t *)op); }
+void _Py_DecRefShared(PyObject *op) { rm_ft_decref_shared(harness_active_runtime("_Py_DecRefShared"), (uint8_t *)op); }
 void _Py_MergeZeroLocalRefcount(PyObject *op)
 {
-    rm_ft_merge_zero_local(active_runtime("_Py_MergeZeroLocalRefcount"), (uint8_t *)op);
+    rm_ft_merge_zero_local(harness_active_runtime("_Py_MergeZeroLocalRefcount"), (uint8_t *)op);
 }
 
 static uint64_t thread_id(void)
@@ -215,15 +206,6 @@ static bool is_static_immortal(const rm_runtime *rt, const uint8_t *obj)
 #define IS_STATIC_IMMORTAL NULL
 #endif
 
-#if !defined(Py_GIL_DISABLED)
-/* mypyc's CPy_INCREF_NO_IMM (mypyc/lib-rt/mypyc_util.h, mypy 2.4): the
- * member's own ++, whatever its type in these headers. */
-static void incref_no_imm(uint8_t *obj) { as_object(obj)->ob_refcnt++; }
-#define INCREF_NO_IMM incref_no_imm
-#else
-#define INCREF_NO_IMM NULL
-#endif
-
 static int64_t refcnt(const rm_runtime *rt, const uint8_t *obj)
 {
     (void)rt;
@@ -259,7 +241,6 @@ const rm_implementation HARNESS_REAL_SYMBOL = {
     .set_refcnt = set_refcnt,
     .thread_id = THREAD_ID,
     .version_hex = PY_VERSION_HEX,
-    .incref_no_imm = INCREF_NO_IMM,
 #if !defined(Py_GIL_DISABLED)
     .return_none_limited_311 = HARNESS_REAL_RETURN_NONE,
 #endif

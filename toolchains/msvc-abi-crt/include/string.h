@@ -13,4 +13,6 @@ __declspec(dllimport) int __cdecl strncmp(const char *a, const char *b, size_t n
 __declspec(dllimport) char *__cdecl strcpy(char *to, const char *from);
 __declspec(dllimport) char *__cdecl strchr(const char *s, int c);
 __declspec(dllimport) char *__cdecl strstr(const char *s, const char *find);
+__declspec(dllimport) char *__cdecl strrchr(const char *s, int c);
+__declspec(dllimport) size_t __cdecl strcspn(const char *s, const char *reject);
 #endif

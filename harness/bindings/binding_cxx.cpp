@@ -1,0 +1,78 @@
+// binding_cxx.cpp -- nanobind's free-threaded helpers (src/nb_ft.cpp, as
+// Debian's nanobind-dev ships it, compiled beside this file) as an
+// implementation (harness/refmodel.h) over CPython's real headers of one
+// free-threaded version: make_immortal and, where nb_ft.cpp defines it
+// itself, nb_try_inc_ref; the case programs take the rest from the base.
+// The macros are binding_c.c's (harness/bindings/bindings.cmake sets them).
+#include <Python.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "nb_ft.h"
+
+extern "C" {
+#include "refmodel.h"
+// implementations.h's, for C++ (its thread-local spelling is C11's).
+extern const rm_implementation *harness_binding_reference;
+}
+
+#if !defined(Py_GIL_DISABLED)
+#error "nanobind's helpers of its own are for the free-threaded build"
+#endif
+
+static PyObject *as_object(const uint8_t *obj)
+{
+    if (reinterpret_cast<uintptr_t>(obj) % alignof(PyObject) != 0) {
+        std::fprintf(stderr, "harness: %s given a misaligned PyObject\n", HARNESS_BINDING_PROJECT);
+        std::abort();
+    }
+    return reinterpret_cast<PyObject *>(const_cast<uint8_t *>(obj));
+}
+
+// libpython's functions that make_immortal calls: the cases' objects are
+// not tracked by a garbage collector.
+extern "C" int PyObject_IS_GC(PyObject *op)
+{
+    (void)op;
+    return 0;
+}
+extern "C" void PyObject_GC_UnTrack(void *op) { (void)op; }
+
+static void immortalize(rm_runtime *rt, uint8_t *obj)
+{
+    (void)rt;
+    make_immortal(as_object(obj));
+}
+
+#if defined(HARNESS_OWN_nb_try_inc_ref)
+static bool try_incref(rm_runtime *rt, uint8_t *obj)
+{
+    (void)rt;
+    return nb_try_inc_ref(as_object(obj));
+}
+#define OWN_TRY_INCREF try_incref
+#else
+#define OWN_TRY_INCREF nullptr
+#endif
+
+#if !defined(HARNESS_OWN_make_immortal)
+#error "nb_ft.cpp defines make_immortal for every free-threaded build"
+#endif
+
+static rm_implementation describe()
+{
+    rm_implementation i = {};
+    i.name = HARNESS_BINDING_VERSION;
+    i.summary = HARNESS_BINDING_PROJECT ", over CPython " PY_VERSION " headers";
+    i.base = HARNESS_BINDING_BASE;
+    i.project = HARNESS_BINDING_PROJECT;
+    i.own_api = HARNESS_BINDING_OWN_API;
+    i.known_divergences = HARNESS_BINDING_KNOWN;
+    i.immortalize = immortalize;
+    i.try_incref = OWN_TRY_INCREF;
+    return i;
+}
+
+extern "C" const rm_implementation HARNESS_BINDING_SYMBOL;
+const rm_implementation HARNESS_BINDING_SYMBOL = describe();

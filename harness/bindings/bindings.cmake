@@ -1,0 +1,229 @@
+# Binding libraries' own copies of the refcount code as implementations
+# (harness/bindings/bindings.txt; docs/implementations.md, "Binding
+# libraries"). Included by harness/real/CMakeLists.txt once CPython's real
+# headers are registered: each copy runs over the real headers of every
+# version linked here, as "<name>-<version>", providing the operations it
+# defines itself for that version; the case programs take the others from
+# "real-<version>", its base.
+#
+# Which operations are its own is read from the copy, per version: a
+# configure-time preprocessing of it with those headers, each of its
+# functions renamed, tells which it defines itself (in its own file: not
+# CPython's, not in a header it merely includes). A copy with no operation
+# of its own for a version is not registered, and the report says so
+# (bindings.txt in the build tree, read by ci/report.py).
+
+set(HARNESS_BINDINGS_ROOT "${HARNESS_CACHE_DIR}/bindings" CACHE PATH
+    "where ci/setup.sh unpacked the binding libraries' sources")
+set(bindings_dir ${CMAKE_CURRENT_LIST_DIR})
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             ${bindings_dir}/bindings.txt ${bindings_dir}/known-divergences.txt)
+
+# harness_binding_rows(OUT FILE COLUMNS): the rows of a whitespace table, each
+# as a ';'-separated list of exactly COLUMNS fields.
+function(harness_binding_rows out file columns)
+  file(STRINGS ${file} lines REGEX "^[^#]")
+  set(rows)
+  foreach(line IN LISTS lines)
+    string(STRIP "${line}" line)
+    if(line STREQUAL "")
+      continue()
+    endif()
+    string(REGEX REPLACE "[ \t]+" ";" fields "${line}")
+    list(LENGTH fields n)
+    if(NOT n EQUAL columns)
+      message(FATAL_ERROR "harness: ${file}: '${line}' has ${n} columns, not ${columns}")
+    endif()
+    string(REPLACE ";" "|" row "${fields}")
+    list(APPEND rows "${row}")
+  endforeach()
+  set(${out} ${rows} PARENT_SCOPE)
+endfunction()
+
+# harness_binding_scan(OUT LANG SOURCE DIRS DEFS FUNCTIONS OWN_REGEX): the
+# FUNCTIONS that the file matching OWN_REGEX defines itself, when SOURCE is
+# preprocessed by this target's compiler with DIRS and DEFS; or
+# "error: <first complaint>".
+function(harness_binding_scan out lang source dirs defs functions own_regex)
+  set(args)
+  if(CMAKE_${lang}_COMPILER_ID STREQUAL "Clang" AND CMAKE_${lang}_COMPILER_TARGET AND NOT MSVC)
+    list(APPEND args --target=${CMAKE_${lang}_COMPILER_TARGET})
+  endif()
+  if(CMAKE_SYSROOT_COMPILE)
+    list(APPEND args --sysroot=${CMAKE_SYSROOT_COMPILE})
+  elseif(CMAKE_SYSROOT)
+    list(APPEND args --sysroot=${CMAKE_SYSROOT})
+  endif()
+  separate_arguments(flags NATIVE_COMMAND "${CMAKE_${lang}_FLAGS}")
+  list(APPEND args ${flags} -E -w)
+  if(lang STREQUAL "CXX")
+    list(APPEND args -std=c++17)
+  endif()
+  foreach(d IN LISTS dirs)
+    list(APPEND args -I${d})
+  endforeach()
+  foreach(d IN LISTS defs)
+    list(APPEND args -D${d})
+  endforeach()
+  foreach(f IN LISTS functions)
+    list(APPEND args -D${f}=harness_own_${f})
+  endforeach()
+  string(MD5 key "${source};${args}")
+  set(output ${CMAKE_BINARY_DIR}/CMakeFiles/harness-bindings/${key}.i)
+  file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/CMakeFiles/harness-bindings)
+  if(MSVC)
+    list(APPEND args --) # clang-cl reads an absolute path (/work/...) as an option
+  endif()
+  execute_process(COMMAND ${CMAKE_${lang}_COMPILER} ${args} ${source} OUTPUT_FILE ${output}
+                  ERROR_VARIABLE errors RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    string(REGEX MATCH "[^\n]*(error|Error)[^\n]*" first "${errors}")
+    string(STRIP "${first}" first)
+    set(${out} "error: ${first}" PARENT_SCOPE)
+    return()
+  endif()
+  file(STRINGS ${output} lines REGEX "^#(line)? *[0-9]+ \"|harness_own_")
+  file(REMOVE ${output})
+  set(own)
+  set(current "")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^#(line)? *[0-9]+ \"([^\"]*)\"")
+      set(current "${CMAKE_MATCH_2}")
+    elseif(current MATCHES "${own_regex}" AND NOT line MATCHES "extern"
+           AND line MATCHES "harness_own_([A-Za-z_0-9]+)[ \t]*\\([ \t]*(PyObject|struct _object)[ \t]*\\*")
+      list(APPEND own ${CMAKE_MATCH_1})
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES own)
+  set(${out} "${own}" PARENT_SCOPE)
+endfunction()
+
+harness_binding_rows(binding_rows ${bindings_dir}/bindings.txt 9)
+harness_binding_rows(divergence_rows ${bindings_dir}/known-divergences.txt 3)
+set(binding_report "")
+foreach(row IN LISTS binding_rows)
+  string(REPLACE "|" ";" f "${row}")
+  list(GET f 0 name)
+  list(GET f 1 project)
+  list(GET f 2 package)
+  list(GET f 3 suite)
+  list(GET f 4 dir)
+  list(GET f 5 lang)
+  list(GET f 6 header)
+  list(GET f 7 own_regex)
+  list(GET f 8 ops)
+  set(src ${HARNESS_BINDINGS_ROOT}/${package}_${suite}/${dir})
+  set(origin "")
+  if(EXISTS ${HARNESS_BINDINGS_ROOT}/${package}_${suite}/ORIGIN)
+    file(READ ${HARNESS_BINDINGS_ROOT}/${package}_${suite}/ORIGIN origin)
+    string(STRIP "${origin}" origin)
+  endif()
+  string(REPLACE "," ";" ops "${ops}")
+  set(functions)
+  foreach(op IN LISTS ops)
+    string(REGEX REPLACE ".*=" "" fn "${op}")
+    list(APPEND functions ${fn})
+  endforeach()
+  get_filename_component(header_name ${header} NAME)
+  foreach(version IN LISTS HARNESS_REAL_VERSIONS HARNESS_LOCAL_VERSIONS)
+    set(impl ${name}-${version})
+    set(base real-${version})
+    set(skip "")
+    get_property(dirs GLOBAL PROPERTY HARNESS_REAL_HEADER_DIRS_${base})
+    get_property(defs GLOBAL PROPERTY HARNESS_REAL_HEADER_DEFS_${base})
+    if(lang STREQUAL "CXX" AND NOT version MATCHES "t$")
+      # nanobind's helpers are for the free-threaded build; with the GIL they
+      # do nothing of their own (nb_ft.h's trivial versions): not registered.
+      string(APPEND binding_report "${impl}|none|${header_name} of ${origin}: nothing of its own with the GIL\n")
+      continue()
+    elseif(NOT EXISTS ${src}/${header})
+      set(skip "no ${header} in ${src} (ci/setup.sh unpacks Debian's ${package} from ${suite})")
+    elseif(NOT dirs)
+      set(skip "its base ${base} is not built here (see ${base}'s skip)")
+    elseif(lang STREQUAL "CXX" AND cxx_skip)
+      set(skip "${header_name} is C++: ${cxx_skip}")
+    endif()
+    if(skip)
+      string(APPEND binding_report "${impl}|skip|${skip}\n")
+      harness_add_implementation(NAME ${impl} SKIP_REASON "${skip}" BINDING ${project})
+      continue()
+    endif()
+    if(lang STREQUAL "CXX")
+      set(scan_source ${src}/${header})
+      set(scan_dirs ${dirs} ${src}/include ${src}/src)
+    else()
+      set(scan_source ${CMAKE_BINARY_DIR}/CMakeFiles/harness-bindings/${header_name}.c)
+      file(WRITE ${scan_source} "#include <Python.h>\n#include \"${header_name}\"\n")
+      set(scan_dirs ${dirs} ${src})
+    endif()
+    harness_binding_scan(own ${lang} ${scan_source} "${scan_dirs}" "${defs}" "${functions}" "${own_regex}")
+    if(own MATCHES "^error: ")
+      string(REGEX REPLACE "^error: " "" why "${own}")
+      set(skip "${header_name} of ${origin} does not compile with CPython ${version}'s headers here: ${why}")
+      string(APPEND binding_report "${impl}|skip|${skip}\n")
+      harness_add_implementation(NAME ${impl} SKIP_REASON "${skip}" BINDING ${project})
+      continue()
+    endif()
+    if(NOT own)
+      string(APPEND binding_report "${impl}|none|${header_name} of ${origin} has no operation of its own for ${version}\n")
+      continue()
+    endif()
+    set(own_api "")
+    set(own_defs)
+    foreach(op IN LISTS ops)
+      string(REGEX REPLACE "=.*" "" op_name "${op}")
+      string(REGEX REPLACE ".*=" "" fn "${op}")
+      if(fn IN_LIST own)
+        string(APPEND own_api " ${op}")
+        list(APPEND own_defs HARNESS_OWN_${fn})
+      endif()
+    endforeach()
+    string(STRIP "${own_api}" own_api)
+    set(known "")
+    foreach(d IN LISTS divergence_rows)
+      string(REPLACE "|" ";" df "${d}")
+      list(GET df 0 pattern)
+      list(GET df 1 what)
+      if(impl MATCHES "${pattern}")
+        string(APPEND known " ${what}")
+      endif()
+    endforeach()
+    string(STRIP "${known}" known)
+    string(MAKE_C_IDENTIFIER "harness_${impl}" symbol)
+    set(project_text "${header_name} of ${origin}")
+    if(lang STREQUAL "CXX")
+      # The binding's own source, compiled as it ships (its warnings are not
+      # the harness's), and the adapter that calls it.
+      add_library(${symbol} STATIC ${src}/${header} ${bindings_dir}/binding_cxx.cpp)
+      set_source_files_properties(${src}/${header} TARGET_DIRECTORY ${symbol} PROPERTIES COMPILE_OPTIONS "-w")
+      set_target_properties(${symbol} PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
+      target_include_directories(${symbol} SYSTEM PRIVATE ${src}/include ${src}/src)
+      # The C++ runtime's support (the exception personality nb_ft.cpp's
+      # noexcept functions name) for case programs that a C compiler links:
+      # GCC's libsupc++, static on every target, so nothing more to ship.
+      target_link_libraries(${symbol} PRIVATE supc++)
+    else()
+      add_library(${symbol} STATIC ${bindings_dir}/binding_c.c)
+      target_include_directories(${symbol} SYSTEM PRIVATE ${src})
+    endif()
+    harness_use_real_headers(${symbol} ${base} SYSTEM)
+    target_include_directories(${symbol} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+    target_compile_definitions(${symbol} PRIVATE ${own_defs}
+      HARNESS_BINDING_SYMBOL=${symbol} "HARNESS_BINDING_HEADER=\"${header_name}\""
+      "HARNESS_BINDING_VERSION=\"${version}\"" "HARNESS_BINDING_BASE=\"${base}\""
+      "HARNESS_BINDING_PROJECT=\"${project_text}\"" "HARNESS_BINDING_OWN_API=\"${own_api}\""
+      "HARNESS_BINDING_KNOWN=\"${known}\""
+      # libpython's functions that the copy calls, defined by the adapter
+      # under this implementation's own names.
+      _Py_Dealloc=${symbol}__Py_Dealloc _Py_SetImmortal=${symbol}__Py_SetImmortal
+      PyObject_GC_IsTracked=${symbol}_PyObject_GC_IsTracked PyObject_GC_UnTrack=${symbol}_PyObject_GC_UnTrack
+      PyObject_IS_GC=${symbol}_PyObject_IS_GC
+      PyUnstable_Object_IsUniquelyReferenced=${symbol}_PyUnstable_Object_IsUniquelyReferenced)
+    target_link_libraries(${symbol} PRIVATE refmodel)
+    set_target_properties(${symbol} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    harness_add_implementation(NAME ${impl} SYMBOL ${symbol} TARGET ${symbol} BINDING ${project})
+    set_property(GLOBAL PROPERTY HARNESS_BINDING_OWN_${impl} "${own_api}")
+    string(APPEND binding_report "${impl}|own|${project_text}: ${own_api}\n")
+  endforeach()
+endforeach()
+file(WRITE ${CMAKE_BINARY_DIR}/bindings.txt "${binding_report}")
