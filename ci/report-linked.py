@@ -11,7 +11,7 @@ import re
 import sys
 import xml.dom.minidom as dom
 
-from report import junit_text  # ci/report.py: ctest's JUnit, made well-formed
+from report import grid_table, junit_text  # ci/report.py
 
 
 def cell(case):
@@ -84,35 +84,12 @@ def main(argv):
     if not rows:
         print("No linked implementation ran.")
         return 0
-    print("| configuration | " + " | ".join(versions) + " |")
-    print("|---|" + "---|" * len(versions))
-    differs = 0
-    reasons = []  # skip reasons, numbered once below the table
+    def show(c):
+        text = f"{c['result']} ({c['pyconfig']} pyconfig)"
+        return text + (": " + c["failure"] if c["failure"] else "")
 
-    def note(why):
-        why = why.replace("|", "/")
-        if why not in reasons:
-            reasons.append(why)
-        return f"skip [{reasons.index(why) + 1}]"
-
-    for preset, cells in rows.items():
-        shown = []
-        for v in versions:
-            c = cells.get(v)
-            if not c:
-                shown.append("–")
-            elif c["result"] == "skip":
-                shown.append(note(c["why"]))
-            else:
-                differs += c["result"] != "agrees"
-                text = f"{c['result']} ({c['pyconfig']} pyconfig)"
-                if c["failure"]:
-                    text += ": " + c["failure"].replace("|", "/")
-                shown.append(text)
-        print(f"| {preset} | " + " | ".join(shown) + " |")
-    print()
-    for i, why in enumerate(reasons, 1):
-        print(f"[{i}] {why}  ")
+    print("\n".join(grid_table(rows, versions, show)))
+    differs = sum(1 for r in rows.values() for c in r.values() if c["result"] == "DIFFERS")
     print()
     print(f"Model versus real headers: {sum(1 for r in rows.values() for c in r.values() if c['result'] == 'agrees')} "
           f"agree, {differs} differ, {sum(1 for r in rows.values() for c in r.values() if c['result'] == 'skip')} skipped.")

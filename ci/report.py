@@ -81,6 +81,32 @@ def read_junit(path):
         return root
 
 
+def grid_table(rows, columns, show):
+    """Markdown lines of a configuration x column table: rows is {preset:
+    {column: cell}}; show(cell) is a passed or failed cell's text. A skipped
+    cell ({"result": "skip", "why": ...}) becomes "skip [n]", its reason
+    numbered once below the table."""
+    lines = ["| configuration | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    reasons = []
+    for preset, cells in rows.items():
+        shown = []
+        for col in columns:
+            c = cells.get(col)
+            if not c:
+                shown.append("–")
+            elif c["result"] == "skip":
+                why = c["why"].replace("|", "/")
+                if why not in reasons:
+                    reasons.append(why)
+                shown.append(f"skip [{reasons.index(why) + 1}]")
+            else:
+                shown.append(show(c).replace("|", "/"))
+        lines.append(f"| {preset} | " + " | ".join(shown) + " |")
+    lines.append("")
+    lines += [f"[{i}] {why}  " for i, why in enumerate(reasons, 1)]
+    return lines
+
+
 def cases(root):
     return [] if root is None else root.iter("testcase")
 
@@ -246,6 +272,11 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
            "Per configuration and version: the agreement case (layout, byte images, ~12,000 operations",
            "compared byte for byte), with where pyconfig.h came from. Details in reports/linked.json.", ""]
     md.append(run_script("report-linked.py", "--reports", reports, *presets))
+    md += ["", "## Binding libraries versus CPython's real headers", "",
+           "Per configuration and binding copy (harness/bindings/bindings.txt): whether its own operations",
+           "agree with CPython's real headers of that version (the agreement case), or the first difference",
+           "with both sides. Details in reports/bindings.json; what they mean in docs/findings.md.", ""]
+    md.append(run_script("report-bindings.py", "--reports", reports, *presets))
     md.append("")
     if user_include:
         md.append(run_script("report-user.py", "--reports", reports, "--include", user_include, *presets))
