@@ -1,0 +1,9 @@
+# A binding with a deliberately wrong operation, added through
+# -DHARNESS_IMPLEMENTATIONS as a user adds one (ci/test.sh's self-test build).
+if(TARGET harness_real_3_14)
+  add_library(selftest_wrong_mirror STATIC ${CMAKE_CURRENT_LIST_DIR}/wrong_mirror.c)
+  harness_use_real_headers(selftest_wrong_mirror real-3.14 SYSTEM)
+  target_link_libraries(selftest_wrong_mirror PRIVATE refmodel)
+  harness_add_implementation(NAME wrong-mirror-3.14 SYMBOL harness_selftest_wrong_mirror
+                             TARGET selftest_wrong_mirror BINDING selftest)
+endif()
