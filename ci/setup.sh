@@ -16,8 +16,10 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 started=$SECONDS
 need_python3 # the tables (ci/tables.py) are read with Python
 targets=("$@")
+setup_host=0 # the host's own needs (the proofs' CBMC root): all targets, or --host-only
+[ $# -eq 0 ] && setup_host=1
 if [ "${1:-}" = "--host-only" ]; then
-  targets=()
+  targets=(); setup_host=1
 elif [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(harness_all_targets)
 fi
@@ -30,8 +32,9 @@ done
 # cases' C++), the build system, Check for the host, dpkg-dev to unpack
 # source packages, qemu-user for foreign CPUs, Python with YAML for
 # ci/test.sh's checks of the reports and the CI workflow, valgrind and
-# gnuplot for ci/results.sh, jansson and libabigail for ci/abi-audit.sh.
-packages=(cmake ninja-build make pkg-config gcc g++ libc6-dev clang lld llvm
+# gnuplot for ci/results.sh, jansson and libabigail for ci/abi-audit.sh,
+# debootstrap and eatmydata for the proofs' CBMC root (and the i386 root).
+packages=(cmake ninja-build make pkg-config gcc g++ libc6-dev clang lld llvm debootstrap eatmydata
           check libsubunit-dev dpkg-dev xz-utils qemu-user python3 python3-yaml
           valgrind gnuplot-nox libjansson-dev abigail-tools)
 for t in "${targets[@]}"; do
@@ -89,6 +92,33 @@ make_i386_root() {
 i386_root_pid=
 if [ ${#i386_packages[@]} -gt 0 ] && [ ! -e /usr/lib/wine/wine ]; then
   make_i386_root & i386_root_pid=$!
+fi
+
+# --- a Debian 13 root with CBMC, for the proofs ------------------------------
+# CBMC is in Debian 13 only; a minbase root of it (debootstrap, cached) holds
+# it, and cases/proofs/ runs it with the root's own loader and libraries: no
+# chroot. Made in the background; a failure is a warning, and the proofs
+# are skips that say where to look.
+make_cbmc_root() {
+  local root="$cache/cbmc-root" t0=$SECONDS key="debootstrap trixie amd64 minbase: cbmc" version
+  if [ -f "$root/.ready" ] && [ "$(cat "$root/.key" 2>/dev/null)" = "$key" ]; then return 0; fi
+  [ "$(id -u)" = 0 ] || { say "setup: making the CBMC root needs root (debootstrap)"; return 1; }
+  rm -rf "$root" "$root.tmp"
+  mkdir -p "$cache"
+  eatmydata debootstrap --arch=amd64 --variant=minbase --include=cbmc trixie "$root.tmp" \
+    http://deb.debian.org/debian >"$cache/cbmc-root.log" 2>&1 ||
+    { say "setup: debootstrap of the CBMC root FAILED:"; tail -n 5 "$cache/cbmc-root.log" >&2; return 1; }
+  local libs="$root.tmp/lib/x86_64-linux-gnu:$root.tmp/usr/lib/x86_64-linux-gnu:$root.tmp/usr/lib"
+  version=$("$root.tmp/lib64/ld-linux-x86-64.so.2" --library-path "$libs" "$root.tmp/usr/bin/cbmc" --version 2>>"$cache/cbmc-root.log") ||
+    { say "setup: CBMC does not run from its root (see $cache/cbmc-root.log)"; return 1; }
+  mv "$root.tmp" "$root"
+  echo "$key" >"$root/.key"
+  echo "cbmc $version (Debian 13 root)" >"$root/.ready"
+  say "setup: CBMC root with cbmc $version made in $((SECONDS - t0)) s"
+}
+cbmc_root_pid=
+if [ "$(uname -m)" = x86_64 ] && [ "$setup_host" = 1 ]; then
+  make_cbmc_root & cbmc_root_pid=$!
 fi
 
 # --- Check's source --------------------------------------------------------
@@ -277,6 +307,10 @@ done
 # each of their tests is a skip that says why (toolchains/common/windows.cmake).
 if [ -n "$i386_root_pid" ] && ! wait "$i386_root_pid"; then
   say "setup: WARNING: no i386 root with wine32 (see $cache/i386-root.log): the 32-bit Windows tests will be skips"
+fi
+
+if [ -n "$cbmc_root_pid" ] && ! wait "$cbmc_root_pid"; then
+  say "setup: WARNING: no CBMC root (see $cache/cbmc-root.log): the proofs will be skips"
 fi
 
 say "setup: done in $((SECONDS - started)) s (targets: ${targets[*]:-host only})"

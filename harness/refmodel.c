@@ -6,8 +6,6 @@
  * Py_ssize_t; signed views are formed explicitly, never by overflow. */
 #include "refmodel.h"
 
-#include <limits.h>
-
 /* ---- raw access --------------------------------------------------------- */
 
 /* One load or store of the field's width, swapped when the modelled byte
@@ -261,7 +259,16 @@ static rm_field f_flags(const rm_runtime *rt) { return gil_flags(rt->abi); }
 static rm_field ft(const rm_runtime *rt, rm_field_id id) { return ft_field(rt->abi, id); }
 
 static uint64_t ld(const rm_runtime *rt, const uint8_t *obj, rm_field f) { return rm_load(obj, f, rt->abi.big_endian); }
-static void st(const rm_runtime *rt, uint8_t *obj, rm_field f, uint64_t v) { rm_store(obj, f, rt->abi.big_endian, v); }
+/* Every store of an implementation goes through here: the proofs
+ * (cases/proofs/) count them with RM_COUNT_STORE. */
+#ifndef RM_COUNT_STORE
+#define RM_COUNT_STORE() ((void)0)
+#endif
+static void st(const rm_runtime *rt, uint8_t *obj, rm_field f, uint64_t v)
+{
+    RM_COUNT_STORE();
+    rm_store(obj, f, rt->abi.big_endian, v);
+}
 
 static void zero_header(const rm_runtime *rt, uint8_t *obj, rm_layout (*make)(rm_abi))
 {

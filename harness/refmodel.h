@@ -8,8 +8,9 @@
  * store happens exactly where CPython's inline code stores (which is what the
  * read-only-page cases rely on).
  *
- * Needs only <stdint.h>, <stddef.h>, <stdbool.h> and <limits.h>, so that it
- * also builds freestanding.  Facts: shared/docs/cpython-refcount-facts.md.
+ * Needs only <stdint.h>, <stddef.h> and <stdbool.h>, so that it also builds
+ * freestanding (and preprocesses for any data model without a C library:
+ * the proofs, cases/proofs/).  Facts: shared/docs/cpython-refcount-facts.md.
  */
 #ifndef HARNESS_REFMODEL_H
 #define HARNESS_REFMODEL_H
