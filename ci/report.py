@@ -277,6 +277,10 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
            "agree with CPython's real headers of that version (the agreement case), or the first difference",
            "with both sides. Details in reports/bindings.json; what they mean in docs/findings.md.", ""]
     md.append(run_script("report-bindings.py", "--reports", reports, *presets))
+    md += ["", "## Proofs (CBMC, every counter value)", "",
+           "Per property and model implementation, on each data model (docs/proofs.md): proved, or refuted",
+           "exactly where the fact sheet says the claim is false, with the counterexample in reports/proofs.md.", ""]
+    md.append(run_script("report-proofs.py", "--reports", reports, *presets))
     md.append("")
     if user_include:
         md.append(run_script("report-user.py", "--reports", reports, "--include", user_include, *presets))

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""report-proofs.py -- the proofs' table of the matrix report (docs/proofs.md):
+property x implementation x data model, each cell "proved", "refuted as
+expected" (the fact sheet says the claim is false there: its counterexample
+trace is in REPORTS/proofs.md), FAILED, or a skip with its reason. Reads
+REPORTS/<preset>.junit.xml for tests named proof.<property>.<impl>.<model>;
+writes Markdown on stdout, the traces to REPORTS/proofs.md and the counts to
+REPORTS/proofs.json. Run by ci/report.py."""
+import json
+import os
+import re
+import sys
+import xml.dom.minidom as dom
+
+import tables  # ci/tables.py: the tree's root
+from report import grid_table, junit_text  # ci/report.py
+
+DATA_MODELS = ["ILP32-le", "ILP32-be", "LP64-le", "LP64-be", "LLP64-le"]
+
+
+def output(case):
+    return "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
+                   if n.nodeType == n.TEXT_NODE)
+
+
+def read_trace(preset, test):
+    """The counterexamples run-proof.cmake kept in the build tree (ctest keeps
+    only the start of a passing test's output)."""
+    path = os.path.join(tables.ROOT, "build", preset, "cases", "proofs", "i", f"{test}.trace")
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return f"(no trace at {path})"
+
+
+def main(argv):
+    reports = "reports"
+    if argv[:1] == ["--reports"]:
+        reports, argv = argv[1], argv[2:]
+    rows, traces, totals = {}, [], {"proofs": 0, "proved_claims": 0, "refuted_as_expected": 0, "failed": 0,
+                                    "skipped": 0, "milliseconds": 0}
+    for preset in argv:
+        try:
+            d = dom.parseString(junit_text(f"{reports}/{preset}.junit.xml"))
+        except Exception:
+            continue
+        for case in d.getElementsByTagName("testcase"):
+            m = re.fullmatch(r"proof\.([a-z-]+)\.([0-9.]+t?|legacy)\.([A-Z0-9]+-[a-z]+)", case.getAttribute("name"))
+            if not m:
+                continue
+            prop, impl, model = m.groups()
+            out = output(case)
+            status = case.getAttribute("status")
+            skip = re.search(r"harness-skip: (.*)", out)
+            done = re.search(r"harness-proof: \S+ \([^)]*\): (\d+) claims proved, (\d+) refuted as expected, in (\d+) ms", out)
+            row = f"{prop} · {impl}"
+            if status in ("notrun", "disabled") or skip:
+                cell = {"result": "skip", "why": skip.group(1).strip() if skip else "not run"}
+                totals["skipped"] += 1
+            elif status == "run" and not case.getElementsByTagName("failure") and done:
+                proved, refuted, ms = map(int, done.groups())
+                totals["proofs"] += 1
+                totals["proved_claims"] += proved
+                totals["refuted_as_expected"] += refuted
+                totals["milliseconds"] += ms
+                cell = {"result": "proved", "refuted": refuted}
+                if refuted:
+                    trace = read_trace(preset, case.getAttribute("name"))
+                    claims = sorted(set(re.findall(r"Violated property:\s*\n\s*file [^\n]*\n\s*([^\n]+)", trace)))
+                    traces.append((f"{row} · {model}", claims, trace))
+            else:
+                first = next((l.strip() for l in out.splitlines() if "REFUTED, expected" in l or "HOLDS, expected" in l
+                              or "harness: proof" in l), "failed")
+                cell = {"result": "FAILED", "why": first}
+                totals["failed"] += 1
+            rows.setdefault(row, {})[model] = cell
+    with open(f"{reports}/proofs.json", "w") as f:
+        json.dump({"cells": rows, "totals": totals}, f, indent=1)
+    if not rows:
+        print("No proof ran.")
+        return 0
+
+    def show(c):
+        if c["result"] == "FAILED":
+            return "FAILED: " + c["why"]
+        return "proved" + (f", {c['refuted']} refuted as expected" if c["refuted"] else "")
+
+    print("\n".join(grid_table(rows, DATA_MODELS, show)).replace("| configuration |", "| property · implementation |", 1))
+    print()
+    print(f"Proofs: {totals['proofs']} ran, {totals['failed']} failed, {totals['skipped']} skipped; "
+          f"{totals['proved_claims']} claims proved (CBMC's own pointer and unwinding checks included), "
+          f"{totals['refuted_as_expected']} refuted exactly where the fact sheet says; CBMC time "
+          f"{totals['milliseconds'] / 1000:.0f} s in all.")
+    if traces:
+        print()
+        print("Refuted as expected (counterexample traces in reports/proofs.md):")
+        print()
+        for where, claims, _ in traces:
+            print(f"- {where}: " + "; ".join(claims))
+    with open(f"{reports}/proofs.md", "w") as f:
+        f.write("# Counterexamples of the claims refuted as expected\n\n")
+        for where, claims, trace in traces:
+            f.write(f"## {where}\n\n```\n{trace}\n```\n\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
