@@ -220,6 +220,7 @@ foreach(row IN LISTS binding_rows)
       PyObject_IS_GC=${symbol}_PyObject_IS_GC
       PyUnstable_Object_IsUniquelyReferenced=${symbol}_PyUnstable_Object_IsUniquelyReferenced)
     target_link_libraries(${symbol} PRIVATE refmodel)
+    target_compile_options(${symbol} PRIVATE ${HARNESS_EXTENSION_CFLAGS})
     set_target_properties(${symbol} PROPERTIES POSITION_INDEPENDENT_CODE ON)
     harness_add_implementation(NAME ${impl} SYMBOL ${symbol} TARGET ${symbol} BINDING ${project})
     set_property(GLOBAL PROPERTY HARNESS_BINDING_OWN_${impl} "${own_api}")
