@@ -96,8 +96,9 @@ static void remember(void)
     proof_stores = 0;
 }
 
-/* Py_INCREF, Py_DECREF or Py_SET_REFCNT (any n >= 0), by any thread. */
-static void any_operation(void)
+/* Py_INCREF (0), Py_DECREF (1) or Py_SET_REFCNT (2, any n >= 0), by any
+ * thread; returns which. */
+static unsigned any_operation(void)
 {
     rt.thread_id = any_thread();
     unsigned op = nondet_unsigned() % 3;
@@ -110,6 +111,7 @@ static void any_operation(void)
         ASSUME(n >= 0 && (PROOF_WORD == 8 || n <= INT32_MAX));
         M->set_refcnt(&rt, obj, n);
     }
+    return op;
 }
 
 /* 1. Immortality is inductive: from any immortal state, any operation by
@@ -118,7 +120,7 @@ void proof_immortal_stays_immortal(void)
 {
     any_state();
     ASSUME(M->is_immortal(&rt, obj));
-    any_operation();
+    (void)any_operation();
     PROVE(M->is_immortal(&rt, obj), "still immortal after any operation");
 }
 
@@ -136,18 +138,9 @@ void proof_immortal_never_deallocated_nor_stored(void)
     rm_layout l = M->layout(rt.abi);
     uint64_t count = rm_load(obj, l.field[RM_F_COUNT_WORD], rt.abi.big_endian);
     remember();
-    unsigned op = nondet_unsigned() % 3;
-    rt.thread_id = any_thread();
-    if (op == 0) {
-        M->incref(&rt, obj);
+    unsigned op = any_operation();
+    if (op == 0)
         PROVE(proof_stores == 0, "Py_INCREF stores nothing to an immortal object");
-    } else if (op == 1) {
-        M->decref(&rt, obj);
-    } else {
-        int64_t n = nondet_int64();
-        ASSUME(n >= 0 && (PROOF_WORD == 8 || n <= INT32_MAX));
-        M->set_refcnt(&rt, obj, n);
-    }
     PROVE(rt.deallocs == 0 && rt.merges_queued == 0, "an immortal object is never deallocated nor queued");
     if (op != 0 || count >= e.ceiling) {
         PROVE(proof_stores == 0 && unchanged(), "no store to an immortal object at or above the ceiling");
@@ -279,7 +272,7 @@ void proof_ft_never_zero(void)
 {
     any_state();
     ASSUME(M->is_immortal(&rt, obj));
-    any_operation();
+    (void)any_operation();
     PROVE(M->is_immortal(&rt, obj) && M->refcnt(&rt, obj) != 0, "immortal, Py_REFCNT nonzero");
     PROVE(rt.deallocs == 0 && rt.merges_queued == 0, "never deallocated, merged or queued");
 }
