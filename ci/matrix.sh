@@ -137,7 +137,9 @@ started=$SECONDS
 if [ $setup = 1 ]; then
   mapfile -t need < <(for p in "${presets[@]}"; do t=$(preset_target "$p"); [ "$t" = host ] || echo "$t"; done | sort -u)
   # (9>&-: nothing the matrix starts holds its lock, Wine's lingering server least of all)
-  if [ ${#need[@]} -gt 0 ]; then ci/setup.sh "${need[@]}" 9>&-; else ci/setup.sh --host-only 9>&-; fi ||
+  with_host=()
+  for p in "${presets[@]}"; do [ "$(preset_target "$p")" = host ] && with_host=(--with-host); done
+  if [ ${#need[@]} -gt 0 ]; then ci/setup.sh "${with_host[@]}" "${need[@]}" 9>&-; else ci/setup.sh --host-only 9>&-; fi ||
     die "matrix: setup failed"
 fi
 setup_s=$((SECONDS - started))

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # setup.sh -- install what the chosen targets need and build Check for them.
 #
-#   ci/setup.sh [TRIPLE...]     default: every target in toolchains/
+#   ci/setup.sh [TRIPLE...]     default: every target in toolchains/, and the host
 #   ci/setup.sh --host-only     only what the host presets need
+#   ci/setup.sh --with-host TRIPLE...   these targets and what the host presets need
 #
 # Idempotent: installs only missing Debian packages, fetches Check's source
 # once (Debian's `check` source package, through a private apt configuration
@@ -15,9 +16,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 started=$SECONDS
 need_python3 # the tables (ci/tables.py) are read with Python
-targets=("$@")
-setup_host=0 # the host's own needs (the proofs' CBMC root): all targets, or --host-only
+setup_host=0 # the host presets' own needs (the proofs' CBMC root): with no target named, --host-only or --with-host
 [ $# -eq 0 ] && setup_host=1
+if [ "${1:-}" = "--with-host" ]; then
+  setup_host=1; shift
+fi
+targets=("$@")
 if [ "${1:-}" = "--host-only" ]; then
   targets=(); setup_host=1
 elif [ ${#targets[@]} -eq 0 ]; then
