@@ -46,7 +46,7 @@ def main(argv):
         except Exception:
             continue
         for case in d.getElementsByTagName("testcase"):
-            m = re.fullmatch(r"proof\.([a-z-]+)\.([0-9.]+t?|legacy)\.([A-Z0-9]+-[a-z]+)", case.getAttribute("name"))
+            m = re.fullmatch(r"proof\.([a-z-]+)\.((?:real-)?[0-9.]+t?|legacy)\.([A-Z0-9]+-[a-z]+)", case.getAttribute("name"))
             if not m:
                 continue
             prop, impl, model = m.groups()

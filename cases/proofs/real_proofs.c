@@ -1,0 +1,199 @@
+/* real_proofs.c -- the properties of docs/proofs.md on CPython's real
+ * headers: their own inline Py_INCREF, Py_DECREF, Py_SET_REFCNT,
+ * _Py_IsImmortal, Py_REFCNT and PyObject_HEAD_INIT, preprocessed by the
+ * target's GCC with the target's paired pyconfig.h, for CBMC with the
+ * target's data model (cases/proofs/CMakeLists.txt). GIL builds; the
+ * expectations are cases/expect.h's, as for the model (proofs.c).
+ *   HARNESS_REAL_VERSION  the version ("3.14")
+ * The claims are proofs.c's, word for word, where they mean the same; a
+ * header's bytes are compared where the model counts stores. */
+#include <Python.h>
+#include <string.h>
+
+#include "expect.h"
+#include "refmodel.h"
+
+#if defined(Py_GIL_DISABLED)
+#error "the real headers' proofs are for GIL builds"
+#endif
+
+#define PROVE(cond, what) __CPROVER_assert((cond), what)
+#define ASSUME(cond) __CPROVER_assume(cond)
+
+unsigned char nondet_uchar(void);
+long long nondet_longlong(void);
+unsigned nondet_unsigned(void);
+
+/* CBMC runs --no-library: the library calls made here and in
+ * cases/expect.h have their bodies here, as in proofs.c. */
+int strcmp(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+void *memcpy(void *__restrict to, const void *__restrict from, size_t n)
+{
+    unsigned char *t = to;
+    const unsigned char *f = from;
+    for (size_t i = 0; i < n; i++)
+        t[i] = f[i];
+    return to;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+static const rm_implementation version = { .name = HARNESS_REAL_VERSION };
+static PyObject obj;
+static unsigned char before[sizeof(PyObject)];
+static unsigned long deallocs;
+
+/* libpython's, as the case programs provide it: counted. */
+void _Py_Dealloc(PyObject *op)
+{
+    (void)op;
+    deallocs++;
+}
+
+static rm_abi native_abi(void)
+{
+    rm_abi a = { (uint8_t)sizeof(void *), PY_BIG_ENDIAN != 0, (uint8_t)sizeof(void *) };
+    return a;
+}
+
+static void any_header(void)
+{
+    unsigned char *b = (unsigned char *)&obj;
+    for (size_t i = 0; i < sizeof obj; i++)
+        b[i] = nondet_uchar();
+    deallocs = 0;
+}
+
+static void remember(void) { memcpy(before, &obj, sizeof obj); }
+static bool unchanged(void) { return memcmp(before, &obj, sizeof obj) == 0; }
+
+/* The counting word: the low 32 bits on 64-bit (in the byte order's half),
+ * the whole word on 32-bit. */
+static uint64_t count_word(void)
+{
+    uint32_t half[2];
+    if (sizeof(Py_ssize_t) == 4) {
+        uint32_t w;
+        memcpy(&w, &obj, 4);
+        return w;
+    }
+    memcpy(half, &obj, 8);
+    return half[PY_BIG_ENDIAN];
+}
+
+static bool only_the_counting_word_changed(void)
+{
+    size_t at = sizeof(Py_ssize_t) == 8 && PY_BIG_ENDIAN ? 4 : 0;
+    const unsigned char *b = (const unsigned char *)&obj;
+    for (size_t i = 0; i < sizeof obj; i++)
+        if (b[i] != before[i] && !(i >= at && i < at + 4))
+            return false;
+    return true;
+}
+
+static unsigned any_operation(void)
+{
+    unsigned op = nondet_unsigned() % 3;
+    if (op == 0) {
+        Py_INCREF(&obj);
+    } else if (op == 1) {
+        Py_DECREF(&obj);
+    } else {
+        long long n = nondet_longlong();
+        ASSUME(n >= 0 && (unsigned long long)n <= (unsigned long long)PY_SSIZE_T_MAX);
+        Py_SET_REFCNT(&obj, (Py_ssize_t)n);
+    }
+    return op;
+}
+
+void proof_immortal_stays_immortal(void)
+{
+    any_header();
+    ASSUME(_Py_IsImmortal(&obj));
+    (void)any_operation();
+    PROVE(_Py_IsImmortal(&obj), "still immortal after any operation");
+}
+
+void proof_immortal_never_deallocated_nor_stored(void)
+{
+    expect_saturation e = expect_saturation_of(&version, native_abi());
+    any_header();
+    ASSUME(_Py_IsImmortal(&obj));
+    uint64_t count = count_word();
+    remember();
+    unsigned op = any_operation();
+    if (op == 0)
+        PROVE(unchanged(), "Py_INCREF changes no byte of an immortal object");
+    PROVE(deallocs == 0, "an immortal object is never deallocated nor queued");
+    if (op != 0 || count >= e.ceiling) {
+        PROVE(unchanged(), "no store to an immortal object at or above the ceiling");
+    } else {
+        PROVE(count_word() == count + 1, "below the ceiling, Py_INCREF stores once: the counting word, plus one");
+        PROVE(only_the_counting_word_changed(), "below the ceiling, nothing but the counting word changes");
+    }
+}
+
+void proof_saturates(void)
+{
+    expect_saturation e = expect_saturation_of(&version, native_abi());
+    any_header();
+    ASSUME(!_Py_IsImmortal(&obj));
+    Py_SET_REFCNT(&obj, (Py_ssize_t)e.first_immortal - 1);
+    ASSUME(!_Py_IsImmortal(&obj));
+    remember();
+    Py_INCREF(&obj);
+    PROVE(_Py_IsImmortal(&obj), "the last mortal count plus one is immortal");
+    PROVE(only_the_counting_word_changed(), "saturation changes the counting word only");
+}
+
+/* An extension's static object (3.12: the core's alone is immortal, and an
+ * extension's counts 1: fact sheet §2). */
+static PyObject extension_static = { PyObject_HEAD_INIT(NULL) };
+
+void proof_refcnt_is_the_constant(void)
+{
+    expect_saturation e = expect_saturation_of(&version, native_abi());
+    int64_t want = PY_VERSION_HEX < 0x030D0000 ? 1 : e.static_refcnt;
+    PROVE(Py_REFCNT(&extension_static) == want, "Py_REFCNT of a static immortal");
+}
+
+static void legacy_moved(const expect_tolerance *t, int direction, uint64_t n)
+{
+    uint64_t w = direction > 0 ? t->initial_word + n : t->initial_word - n;
+    Py_ssize_t word = (Py_ssize_t)(sizeof(Py_ssize_t) == 8 ? w : (uint32_t)w);
+    any_header();
+    memcpy(&obj, &word, sizeof word);
+}
+
+void proof_legacy_bounds_are_exact(void)
+{
+    expect_tolerance rows[2];
+    PROVE(expect_tolerance_of(&version, native_abi(), rows) == 2, "the version has legacy tolerance rows");
+#define LEGACY_ROW(object, direction, bound, what)                                                           \
+    do {                                                                                                      \
+        uint64_t n = (uint64_t)nondet_longlong();                                                             \
+        ASSUME(n < rows[object].bound);                                                                       \
+        legacy_moved(&rows[object], direction, n);                                                            \
+        PROVE(_Py_IsImmortal(&obj), "within the bound: " what);                                               \
+        legacy_moved(&rows[object], direction, rows[object].bound);                                           \
+        PROVE(_Py_IsImmortal(&obj), "at the bound: " what);                                                   \
+    } while (0)
+    LEGACY_ROW(0, +1, lose_after_increfs, "static object, legacy increfs");
+    LEGACY_ROW(0, -1, lose_after_decrefs, "static object, legacy decrefs");
+    LEGACY_ROW(1, +1, lose_after_increfs, "runtime immortal, legacy increfs");
+    LEGACY_ROW(1, -1, lose_after_decrefs, "runtime immortal, legacy decrefs");
+#undef LEGACY_ROW
+}
