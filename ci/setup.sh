@@ -121,7 +121,11 @@ make_cbmc_root() {
   say "setup: CBMC root with cbmc $version made in $((SECONDS - t0)) s"
 }
 cbmc_root_pid=
-if [ "$(uname -m)" = x86_64 ] && [ "$setup_host" = 1 ]; then
+need_cbmc=$setup_host # and a target whose toolchain file runs proofs (HARNESS_PROOFS)
+for t in "${targets[@]}"; do
+  grep -q '^set(HARNESS_PROOFS ON)' "$here/toolchains/$t.cmake" && need_cbmc=1
+done
+if [ "$(uname -m)" = x86_64 ] && [ "$need_cbmc" = 1 ]; then
   make_cbmc_root & cbmc_root_pid=$!
 fi
 

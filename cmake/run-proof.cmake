@@ -25,7 +25,8 @@ if(NOT DEFINED TIMEOUT)
 endif()
 string(REPLACE "|" ";" refuted "${REFUTED}")
 
-execute_process(COMMAND ${PREPROCESS} -o ${OUTPUT} RESULT_VARIABLE rc ERROR_VARIABLE err)
+# To stdout: GCC, clang and clang-cl (whose source comes after "--") alike.
+execute_process(COMMAND ${PREPROCESS} OUTPUT_FILE ${OUTPUT} RESULT_VARIABLE rc ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "harness: proof ${FUNCTION}: preprocessing failed (${rc}):\n${err}")
 endif()

@@ -8,4 +8,6 @@ set(CMAKE_SYSTEM_PROCESSOR AMD64)
 set(HARNESS_DATA_MODEL "64-bit little-endian")
 set(HARNESS_IMPORT_LIBS /usr/x86_64-w64-mingw32/lib)
 set(HARNESS_ABI_PEER x86_64-w64-mingw32)
+# Its data model's (LLP64) CBMC proofs of the real headers run here (docs/proofs.md).
+set(HARNESS_PROOFS ON)
 include(${CMAKE_CURRENT_LIST_DIR}/common/msvc-abi.cmake)

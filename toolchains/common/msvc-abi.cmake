@@ -61,3 +61,11 @@ set(CMAKE_PROJECT_INCLUDE ${crt}/startup.cmake)
 set(HARNESS_CHECK_IMPL minicheck)
 
 include(${CMAKE_CURRENT_LIST_DIR}/windows.cmake)
+
+# The CBMC proofs of the real headers (cases/proofs, where the target file
+# sets HARNESS_PROOFS): CBMC's C front end reads GCC's dialect, not MSVC's,
+# so the MSVC keywords that clang-cl's preprocessed code still holds are
+# defined away for it. They carry linkage and calling conventions, not
+# arithmetic; __int64 and its kin are the integers of those widths.
+set(HARNESS_PROOF_DEFINITIONS "__declspec(x)=" "__cdecl=" "__forceinline=inline" "__int64=long long"
+    "__int32=int" "__int16=short" "__int8=char")
