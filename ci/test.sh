@@ -166,6 +166,37 @@ if scratch_build selftest-refused-pyconfig cases_agreement -DHARNESS_CPYTHON_INC
 else
   bad=$((bad+1)); say "selftest: FAILED: the build refusing a mismatched pyconfig.h did not configure or build"
 fi
+# The binding copies' own-operations scan (harness/bindings/bindings.cmake)
+# on a fake copy whose version guards say which functions are its own, and
+# which includes a header whose definitions are not
+# (cmake/selftest/fake-binding/README.md): build/selftest-scan/bindings.txt
+# must say exactly that, version by version.
+fake_binding="$here/cmake/selftest/fake-binding"
+scan_expected() { # scan_expected VERSION: what the fake copy's guards say
+  case $1 in
+    3.11 | 3.12 | 3.13) echo "own: try_incref=PyUnstable_TryIncRef" ;;
+    3.13t) echo "own: try_incref=PyUnstable_TryIncRef is_uniquely_referenced=PyUnstable_Object_IsUniquelyReferenced" ;;
+    *) echo "none" ;;
+  esac
+}
+if cmake -S . -B build/selftest-scan -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_BINDINGS_TABLE="$fake_binding/fake-bindings.txt" \
+     -DHARNESS_BINDINGS_ROOT="$fake_binding" >/dev/null 2>&1; then
+  scan_wrong="" scan_seen=" "
+  while IFS='|' read -r impl status detail; do
+    version=${impl#fake-1.0-} got=$status
+    [ "$status" = own ] && got="own: ${detail##*: }"
+    scan_seen+="$version "
+    [ "$got" = "$(scan_expected "$version")" ] || scan_wrong+=" $version is '$got';"
+  done <build/selftest-scan/bindings.txt
+  for version in 3.11 3.13 3.13t 3.14 3.14t 3.15; do
+    [[ $scan_seen == *" $version "* ]] || scan_wrong+=" $version is missing;"
+  done
+  scan_seen=$(echo $scan_seen)
+  expect "the own-operations scan follows each version's guards and the copy's own file only ($scan_seen)" 0 "^right$" -- \
+    bash -c "if [ -z \"\$1\" ]; then echo right; else echo \"wrong:\$1\"; fi" _ "$scan_wrong"
+else
+  bad=$((bad+1)); say "selftest: FAILED: the build with a fake binding copy did not configure"
+fi
 # Header hygiene must fail on a diagnostic nobody knows: the 3.14 headers
 # with one line added that warns.
 cp -r "$cpython/include" "$fakes/include" && echo 'static int harness_selftest_unused;' >>"$fakes/include/object.h"

@@ -1,13 +1,17 @@
-/* wrong_mirror.c -- a binding's mirror of mypyc's CPy_INCREF_NO_IMM with a
- * deliberate mistake (+2), added as a user would add a binding
- * (cmake/selftest/wrong-mirror.cmake, docs/implementations.md): the
- * agreement case must report it as diverging from CPython's headers, with
- * both sides. */
+/* wrong_mirror.c -- bindings' mirrors of mypyc's CPy_INCREF_NO_IMM, added as
+ * a user would add a binding (cmake/selftest/wrong-mirror.cmake,
+ * docs/implementations.md), for the agreement case's self-tests:
+ *   - a deliberate mistake (+2): reported as diverging from CPython's
+ *     headers, with both sides;
+ *   - the same mistake, declared as a known divergence of another field:
+ *     still a divergence, since a declaration covers its own field only;
+ *   - a right increment that also sets a bit of ob_flags, declared as
+ *     known there: a finding with both sides, not a failure. */
 #include <Python.h>
 
 #include "refmodel.h"
 
-static void incref_mortal(rm_runtime *rt, uint8_t *obj)
+static void incref_mortal_by_two(rm_runtime *rt, uint8_t *obj)
 {
     (void)rt;
     ((PyObject *)(uintptr_t)obj)->ob_refcnt += 2;
@@ -19,5 +23,35 @@ const rm_implementation harness_selftest_wrong_mirror = {
     .base = "real-3.14",
     .project = "wrong mirror (self-test)",
     .own_api = "incref_mortal=CPy_INCREF_NO_IMM",
-    .incref_mortal = incref_mortal,
+    .incref_mortal = incref_mortal_by_two,
 };
+
+const rm_implementation harness_selftest_misdeclared_mirror = {
+    .name = "3.14",
+    .summary = "a mirror whose CPy_INCREF_NO_IMM adds 2, declared as differing in ob_flags (self-test)",
+    .base = "real-3.14",
+    .project = "misdeclared mirror (self-test)",
+    .own_api = "incref_mortal=CPy_INCREF_NO_IMM",
+    .known_divergences = "incref_mortal:ob_flags",
+    .incref_mortal = incref_mortal_by_two,
+};
+
+#if SIZEOF_VOID_P > 4 /* 3.14's ob_flags: 64-bit builds */
+static void incref_mortal_flagging(rm_runtime *rt, uint8_t *obj)
+{
+    (void)rt;
+    PyObject *op = (PyObject *)(uintptr_t)obj;
+    op->ob_refcnt += 1;
+    op->ob_flags |= 0x4000;
+}
+
+const rm_implementation harness_selftest_flagging_mirror = {
+    .name = "3.14",
+    .summary = "a mirror whose CPy_INCREF_NO_IMM also sets a bit of ob_flags, declared known (self-test)",
+    .base = "real-3.14",
+    .project = "flagging mirror (self-test)",
+    .own_api = "incref_mortal=CPy_INCREF_NO_IMM",
+    .known_divergences = "incref_mortal:ob_flags",
+    .incref_mortal = incref_mortal_flagging,
+};
+#endif

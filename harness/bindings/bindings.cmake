@@ -16,8 +16,10 @@
 set(HARNESS_BINDINGS_ROOT "${HARNESS_CACHE_DIR}/bindings" CACHE PATH
     "where ci/setup.sh unpacked the binding libraries' sources")
 set(bindings_dir ${CMAKE_CURRENT_LIST_DIR})
+set(HARNESS_BINDINGS_TABLE "${bindings_dir}/bindings.txt" CACHE FILEPATH
+    "the binding libraries' table (a self-test gives its own: cmake/selftest/fake-binding)")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-             ${bindings_dir}/bindings.txt ${bindings_dir}/known-divergences.txt)
+             ${HARNESS_BINDINGS_TABLE} ${bindings_dir}/known-divergences.txt)
 
 # harness_binding_rows(OUT FILE COLUMNS): the rows of a whitespace table, each
 # as a ';'-separated list of exactly COLUMNS fields.
@@ -98,7 +100,7 @@ function(harness_binding_scan out lang source dirs defs functions own_regex)
   set(${out} "${own}" PARENT_SCOPE)
 endfunction()
 
-harness_binding_rows(binding_rows ${bindings_dir}/bindings.txt 9)
+harness_binding_rows(binding_rows ${HARNESS_BINDINGS_TABLE} 9)
 harness_binding_rows(divergence_rows ${bindings_dir}/known-divergences.txt 3)
 set(binding_report "")
 foreach(row IN LISTS binding_rows)
