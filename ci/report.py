@@ -278,8 +278,10 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
            "with both sides. Details in reports/bindings.json; what they mean in docs/findings.md.", ""]
     md.append(run_script("report-bindings.py", "--reports", reports, *presets))
     md += ["", "## Proofs (CBMC, every counter value)", "",
-           "Per property and model implementation, on each data model (docs/proofs.md): proved, or refuted",
-           "exactly where the fact sheet says the claim is false, with the counterexample in reports/proofs.md.", ""]
+           "Per property and implementation (the model's, and CPython's real headers: `real-*`), on each data",
+           "model (docs/proofs.md): proved, or refuted exactly as expected: where the fact sheet says the claim",
+           "is false, and the free-threaded witnesses that both the owner's path and another thread's are",
+           "taken. Each counterexample is in reports/proofs.md.", ""]
     md.append(run_script("report-proofs.py", "--reports", reports, *presets))
     md.append("")
     if user_include:
