@@ -1,8 +1,9 @@
 /* real_proofs.c -- the properties of docs/proofs.md on CPython's real
  * headers: their own inline Py_INCREF, Py_DECREF, Py_SET_REFCNT,
  * _Py_IsImmortal, Py_REFCNT and PyObject_HEAD_INIT, preprocessed by the
- * target's GCC with the target's paired pyconfig.h, for CBMC with the
- * target's data model (cases/proofs/CMakeLists.txt). GIL and free-threaded
+ * configuration's compiler (the target's GCC; clang-cl for the MSVC ABI)
+ * with the target's paired pyconfig.h, for CBMC with the target's data
+ * model (cases/proofs/CMakeLists.txt). GIL and free-threaded
  * builds; the expectations are cases/expect.h's, as for the model
  * (proofs.c).
  *   HARNESS_REAL_VERSION  the version ("3.14", "3.14t")
@@ -98,8 +99,9 @@ unsigned long long __readgsqword(unsigned long offset)
 }
 #endif
 
-/* The C11 atomics CBMC expands the headers' __atomic_* builtins to call:
- * the proofs run one thread at a time, so a fence orders nothing. */
+/* CBMC expands the headers' __atomic_* builtins into calls of this, whose
+ * body is in its library (not loaded: --no-library). A proof runs one
+ * thread, so a fence orders nothing. */
 void __atomic_thread_fence(int order)
 {
     (void)order;

@@ -18,6 +18,9 @@ set(HARNESS_BINDINGS_ROOT "${HARNESS_CACHE_DIR}/bindings" CACHE PATH
 set(bindings_dir ${CMAKE_CURRENT_LIST_DIR})
 set(HARNESS_BINDINGS_TABLE "${bindings_dir}/bindings.txt" CACHE FILEPATH
     "the binding libraries' table (a self-test gives its own: cmake/selftest/fake-binding)")
+if(NOT EXISTS "${HARNESS_BINDINGS_TABLE}")
+  message(FATAL_ERROR "harness: HARNESS_BINDINGS_TABLE: no binding table at '${HARNESS_BINDINGS_TABLE}'")
+endif()
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
              ${HARNESS_BINDINGS_TABLE} ${bindings_dir}/known-divergences.txt)
 
