@@ -230,8 +230,8 @@ run_one() {
     fi
     # The outcome, from the JUnit file (ci/report.py): a skip only where the
     # harness declared one, anything else not run a failure.
-    local passed failed skipped reused
-    read -r passed failed skipped reused < <(python3 ci/report.py config --reports "$reports" "$p")
+    local passed failed skipped reused retried
+    read -r passed failed skipped reused retried < <(python3 ci/report.py config --reports "$reports" "$p")
     if [ "$((${passed:-0} + ${failed:-0} + ${skipped:-0}))" = 0 ]; then
       verdict=FAIL; detail="ctest ran no test (see $log)"
     else
@@ -245,6 +245,7 @@ run_one() {
       elif [ "$reused" -gt 0 ]; then
         detail="$detail, $reused of them reused unchanged"
       fi
+      [ "${retried:-0}" -gt 0 ] && detail="$detail, $retried run twice: the emulator printed nothing the first time"
       if [ $whole_reuse = 0 ] && [ -n "$key" ] && [ "$verdict" = PASS ]; then
         mkdir -p "$last" && cp "$reports/$p.junit.xml" "$last/junit.xml" && echo "$key" >"$last/key"
       fi

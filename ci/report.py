@@ -3,7 +3,8 @@
 
     ci/report.py config --reports DIR PRESET
         one configuration's outcome from DIR/PRESET.junit.xml: prints
-        "passed failed skipped reused" and writes DIR/PRESET.counts and,
+        "passed failed skipped reused retried" (retried: run once more after
+        the emulator printed nothing) and writes DIR/PRESET.counts and,
         where tests were skipped, DIR/PRESET.reasons (their reasons).
     ci/report.py summary --reports DIR [--wall S] [--setup S] [--abi-exit N]
                          [--audited N] [--label-filtered] [--user-include DIR]
@@ -114,21 +115,24 @@ def cases(root):
 def config(reports, preset):
     root = read_junit(f"{reports}/{preset}.junit.xml")
     counts = {"passed": 0, "failed": 0, "skipped": 0}
-    reasons, reused = set(), 0
+    reasons, reused, retried = set(), 0, 0
     for case in cases(root):
         result, why = outcome(case)
         counts[result] += 1
         if why:
             reasons.add(why)
-        if "harness: reused the pass" in (case.findtext("system-out") or ""):
+        out = case.findtext("system-out") or ""
+        if "harness: reused the pass" in out:
             reused += 1
+        if "harness-retry: " in out:
+            retried += 1
     if sum(counts.values()):
         with open(f"{reports}/{preset}.counts", "w") as f:
             f.write(f"{counts['passed']} {counts['failed']} {counts['skipped']}\n")
     if reasons:
         with open(f"{reports}/{preset}.reasons", "w") as f:
             f.write(";".join(sorted(reasons)) + "\n")
-    print(counts["passed"], counts["failed"], counts["skipped"], reused)
+    print(counts["passed"], counts["failed"], counts["skipped"], reused, retried)
     return 0
 
 

@@ -3,6 +3,8 @@
 # Required: COMMAND   the command line (emulator first, if any), ;-separated
 #           TIMEOUT   seconds
 # Optional: SKIP_REASON  report the test as skipped with this reason, run nothing
+#           RETRY_SILENT_EXIT  run once more if the first run printed nothing
+#                        and failed (below; the emulator never started it)
 #           RESULT_CACHE directory where passes are kept for reuse
 #           IDENTITY     what else the run depends on (cases/CMakeLists.txt:
 #                        the kernel, the emulator's and the loaded libraries'
@@ -53,6 +55,16 @@ endif()
 
 execute_process(COMMAND ${COMMAND}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out TIMEOUT ${TIMEOUT})
+# An emulator that exits non-zero having printed nothing at all never
+# started the program: a case program prints its first line, flushed,
+# before any check runs. Where the toolchain file says so
+# (HARNESS_EMULATOR_RETRIES_SILENT_EXIT: Wine), that run is reported and
+# made once more, and the second is judged on its own.
+if(RETRY_SILENT_EXIT AND NOT rc STREQUAL "0" AND NOT rc MATCHES "timeout" AND out MATCHES "^[ \t\r\n]*$")
+  message("harness-retry: the emulator exited '${rc}' having printed nothing (the program never started): run once more")
+  execute_process(COMMAND ${COMMAND}
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out TIMEOUT ${TIMEOUT})
+endif()
 string(REPLACE "harness-skip: " "harness-skip (claimed): " defused "${out}")
 message("${defused}")
 
