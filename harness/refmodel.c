@@ -485,7 +485,7 @@ static void init_static_314(const rm_runtime *rt, uint8_t *obj, rm_origin origin
         st(rt, obj, f_word(rt), STATIC_IMMORTAL_INITIAL_32);
 }
 
-/* ---- free-threaded 3.13t and 3.14t ---------------------------------------- */
+/* ---- free-threaded 3.13t, 3.14t and 3.15t ---------------------------------------- */
 
 #define REF_LOCAL_IMMORTAL UINT64_C(0xFFFFFFFF) /* _Py_IMMORTAL_REFCNT_LOCAL */
 #define REF_SHARED_SHIFT 2
@@ -839,6 +839,28 @@ static const rm_implementation model_314t = {
     .is_uniquely_referenced = uniquely_referenced_ft,
 };
 
+/* 3.15t keeps 3.14t's header and inline operations (fact sheet §9: a diff of
+ * the two refcount.h shows only the abi3t gating); the flag bits 3.15 adds
+ * (LEGACY_ABI_CHECK 2, TYPE_REVEALED 8) are read by PyModuleDef_Init and the
+ * debug build, never by a refcount operation. */
+static const rm_implementation model_315t = {
+    .name = "3.15t",
+    .summary = "free-threaded, same refcount encoding as 3.14t",
+    .flags = RM_HAS_IMMORTALITY | RM_FREE_THREADED,
+    .layout = layout_ft,
+    .init_static = init_static_314t,
+    .new_reference = new_reference_ft,
+    .immortalize = immortalize_314t,
+    .incref = incref_ft,
+    .decref = decref_ft,
+    .is_immortal = is_immortal_ft,
+    .is_static_immortal = is_static_immortal_314t,
+    .refcnt = refcnt_314t,
+    .set_refcnt = set_refcnt_ft,
+    .try_incref = try_incref_ft,
+    .is_uniquely_referenced = uniquely_referenced_ft,
+};
+
 static const rm_implementation model_legacy = {
     .name = "legacy",
     .summary = "code compiled with <= 3.11 headers: ++/-- on the whole Py_ssize_t of any GIL header",
@@ -856,7 +878,7 @@ static const rm_implementation model_legacy = {
 
 const rm_implementation *const rm_implementations[] = {
     &model_311, &model_312, &model_313, &model_314, &model_315,
-    &model_313t, &model_314t, &model_legacy,
+    &model_313t, &model_314t, &model_315t, &model_legacy,
 };
 const size_t rm_implementation_count = sizeof rm_implementations / sizeof rm_implementations[0];
 
