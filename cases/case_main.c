@@ -200,7 +200,7 @@ static const rm_implementation *compose_binding(const rm_implementation *b)
     }
     const rm_implementation *model = rm_find_implementation(b->name);
     composed = *b;
-    composed.flags = base->flags;
+    composed.flags = base->flags | (b->flags & RM_NATIVE_ONLY); /* a binding built for this target only */
     composed.version_hex = base->version_hex;
     fill_from(&composed, base);
     reference = *base;
@@ -210,6 +210,11 @@ static const rm_implementation *compose_binding(const rm_implementation *b)
     case_opts.reference = harness_binding_reference = &reference;
     return &composed;
 }
+
+/* Implementations a case program makes at run time from what it loads, as
+ * a binding with its base (cases/abi3t/runtime.c: "abi3t-real-3.15t"), or
+ * NULL: case_no_extra.c, in the programs that make none. */
+const rm_implementation *case_extra_implementation(const char *name);
 
 static void usage(void)
 {
@@ -229,6 +234,8 @@ int main(int argc, char **argv)
         return 2;
     }
     case_opts.impl = find_implementation(argv[1]);
+    if (!case_opts.impl)
+        case_opts.impl = case_extra_implementation(argv[1]);
     if (!case_opts.impl) {
         fprintf(stderr, "cases_%s: unknown implementation '%s'\n", case_family_name, argv[1]);
         usage();
@@ -254,7 +261,8 @@ int main(int argc, char **argv)
     if (case_opts.impl->flags & RM_NATIVE_ONLY)
         printf("harness: implementation: %s\n", case_opts.impl->summary);
     if (case_opts.binding)
-        printf("harness-binding: %s: %s; own operations: %s (%s); the rest from %s\n", argv[1],
+        printf("harness-%s: %s: %s; own operations: %s (%s); the rest from %s\n",
+               strncmp(argv[1], "abi3t-", 6) ? "binding" : "abi3t", argv[1],
                case_opts.binding->project, own_operations(case_opts.binding), case_opts.binding->own_api,
                case_opts.binding->base);
     fflush(stdout);
