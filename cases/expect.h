@@ -154,4 +154,109 @@ static inline int expect_tolerance_of(const rm_implementation *s, rm_abi abi, ex
     }
 }
 
+/* ---- §9: the limited-API generations -------------------------------------
+ * An extension built with the headers of CPython 3.<h> for Py_LIMITED_API
+ * 3.<l> (l = 2 for 3.2) either calls the function the runtime exports for an
+ * operation or carries 3.<h>'s inline code (fact sheet §9's table, read
+ * from the real headers and checked there with objdump, release builds). */
+typedef enum expect_gen_op { GEN_INCREF, GEN_DECREF, GEN_SET_REFCNT, GEN_REFCNT, GEN_OPS } expect_gen_op;
+
+static inline bool expect_generation_calls(int h, int l, expect_gen_op op)
+{
+    switch (op) {
+    case GEN_INCREF:
+    case GEN_DECREF:
+        return h >= 12 && l >= 12; /* _Py_IncRef/_Py_DecRef (gh-105387) */
+    case GEN_SET_REFCNT:
+        return h >= 13 && l >= 13; /* _Py_SetRefcnt (gh-111506) */
+    default:
+        return h >= 14 && l >= 14; /* the exported Py_REFCNT (gh-140153) */
+    }
+}
+
+/* What h's inline code makes of a runtime's object, from §3's rules for
+ * each encoding (EXPECT_311/312/314 of the header version), as words:
+ * whether it takes the Py_ssize_t word at offset 0 (and, on 64-bit 3.14,
+ * the low half of it) for immortal, what Py_REFCNT reads, and what
+ * Py_SET_REFCNT stores. */
+static inline uint64_t expect_gen_word_mask(rm_abi abi)
+{
+    return abi.word_bytes == 8 ? UINT64_MAX : UINT64_C(0xFFFFFFFF);
+}
+static inline bool expect_gen_sees_immortal(expect_family h, rm_abi abi, uint64_t word)
+{
+    bool w64 = abi.word_bytes == 8;
+    uint32_t low = (uint32_t)word;
+    switch (h) {
+    case EXPECT_312:
+        return w64 ? (low & 0x80000000u) != 0 : low == 0x3FFFFFFFu;
+    case EXPECT_314:
+        return w64 ? (low & 0x80000000u) != 0 : low >= 0x40000000u && low < 0x80000000u;
+    default:
+        return false; /* 3.11: none */
+    }
+}
+static inline int64_t expect_gen_reads_refcnt(expect_family h, rm_abi abi, uint64_t word)
+{
+    if (abi.word_bytes == 8)
+        return h == EXPECT_314 ? (int64_t)(uint32_t)word : (int64_t)word; /* 3.14: the uint32 ob_refcnt */
+    return (int32_t)(uint32_t)word;
+}
+static inline uint64_t expect_gen_set_refcnt(expect_family h, rm_abi abi, uint64_t word, int64_t n)
+{
+    if (expect_gen_sees_immortal(h, abi, word))
+        return word; /* immortal to h: no store */
+    if (h == EXPECT_314 && abi.word_bytes == 8) /* truncated to the uint32 ob_refcnt */
+        return (word & UINT64_C(0xFFFFFFFF00000000)) | (uint32_t)n;
+    return (uint64_t)n & expect_gen_word_mask(abi);
+}
+
+/* How many unbalanced inline Py_INCREFs (Py_DECREFs) of h's code an
+ * immortal object of runtime r (its static or runtime-immortal one)
+ * tolerates before r takes it for mortal; 0 where it never does. False
+ * where h's encoding is r's (exact) or r has no immortal objects.
+ * Derivations, from §3 and §4:
+ *   - h 3.11 (plain ++/-- on the whole word): §4's measured legacy bounds;
+ *   - h 3.12/3.13 on r 3.14/3.15, 64-bit: r's low half (0xC0000000) is
+ *     negative as int32, so h takes it for immortal: Py_DECREF stores
+ *     nothing, Py_INCREF climbs the low half to 0xFFFFFFFF and stops there
+ *     (the wrap to 0 is skipped), all immortal to r: never;
+ *   - the same on 32-bit: h's immortal is exactly 0x3FFFFFFF, which r's
+ *     0x70000000 and 0x50000000 are not, so h does plain ++/-- and r loses
+ *     them at §4's legacy bounds (decrefs stop at 0x3FFFFFFF, which h then
+ *     takes for immortal: the object stays mortal to r, never freed);
+ *   - h 3.14/3.15 on r 3.12/3.13, 64-bit: r's 0xFFFFFFFF is at or above
+ *     0xC0000000, so h's Py_INCREF stores nothing, and its Py_DECREF sees
+ *     immortal: never;
+ *   - the same on 32-bit: r's 0x3FFFFFFF is below h's 2^30, so h does
+ *     plain ++/--: one Py_INCREF makes 0x40000000 (immortal to h, no
+ *     longer to r, which wants exactly 0x3FFFFFFF), one Py_DECREF makes
+ *     0x3FFFFFFE: 1 and 1. */
+typedef struct expect_gen_tolerance {
+    uint64_t increfs, decrefs; /* 0: never */
+    uint32_t climbs_to;        /* a never-losing Py_INCREF that stores: where it stops (the low half); 0 if none */
+} expect_gen_tolerance;
+
+static inline bool expect_generation_tolerance(const rm_implementation *h_impl, const rm_implementation *r_impl,
+                                               rm_abi abi, bool runtime_object, expect_gen_tolerance *out)
+{
+    expect_family h = expect_family_of(h_impl), r = expect_family_of(r_impl);
+    bool w64 = abi.word_bytes == 8;
+    expect_gen_tolerance none = { 0, 0, 0 };
+    *out = none;
+    if (h == r || r == EXPECT_311)
+        return false;
+    expect_tolerance legacy[2];
+    if (h == EXPECT_311 || (h == EXPECT_312 && r == EXPECT_314 && !w64)) {
+        expect_tolerance_of(r_impl, abi, legacy);
+        out->increfs = legacy[runtime_object].lose_after_increfs;
+        out->decrefs = legacy[runtime_object].lose_after_decrefs;
+    } else if (h == EXPECT_312 && r == EXPECT_314) {
+        out->climbs_to = 0xFFFFFFFFu;
+    } else if (h == EXPECT_314 && r == EXPECT_312 && !w64) {
+        out->increfs = out->decrefs = 1;
+    }
+    return true;
+}
+
 #endif

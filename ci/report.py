@@ -440,7 +440,7 @@ def merge(out, dirs, abi_exit=0, audited=0):
     return summary(out, presets, wall=wall, setup=setup, abi_exit=abi_exit, audited=audited)
 
 
-STEERING = re.compile(r"(HARNESS_LEGACY_MODULE|HARNESS_ABI3T_[A-Z]+|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*)$")
+STEERING = re.compile(r"(HARNESS_[A-Z0-9]+_MODULE|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*)$")
 
 
 def reuse_key(text):

@@ -27,19 +27,21 @@ endif()
 
 # A pass is reused when nothing it depends on changed: the exact command;
 # the content of every file it runs (case binary, emulator, interpreter,
-# legacy module, abi3t extension and runtime module, this script);
-# IDENTITY; and the environment that steers the program, the runner or the
-# emulator (HARNESS_LEGACY_MODULE, HARNESS_ABI3T_*, the sanitizers'
-# *SAN_OPTIONS, Check's CK_*, QEMU_*, WINE*). Set
+# the modules it loads: HARNESS_*_MODULE, this script); IDENTITY; and the
+# environment that steers the program, the runner or the emulator
+# (HARNESS_*_MODULE, the sanitizers' *SAN_OPTIONS, Check's CK_*, QEMU_*,
+# WINE*). Set
 # HARNESS_RERUN=1 to run everything again.
 set(key "${COMMAND}|${TIMEOUT}|${IDENTITY}")
 execute_process(COMMAND ${CMAKE_COMMAND} -E environment OUTPUT_VARIABLE environment)
-string(REGEX MATCHALL "(^|\n)(HARNESS_LEGACY_MODULE|HARNESS_ABI3T_[A-Z]+|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*)=[^\n]*"
+string(REGEX MATCHALL "(^|\n)(HARNESS_[A-Z0-9]+_MODULE|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*)=[^\n]*"
        steering "${environment}")
 list(SORT steering)
 string(APPEND key "|${steering}")
-foreach(file IN LISTS COMMAND ITEMS "$ENV{HARNESS_LEGACY_MODULE}" "$ENV{HARNESS_ABI3T_MODULE}" "$ENV{HARNESS_ABI3T_RUNTIME}"
-                                     "${CMAKE_CURRENT_LIST_FILE}")
+set(modules ${steering})
+list(FILTER modules INCLUDE REGEX "^\n?HARNESS_[A-Z0-9]+_MODULE=")
+list(TRANSFORM modules REPLACE "^\n?HARNESS_[A-Z0-9]+_MODULE=" "")
+foreach(file IN LISTS COMMAND modules ITEMS "${CMAKE_CURRENT_LIST_FILE}")
   if(IS_ABSOLUTE "${file}" AND EXISTS "${file}" AND NOT IS_DIRECTORY "${file}")
     file(SHA256 "${file}" sum)
     string(APPEND key "|${sum}")

@@ -10,4 +10,7 @@ set(HARNESS_IMPORT_LIBS /usr/x86_64-w64-mingw32/lib)
 set(HARNESS_ABI_PEER x86_64-w64-mingw32)
 # Its data model's (LLP64) CBMC proofs of the real headers run here (docs/proofs.md).
 set(HARNESS_PROOFS ON)
+# The limited-API generations (every header set x Py_LIMITED_API x runtime) run in its
+# GCC build (the MSVC ABI: clang-cl), one configuration per data model (cases/CMakeLists.txt).
+set(HARNESS_GENERATIONS ON)
 include(${CMAKE_CURRENT_LIST_DIR}/common/msvc-abi.cmake)

@@ -4,4 +4,6 @@
 set(HARNESS_TRIPLE x86_64-w64-mingw32)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
 set(HARNESS_DATA_MODEL "64-bit little-endian")
+# The limited-API generations run in its GCC build: LLP64 through MinGW-w64 (cases/CMakeLists.txt).
+set(HARNESS_GENERATIONS ON)
 include(${CMAKE_CURRENT_LIST_DIR}/common/windows-cross.cmake)

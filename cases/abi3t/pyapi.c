@@ -16,6 +16,7 @@ const char *harness_pyapi_install(const harness_pyapi_runtime *runtime)
                               : !runtime->decref     ? "_Py_DecRef"
                               : !runtime->set_refcnt ? "_Py_SetRefcnt"
                               : !runtime->refcnt     ? "Py_REFCNT"
+                              : !runtime->dealloc    ? "_Py_Dealloc"
                                                      : NULL;
         if (missing)
             return missing;
@@ -39,8 +40,10 @@ HARNESS_PYAPI void _Py_IncRef(void *op);
 HARNESS_PYAPI void _Py_DecRef(void *op);
 HARNESS_PYAPI void _Py_SetRefcnt(void *op, intptr_t refcnt);
 HARNESS_PYAPI intptr_t Py_REFCNT(void *op);
+HARNESS_PYAPI void _Py_Dealloc(void *op);
 
 void _Py_IncRef(void *op) { runtime_for("_Py_IncRef")->incref(op); }
 void _Py_DecRef(void *op) { runtime_for("_Py_DecRef")->decref(op); }
 void _Py_SetRefcnt(void *op, intptr_t refcnt) { runtime_for("_Py_SetRefcnt")->set_refcnt(op, refcnt); }
 intptr_t Py_REFCNT(void *op) { return runtime_for("Py_REFCNT")->refcnt(op); }
+void _Py_Dealloc(void *op) { runtime_for("_Py_Dealloc")->dealloc(op); }

@@ -1,10 +1,13 @@
-/* pyapi.h -- the one module an abi3t extension imports its refcount
- * functions from, as a real one imports them from libpython (python3t.dll
- * on Windows): _Py_IncRef, _Py_DecRef, _Py_SetRefcnt and Py_REFCNT, the
- * exported functions Python.h calls under abi3t (3.15, PEP 803). Each
- * forwards to the runtime the loading program installs, chosen at run time:
- * the GIL 3.15 runtime or the free-threaded 3.15t one, model or real
- * headers. One file, loaded by both, as one abi3t wheel is. */
+/* pyapi.h -- the one module a stable-ABI extension imports its refcount
+ * functions from, as a real one imports them from libpython (python3.dll,
+ * python3t.dll on Windows): _Py_IncRef, _Py_DecRef, _Py_SetRefcnt and
+ * Py_REFCNT, the exported functions Python.h calls under abi3t (3.15, PEP
+ * 803) and for a high enough Py_LIMITED_API, and _Py_Dealloc, which an
+ * older limited API's inline Py_DECREF calls. Each forwards to the runtime
+ * the loading program installs, chosen at run time: for abi3t the GIL 3.15
+ * runtime or the free-threaded 3.15t one, model or real headers; for the
+ * limited-API generations each GIL runtime in turn. One file, loaded by
+ * every runtime, as one wheel is. */
 #ifndef HARNESS_ABI3T_PYAPI_H
 #define HARNESS_ABI3T_PYAPI_H
 
@@ -28,6 +31,7 @@ typedef struct harness_pyapi_runtime {
     void (*decref)(void *op);
     void (*set_refcnt)(void *op, intptr_t refcnt);
     intptr_t (*refcnt)(void *op);
+    void (*dealloc)(void *op);
 } harness_pyapi_runtime;
 
 /* Installs the runtime (NULL uninstalls). Returns the name of the first

@@ -6,7 +6,7 @@
  * images, immortalisation) is the runtime's, and the agreement family holds
  * the extension's effect on the runtime's objects to the runtime's own
  * operations, byte for byte. The runtime's exported functions live in one
- * module (pyapi.c, HARNESS_ABI3T_RUNTIME), which forwards to the runtime
+ * module (pyapi.c, HARNESS_RUNTIME_MODULE), which forwards to the runtime
  * installed here and counts the calls: every operation of the extension
  * must be exactly one call of its own function, so that it never touches
  * the header itself. Linked into the abi3t variant of each case program
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 
 #include "case.h"
-#include "platform.h"
+#include "loaded.h"
 #include "pyapi.h"
 
 enum { API_INCREF, API_DECREF, API_SET_REFCNT, API_REFCNT, API_COUNT };
@@ -44,6 +44,11 @@ static intptr_t api_refcnt(void *op)
 {
     api_calls[API_REFCNT]++;
     return (intptr_t)runtime()->refcnt(harness_active_runtime("Py_REFCNT"), op);
+}
+/* No abi3t operation deallocates by itself: only through _Py_DecRef. */
+static void api_dealloc(void *op)
+{
+    case_require_msg(0, "abi3t: the extension called _Py_Dealloc itself (at %p): it has an inline Py_DECREF", op);
 }
 
 static void (*ext_incref)(void *);
@@ -92,70 +97,33 @@ static int64_t own_refcnt(const rm_runtime *rt, const uint8_t *obj)
     return n;
 }
 
-static const char *file_name(const char *path)
-{
-    const char *name = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '/' || *p == '\\')
-            name = p + 1;
-    return name;
-}
-
-/* A library named by an environment variable, loaded, or the program ends
- * with the loader's own words (a failure of the test that ran it). */
-static void *load(const char *variable, const char *what)
-{
-    const char *path = getenv(variable), *why = "?";
-    if (!path) {
-        fprintf(stderr, "cases_%s: %s is not set (the CTest test sets it to the %s)\n", case_family_name, variable,
-                what);
-        exit(2);
-    }
-    void *lib = platform_load_library(path, &why);
-    if (!lib) {
-        fprintf(stderr, "cases_%s: cannot load the %s %s: %s\n", case_family_name, what, path, why);
-        exit(2);
-    }
-    return lib;
-}
-
-static platform_function need(void *lib, const char *variable, const char *name)
-{
-    platform_function f = platform_symbol(lib, name);
-    if (!f) {
-        fprintf(stderr, "cases_%s: %s (%s) does not export %s\n", case_family_name, getenv(variable), variable, name);
-        exit(2);
-    }
-    return f;
-}
-
 const rm_implementation *case_extra_implementation(const char *name);
 const rm_implementation *case_extra_implementation(const char *name)
 {
     static rm_implementation abi3t;
     static char summary[256], project[256];
-    static const harness_pyapi_runtime api = { "the abi3t runtime", api_incref, api_decref, api_set_refcnt,
-                                               api_refcnt };
+    static const harness_pyapi_runtime api = { "the abi3t runtime", api_incref,  api_decref,
+                                               api_set_refcnt,      api_refcnt, api_dealloc };
     if (strncmp(name, "abi3t-", 6) != 0)
         return NULL;
     /* The runtime's module first: each of the functions an abi3t extension
      * calls must be there, named if it is not. */
-    void *rt_module = load("HARNESS_ABI3T_RUNTIME", "abi3t runtime module");
+    void *rt_module = case_load_module("HARNESS_RUNTIME_MODULE", "runtime module");
     for (int i = 0; i < API_COUNT; i++)
-        (void)need(rt_module, "HARNESS_ABI3T_RUNTIME", api_names[i]);
-    const char *(*install)(const harness_pyapi_runtime *) = (const char *(*)(const harness_pyapi_runtime *))need(
-        rt_module, "HARNESS_ABI3T_RUNTIME", "harness_pyapi_install");
+        (void)case_module_symbol(rt_module, "HARNESS_RUNTIME_MODULE", api_names[i]);
+    const char *(*install)(const harness_pyapi_runtime *) = (const char *(*)(const harness_pyapi_runtime *))case_module_symbol(
+        rt_module, "HARNESS_RUNTIME_MODULE", "harness_pyapi_install");
     const char *missing = install(&api);
     if (missing) {
         fprintf(stderr, "cases_%s: the abi3t runtime lacks %s\n", case_family_name, missing);
         exit(2);
     }
-    void *ext = load("HARNESS_ABI3T_MODULE", "abi3t extension");
-    ext_incref = (void (*)(void *))need(ext, "HARNESS_ABI3T_MODULE", "abi3t_incref");
-    ext_decref = (void (*)(void *))need(ext, "HARNESS_ABI3T_MODULE", "abi3t_decref");
-    ext_set_refcnt = (void (*)(void *, intptr_t))need(ext, "HARNESS_ABI3T_MODULE", "abi3t_set_refcnt");
-    ext_refcnt = (intptr_t(*)(void *))need(ext, "HARNESS_ABI3T_MODULE", "abi3t_refcnt");
-    const char *file = file_name(getenv("HARNESS_ABI3T_MODULE"));
+    void *ext = case_load_module("HARNESS_ABI3T_MODULE", "abi3t extension");
+    ext_incref = (void (*)(void *))case_module_symbol(ext, "HARNESS_ABI3T_MODULE", "abi3t_incref");
+    ext_decref = (void (*)(void *))case_module_symbol(ext, "HARNESS_ABI3T_MODULE", "abi3t_decref");
+    ext_set_refcnt = (void (*)(void *, intptr_t))case_module_symbol(ext, "HARNESS_ABI3T_MODULE", "abi3t_set_refcnt");
+    ext_refcnt = (intptr_t(*)(void *))case_module_symbol(ext, "HARNESS_ABI3T_MODULE", "abi3t_refcnt");
+    const char *file = case_module_file("HARNESS_ABI3T_MODULE");
     snprintf(summary, sizeof summary, "the abi3t extension %s over the %s runtime", file, name + 6);
     snprintf(project, sizeof project, "abi3t extension %s (CPython 3.15's headers, Py_TARGET_ABI3T=0x030f0000)",
              file);

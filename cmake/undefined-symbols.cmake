@@ -1,12 +1,17 @@
-# abi3t-symbols.cmake -- the abi3t extension's undefined symbols, from the
-# target's own binutils: its refcount operations are the four functions the
-# runtime exports (_Py_IncRef, _Py_DecRef, _Py_SetRefcnt, Py_REFCNT), and it
-# needs no other function of CPython's (no _Py_Dealloc: no inline Py_DECREF
-# of its own). ELF: `nm -D --undefined-only`; PE: `objdump -p`, the names
-# imported from the runtime module's DLL.
+# undefined-symbols.cmake -- an extension's undefined symbols of CPython's,
+# read by the target's own binutils. ELF: `nm -D --undefined-only`, the
+# names of CPython's (_Py*, Py*); PE: `objdump -p`, the names imported from
+# the runtime module's DLL.
+#   - with OUTPUT: writes them there, one per line (the limited-API
+#     generations' modules: cases/generations.c reads the list);
+#   - else the abi3t check: the extension's refcount operations are the four
+#     functions the runtime exports (_Py_IncRef, _Py_DecRef, _Py_SetRefcnt,
+#     Py_REFCNT), and it needs no other function of CPython's (no
+#     _Py_Dealloc: no inline Py_DECREF of its own).
 #
 # Required: MODULE (the extension), TOOL (nm for ELF, objdump for PE),
 #           FORMAT (ELF or PE), RUNTIME (the runtime module's file name, PE)
+# Optional: OUTPUT
 cmake_policy(VERSION 3.25)
 set(wanted Py_REFCNT _Py_DecRef _Py_IncRef _Py_SetRefcnt)
 if(FORMAT STREQUAL "ELF")
@@ -28,6 +33,12 @@ if(NOT rc EQUAL 0)
 endif()
 list(SORT undefined)
 list(REMOVE_DUPLICATES undefined)
+list(FILTER undefined INCLUDE REGEX "^_?Py")
+if(DEFINED OUTPUT)
+  list(JOIN undefined "\n" lines)
+  file(WRITE ${OUTPUT} "${lines}\n")
+  return()
+endif()
 message("harness: the abi3t extension's undefined symbols (${FORMAT}): ${undefined}")
 set(missing)
 foreach(symbol IN LISTS wanted)
@@ -36,7 +47,6 @@ foreach(symbol IN LISTS wanted)
   endif()
 endforeach()
 set(python_symbols ${undefined})
-list(FILTER python_symbols INCLUDE REGEX "^_?Py")
 list(REMOVE_ITEM python_symbols ${wanted})
 if(missing)
   message(FATAL_ERROR "harness: FAIL: the abi3t extension does not call ${missing}: its refcount operations must be the runtime's exported functions")
