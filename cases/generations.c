@@ -324,7 +324,7 @@ START_TEST(generation_on_runtime)
     if (cell[0])
         verdict = "tolerates: ";
     else if (any_inline_other && !(current->flags & RM_HAS_IMMORTALITY))
-        verdict = "agrees (on mortal counts: it has no immortal objects)";
+        verdict = "agrees on mortal counts (no immortal objects)";
     printf("harness-generation: H=3.%d L=3.%d R=%s on %s: %s%s\n", h_minor, l_minor, current->name, rm_abi_name(abi),
            verdict, cell);
     fflush(stdout);

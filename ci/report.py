@@ -281,6 +281,19 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
            "agree with CPython's real headers of that version (the agreement case), or the first difference",
            "with both sides. Details in reports/bindings.json; what they mean in docs/findings.md.", ""]
     md.append(run_script("report-bindings.py", "--reports", reports, *presets))
+    md += ["", "## The limited-API generations against every runtime", "",
+           "Per configuration that runs them (cases/generations.c, fact sheet §9): one extension per header",
+           "set H and Py_LIMITED_API L, loaded into every GIL runtime R it is promised to. \"agrees\": every",
+           "operation, a call or inline code of R's own encoding, is exactly R's own; \"tolerates [x]\": inline",
+           "code of another encoding, exact on mortal counts, does [x] to R's immortal objects, as",
+           "cases/expect.h derives it (asserted). Details in reports/generations.json.", ""]
+    md.append(run_script("report-generations.py", "--reports", reports, *presets))
+    generations_consistent = True
+    try:
+        with open(f"{reports}/generations.json") as f:
+            generations_consistent = json.load(f).get("consistent", True)
+    except (OSError, ValueError):
+        pass
     md += ["", "## Proofs (CBMC, every counter value)", "",
            "Per property and implementation (the model's, and CPython's real headers: `real-*`), on each data",
            "model (docs/proofs.md): proved, or refuted exactly as expected: where the fact sheet says the claim",
@@ -345,13 +358,16 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
     print(f"{tests['passed']} passed, {tests['failed']} failed, {tests['skipped']} skipped")
     if abi_exit:
         print(f"matrix: FAILED: the ABI audit exited {abi_exit} ({rel}/abi/audit.md, docs/abi-audit.md)")
+    if not generations_consistent:
+        print(f"matrix: FAILED: configurations of one data model give different generations tables ({rel}/summary.md)")
     if ran_nothing:
         print("matrix: FAILED: no test ran, and these configurations are unavailable though nothing declares them "
               f"so by design: {' '.join(not_by_design)}")
     elif tests["passed"] == 0:
         print("matrix: no test ran: every configuration here cannot run by design ("
               + "".join(f"{p}: {tables.by_design(tables.ROOT, p)}; " for p in presets) + ")")
-    return 0 if not n["FAIL"] and not incomplete and not abi_exit and not ran_nothing and not user_lost else 1
+    return 0 if (not n["FAIL"] and not incomplete and not abi_exit and not ran_nothing and not user_lost
+                 and generations_consistent) else 1
 
 
 def host_quadrant():
