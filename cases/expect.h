@@ -259,4 +259,41 @@ static inline bool expect_generation_tolerance(const rm_implementation *h_impl, 
     return true;
 }
 
+/* ---- §1c, §9: gh-137956 (PR #137957), 3.15's free-threaded PyModuleDef_Init
+ * reads a def's ob_flags in the free-threaded layout and accepts it only if
+ * (ob_flags & (_Py_STATICALLY_ALLOCATED_FLAG | _Py_LEGACY_ABI_CHECK_FLAG))
+ * == _Py_STATICALLY_ALLOCATED_FLAG. */
+#define EXPECT_STATICALLY_ALLOCATED_FLAG 4 /* _Py_STATICALLY_ALLOCATED_FLAG */
+#define EXPECT_LEGACY_ABI_CHECK_FLAG 2     /* _Py_LEGACY_ABI_CHECK_FLAG (3.15) */
+/* Whose PyModuleDef_HEAD_INIT it accepts: the free-threaded 3.14t and 3.15t
+ * ones (ob_flags = the static flag); never a GIL build's (the free-threaded
+ * ob_flags lies over the GIL ob_type, NULL in the def), nor 3.13t's (its
+ * _padding is 0). */
+static inline bool expect_moduledef_init_accepts(const rm_implementation *s)
+{
+    return expect_family_of(s) == EXPECT_FT314;
+}
+/* The source comment's claim, that no byte of a GIL build's static refcount
+ * has a nibble _10_ (bit 2 set, bit 1 clear): false for 64-bit 3.14/3.15,
+ * whose 0x00050000C0000000 has 0x05 (and 0xC0, in its high nibble). */
+static inline bool expect_gil_static_refcount_has_10_nibble(const rm_implementation *s, rm_abi abi)
+{
+    return expect_family_of(s) == EXPECT_314 && abi.word_bytes == 8;
+}
+
+/* §9, free-threaded 3.14+: _PyObject_SetDeferredRefcount (internal) sets
+ * ob_ref_shared to _Py_REF_SHARED(_Py_REF_DEFERRED, 0), _Py_REF_DEFERRED =
+ * PY_SSIZE_T_MAX / 8 (internal/pycore_object.h 3.14.10): Py_REFCNT of a
+ * fresh deferred object is 1 + PY_SSIZE_T_MAX / 8, yet it is not immortal
+ * (pybind11 #5646 saw 1152921504606846979 on 3.14t 64-bit). */
+static inline int64_t expect_deferred_shared(rm_abi abi)
+{
+    int64_t ssize_max = abi.word_bytes == 8 ? INT64_MAX : INT32_MAX;
+    return (ssize_max / 8) << 2;
+}
+static inline int64_t expect_deferred_refcnt(rm_abi abi, uint32_t local)
+{
+    return (int64_t)local + expect_deferred_shared(abi) / 4;
+}
+
 #endif

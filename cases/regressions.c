@@ -27,6 +27,17 @@ static void subject_init(subject *x, rm_abi abi)
     x->l = x->s->layout(abi);
 }
 
+/* PY_VERSION_HEX of an implementation's version (harness/versions.txt). */
+static unsigned long version_hex_of(const rm_implementation *s)
+{
+#define HEX_ROW(version, hex, family)                                                                                  \
+    if (!strcmp(s->name, version))                                                                                     \
+        return hex;
+    HARNESS_VERSION_ROWS(HEX_ROW)
+#undef HEX_ROW
+    return 0;
+}
+
 /* n net legacy (<= 3.11 ++) increfs on the whole Py_ssize_t, in one step. */
 static void legacy_increfs(subject *x, uint64_t n)
 {
@@ -186,8 +197,25 @@ START_TEST(cython_7742_uint32_max_as_ssize_t)
     ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.abi.big_endian), 0xFFFFFFFFu);
     ck_assert_msg(rm_load(x.obj, x.l.field[RM_F_TID], x.rt.abi.big_endian) != 0,
                   "%s: ob_tid was cleared: this is not the state Cython#7742 left", x.s->name);
-    printf("harness: Cython#7742 on %s, %s: (Py_ssize_t)UINT32_MAX is %s%s; the object is immortal but still owned\n",
-           x.s->name, rm_abi_name(x.rt.abi), case_i64(n), w32 ? " (breaks n >= 0)" : "");
+    /* Py_SET_REFCNT's branch for counts above UINT32_MAX, which clears
+     * ob_tid and immortalises: on 64-bit it fires, on 32-bit no
+     * non-negative Py_ssize_t reaches it (fact sheet §9): the largest one
+     * is stored as a count, the object still owned. */
+    subject y;
+    subject_init(&y, case_abi(_i));
+    int64_t largest = w32 ? INT32_MAX : (int64_t)UINT32_MAX + 1;
+    y.s->new_reference(&y.rt, y.obj);
+    y.s->set_refcnt(&y.rt, y.obj, largest);
+    bool branch_fired = rm_load(y.obj, y.l.field[RM_F_TID], y.rt.abi.big_endian) == 0;
+    ck_assert_msg(branch_fired == !w32, "%s, %s: Py_SET_REFCNT(%s) by the owner %s the tid", y.s->name,
+                  rm_abi_name(y.rt.abi), case_i64(largest), branch_fired ? "cleared" : "kept");
+    ck_assert(y.s->is_immortal(&y.rt, y.obj) == !w32);
+    if (w32)
+        ck_assert_uint_eq(rm_load(y.obj, y.l.field[RM_F_REF_LOCAL], y.rt.abi.big_endian), (uint32_t)INT32_MAX);
+    printf("harness: Cython#7742 on %s, %s: (Py_ssize_t)UINT32_MAX is %s%s; the object is immortal but still owned; "
+           "Py_SET_REFCNT's branch above UINT32_MAX %s\n",
+           x.s->name, rm_abi_name(x.rt.abi), case_i64(n), w32 ? " (breaks n >= 0)" : "",
+           w32 ? "cannot fire (PY_SSIZE_T_MAX is stored as a count)" : "fires for UINT32_MAX + 1");
 }
 END_TEST
 
@@ -496,6 +524,101 @@ START_TEST(numpy_30681_header_size_differs)
 }
 END_TEST
 
+/* gh-137956 / PR #137957 (3.15, Objects/moduleobject.c): the free-threaded
+ * PyModuleDef_Init refuses a def built for a GIL build, judging it by the
+ * free-threaded ob_flags: accepted only if (ob_flags & (_Py_STATICALLY_-
+ * ALLOCATED_FLAG | _Py_LEGACY_ABI_CHECK_FLAG)) == _Py_STATICALLY_ALLOCATED_-
+ * FLAG (libpython code, modelled here from that source). Every version's
+ * PyModuleDef_HEAD_INIT image (the model's, an extension's static header and
+ * NULL m_init, m_index 0, m_copy NULL) is laid over this implementation's
+ * free-threaded layout. The source comment argues that no byte of a GIL
+ * refcount has a nibble _10_; that claim is checked apart: false on 64-bit
+ * 3.14/3.15 (a finding about the comment), while the check holds because
+ * the free-threaded ob_flags lies over the GIL ob_type, NULL in the def. */
+static bool moduledef_init_accepts(const rm_layout *ft, const uint8_t *def, bool big_endian)
+{
+    uint64_t flags = rm_load(def, ft->field[RM_F_FLAGS], big_endian);
+    return (flags & (EXPECT_STATICALLY_ALLOCATED_FLAG | EXPECT_LEGACY_ABI_CHECK_FLAG)) ==
+           EXPECT_STATICALLY_ALLOCATED_FLAG;
+}
+
+static bool has_10_nibble(uint8_t b) { return (b & 6) == 4 || (b >> 4 & 6) == 4; }
+
+START_TEST(gh_137956_moduledef_init_refuses_gil_defs)
+{
+    subject x;
+    subject_init(&x, case_abi(_i));
+    rm_abi abi = x.rt.abi;
+    char accepted[96] = "", nibbles[96] = "";
+#define DEF_ROW(version, hex, family)                                                                                  \
+    {                                                                                                                  \
+        const rm_implementation *v = rm_find_implementation(version);                                                  \
+        if (v && strcmp(version, "legacy")) {                                                                          \
+            uint8_t def[2 * RM_MAX_HEADER] = { 0 };                                                                    \
+            rm_runtime rt = case_runtime(abi);                                                                         \
+            v->init_static(&rt, def, RM_ORIGIN_EXTENSION); /* PyObject_HEAD_INIT(_Py_NULL), then NULL, 0, NULL */      \
+            bool accepts = moduledef_init_accepts(&x.l, def, abi.big_endian);                                         \
+            ck_assert_msg(accepts == expect_moduledef_init_accepts(v), "%s, %s: %s's PyModuleDef_HEAD_INIT is %s",     \
+                          x.s->name, rm_abi_name(abi), version, accepts ? "accepted" : "refused");                    \
+            if (accepts)                                                                                               \
+                snprintf(accepted + strlen(accepted), sizeof accepted - strlen(accepted), " %s", version);            \
+            if (!(v->flags & RM_FREE_THREADED)) {                                                                      \
+                bool nibble = false;                                                                                   \
+                for (int b = 0; b < abi.word_bytes; b++)                                                               \
+                    nibble = nibble || has_10_nibble(def[b]);                                                          \
+                ck_assert_msg(nibble == expect_gil_static_refcount_has_10_nibble(v, abi),                              \
+                              "%s: %s's static refcount %s a byte with the nibble _10_", rm_abi_name(abi), version,    \
+                              nibble ? "has" : "has no");                                                              \
+                rm_layout g = v->layout(abi);                                                                          \
+                ck_assert_msg(x.l.field[RM_F_FLAGS].offset >= g.field[RM_F_TYPE].offset &&                             \
+                                  x.l.field[RM_F_FLAGS].offset + x.l.field[RM_F_FLAGS].size <=                         \
+                                      g.field[RM_F_TYPE].offset + g.field[RM_F_TYPE].size,                             \
+                              "%s: the free-threaded ob_flags (at %u) is not within %s's ob_type", rm_abi_name(abi),   \
+                              x.l.field[RM_F_FLAGS].offset, version);                                                  \
+                if (nibble)                                                                                            \
+                    snprintf(nibbles + strlen(nibbles), sizeof nibbles - strlen(nibbles), " %s", version);            \
+            }                                                                                                          \
+        }                                                                                                              \
+    }
+    HARNESS_VERSION_ROWS(DEF_ROW)
+#undef DEF_ROW
+    printf("harness: gh-137956 on %s, %s: PyModuleDef_Init accepts the defs of%s only; every GIL def is refused by "
+           "its NULL ob_type, which the free-threaded ob_flags (offset %u) lies over\n",
+           x.s->name, rm_abi_name(abi), accepted, x.l.field[RM_F_FLAGS].offset);
+    if (nibbles[0])
+        printf("harness-finding: gh-137956 on %s: the comment's claim that no byte of a GIL refcount has the nibble "
+               "_10_ is false for%s (static refcount bytes 0x05, 0xC0); the check holds for the reason above\n",
+               rm_abi_name(abi), nibbles);
+}
+END_TEST
+
+/* Deferred reference counting (free-threaded 3.14+; internal
+ * _PyObject_SetDeferredRefcount, modelled from fact sheet §9): the shared
+ * count holds a huge constant, so Py_REFCNT of a mortal, deferred object is
+ * huge, yet the object is not immortal: "a large count means immortal" is
+ * wrong there (pybind11 #5646). */
+START_TEST(deferred_refcnt_is_huge_yet_mortal)
+{
+    subject x;
+    subject_init(&x, case_abi(_i));
+    rm_abi abi = x.rt.abi;
+    x.s->new_reference(&x.rt, x.obj);
+    rm_field gc = x.l.field[RM_F_GC_BITS];
+    rm_store(x.obj, gc, abi.big_endian, rm_load(x.obj, gc, abi.big_endian) | 64); /* _PyGC_BITS_DEFERRED */
+    rm_store(x.obj, x.l.field[RM_F_REF_SHARED], abi.big_endian, (uint64_t)expect_deferred_shared(abi));
+    int64_t n = x.s->refcnt(&x.rt, x.obj);
+    ck_assert_msg(n == expect_deferred_refcnt(abi, 1), "%s, %s: Py_REFCNT of a deferred object is %s, expected %s",
+                  x.s->name, rm_abi_name(abi), case_i64(n), case_i64(expect_deferred_refcnt(abi, 1)));
+    ck_assert_msg(!x.s->is_immortal(&x.rt, x.obj), "%s: a deferred object reads as immortal", x.s->name);
+    x.s->incref(&x.rt, x.obj);
+    x.s->decref(&x.rt, x.obj);
+    x.s->decref(&x.rt, x.obj); /* the owner's last: merged, the deferred share remains */
+    ck_assert_uint_eq(x.rt.deallocs, 0);
+    printf("harness: deferred refcount on %s, %s: Py_REFCNT %s, not immortal, not freed by its owner's last decref\n",
+           x.s->name, rm_abi_name(abi), case_i64(n));
+}
+END_TEST
+
 bool case_family_add_tests(TCase *tc)
 {
     const rm_implementation *s = case_opts.impl;
@@ -557,6 +680,14 @@ bool case_family_add_tests(TCase *tc)
         CASE_LOOP(tc, cython_7769_dealloc_guard_resurrects, CASE_ABI_COUNT);
         CASE_LOOP(tc, gh_140061_refcnt_one_is_not_unique, CASE_ABI_COUNT);
         CASE_LOOP(tc, numpy_30681_header_size_differs, CASE_ABI_COUNT);
+        added++;
+    }
+    if (fam == EXPECT_FT314) { /* 3.14t and later: the static flag, deferred refcounts */
+        CASE_LOOP(tc, deferred_refcnt_is_huge_yet_mortal, CASE_ABI_COUNT);
+        added++;
+    }
+    if (s->flags & RM_FREE_THREADED && version_hex_of(s) >= 0x030F0000) { /* 3.15's PyModuleDef_Init */
+        CASE_LOOP(tc, gh_137956_moduledef_init_refuses_gil_defs, CASE_ABI_COUNT);
         added++;
     }
     if (!added) {
