@@ -146,6 +146,25 @@ else
         prev=$v
       done
     done
+    # abi3t (3.15, PEP 803): from the 3.15 headers to the same headers under
+    # Py_TARGET_ABI3T, abidiff must show PyObject and PyVarObject turned
+    # declaration-only (a change libabigail counts harmless, so --harmless).
+    if [ -f "$out/abigail/$p/real-3.15.abi" ] && [ -f "$out/abigail/$p/abi3t.abi" ]; then
+      abigail_count=$((abigail_count + 1))
+      report=$(abidiff --no-show-locs --harmless "$out/abigail/$p/real-3.15.abi" "$out/abigail/$p/abi3t.abi" 2>&1)
+      missing=()
+      for type in _object PyVarObject; do
+        grep -q "type struct $type was a defined type and is now a declaration-only type" <<<"$report" || missing+=("$type")
+      done
+      if [ ${#missing[@]} -gt 0 ]; then
+        abigail_status=$((abigail_status | 8))
+        abigail_lines+=("abi3t: $p: real-3.15 -> abi3t does not show struct ${missing[*]} declaration-only")
+        printf '## %s: real-3.15 -> abi3t (expected: PyObject and PyVarObject declaration-only)\n\n```\n%s\n```\n\n' \
+          "$p" "$report" >>"$out/abigail.md"
+      else
+        abigail_lines+=("abi3t: $p: real-3.15 -> abi3t shows PyObject (struct _object) and PyVarObject declaration-only, as it must")
+      fi
+    fi
   done
   abigail_lines+=("$abigail_count abidiff comparisons, exit bits $abigail_status")
 fi

@@ -214,7 +214,7 @@ fi
 # host-gcc, is an incompatible change (12) whose diff names the fields; and
 # bad input is an error (1) or a usage error (2), never a pass.
 if abi_tool=$(ci/abi-audit.sh --tool) &&
-   scratch_build selftest-abi-break abi_probes -DHARNESS_MODEL_BREAK=HARNESS_MODEL_BREAK_314_ORDER; then
+   scratch_build selftest-abi-break abi_probes "-DHARNESS_MODEL_BREAK=HARNESS_MODEL_BREAK_314_ORDER;HARNESS_MODEL_BREAK_315_SLOT"; then
   mkdir -p "$fakes/abi-break" "$fakes/abi-bad"
   expect "the probes of the broken model are read back" 0 "" -- "$abi_tool" extract --configuration host-gcc \
     --abi host --quadrant "$(host_quadrant)" build/selftest-abi-break/abi/probes.txt "$fakes/abi-break/host-gcc.json"
@@ -223,6 +223,9 @@ if abi_tool=$(ci/abi-audit.sh --tool) &&
     "$abi_tool" audit --invariants abi/invariants.json abi/manifests "$fakes/abi-break"
   expect "... and the model no longer matches CPython's real 3.14 headers (invariant model-vs-real)" 12 \
     "invariant model-vs-real: host-gcc 3.14 vs real-3.14: PyObject.fields.ob_refcnt.offset: 4 -> 0" -- \
+    "$abi_tool" audit --invariants abi/invariants.json abi/manifests "$fakes/abi-break"
+  expect "a model PySlot of 24 bytes fails the module-structs invariant (3.15's is 16 everywhere)" 12 \
+    "invariant module-structs: host-gcc 3.15: PySlot is 24 bytes \\(16 wanted\\)" -- \
     "$abi_tool" audit --invariants abi/invariants.json abi/manifests "$fakes/abi-break"
   abidw --no-corpus-path --no-show-locs --no-comp-dir-path --drop-private-types --suppressions abi/abigail/suppressions.ini \
     build/selftest-abi-break/abi/libharness-abi-3.14.so >"$fakes/abi-break/3.14.abi" 2>&1

@@ -90,6 +90,41 @@ typedef struct obj314 PyObject;
 #if HARNESS_PROBE_MODEL >= 315
 #define _Py_LEGACY_ABI_CHECK_FLAG MODEL_315_LEGACY_ABI_CHECK_FLAG
 #endif
+/* What a module's definition starts with (moduleobject.h), every version;
+ * and 3.15's module ABI structs (modsupport.h, slots.h): fact sheet §9. */
+typedef struct PyModuleDef_Base {
+    PyObject ob_base;
+    PyObject *(*m_init)(void);
+    Py_ssize_t m_index;
+    PyObject *m_copy;
+} PyModuleDef_Base;
+#if HARNESS_PROBE_MODEL >= 315
+typedef struct PyABIInfo {
+    uint8_t abiinfo_major_version;
+    uint8_t abiinfo_minor_version;
+    uint16_t flags;
+    uint32_t build_version;
+    uint32_t abi_version;
+} PyABIInfo;
+typedef struct PySlot {
+    uint16_t sl_id;
+    uint16_t sl_flags;
+    union {
+        uint32_t sl_reserved;
+    };
+    union {
+        void *sl_ptr;
+        void (*sl_func)(void);
+        Py_ssize_t sl_size;
+        int64_t sl_int64;
+        uint64_t sl_uint64;
+    };
+#if defined(HARNESS_MODEL_BREAK_315_SLOT) /* ci/test.sh's proof that the audit bites */
+    uint64_t sl_broken;
+#endif
+} PySlot;
+#endif
+
 #if defined(Py_GIL_DISABLED)
 #define _Py_IMMORTAL_REFCNT_LOCAL MODEL_FT_IMMORTAL_REFCNT_LOCAL
 #define _Py_REF_SHARED_SHIFT MODEL_FT_REF_SHARED_SHIFT

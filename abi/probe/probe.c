@@ -15,7 +15,10 @@
  *     its tag.
  * Compiled against CPython's real headers (HARNESS_PROBE_REAL) or the
  * model's declarations (abi/probe/model_python.h): the same code measures
- * both.  With HARNESS_PROBE_EXPORTS it is also the shared library that
+ * both. Under abi3t (3.15's Py_TARGET_ABI3T) PyObject is opaque: the record
+ * says so, with the module structs an abi3t extension still sees, and has
+ * no header images. From 3.15 a fourth record: a PySlot whose sl_ptr is 1,
+ * after its tag, so that the audit sees which half of sl_uint64 it fills.  With HARNESS_PROBE_EXPORTS it is also the shared library that
  * libabigail's abidw describes: functions that take the header types. */
 #if defined(HARNESS_PROBE_REAL)
 #include <Python.h>
@@ -72,6 +75,12 @@ typedef struct probe_entry {
 #define PROBE_COUNT_SIZE sizeof(((PyObject *)0)->ob_refcnt)
 #endif
 
+#if defined(_Py_OPAQUE_PYOBJECT)
+#define PROBE_OPAQUE 1
+#else
+#define PROBE_OPAQUE 0
+#endif
+
 const probe_entry harness_abi_record[] = {
     ENTRY("HARNESS-ABI-PROBE-BEGIN", 1),
     /* The version's, not the release's: a Debian update is no ABI change. */
@@ -88,6 +97,27 @@ const probe_entry harness_abi_record[] = {
     ENTRY("data_model.alignof_void_p", _Alignof(void *)),
     ENTRY("data_model.compiler_big_endian", PROBE_COMPILER_BIG_ENDIAN),
     ENTRY("data_model.PY_BIG_ENDIAN", PY_BIG_ENDIAN),
+#if PROBE_AT_LEAST(15)
+    ENTRY("PyABIInfo.size", sizeof(PyABIInfo)),
+    MEMBER(PyABIInfo, abiinfo_major_version),
+    MEMBER(PyABIInfo, abiinfo_minor_version),
+    MEMBER(PyABIInfo, flags),
+    MEMBER(PyABIInfo, build_version),
+    MEMBER(PyABIInfo, abi_version),
+    ENTRY("PySlot.size", sizeof(PySlot)),
+    MEMBER(PySlot, sl_id),
+    MEMBER(PySlot, sl_flags),
+    MEMBER(PySlot, sl_ptr),
+    MEMBER(PySlot, sl_uint64),
+#endif
+#if PROBE_OPAQUE
+    ENTRY("PyObject.opaque", 1),
+    ENTRY("PyModuleDef_Base.absent", 1),
+#else
+    ENTRY("PyModuleDef_Base.size", sizeof(PyModuleDef_Base)),
+    MEMBER(PyModuleDef_Base, m_init),
+    MEMBER(PyModuleDef_Base, m_index),
+    MEMBER(PyModuleDef_Base, m_copy),
     ENTRY("PyObject.size", sizeof(PyObject)),
     ENTRY("PyObject.align", _Alignof(PyObject)),
     ENTRY("PyVarObject.size", sizeof(PyVarObject)),
@@ -118,6 +148,7 @@ const probe_entry harness_abi_record[] = {
 #endif
 #endif
     MEMBER(PyObject, ob_type),
+#endif /* !PROBE_OPAQUE */
 #ifdef _Py_IMMORTAL_REFCNT
     CONSTANT(_Py_IMMORTAL_REFCNT),
 #endif
@@ -151,6 +182,16 @@ const probe_entry harness_abi_record[] = {
     ENTRY("HARNESS-ABI-PROBE-END", 1),
 };
 
+#if PROBE_AT_LEAST(15)
+/* sl_ptr = 1: which half of sl_uint64 a pointer fills (fact sheet §9). */
+typedef struct probe_slot_image {
+    char tag[16];
+    PySlot slot;
+} probe_slot_image;
+const probe_slot_image harness_abi_slot_image = { "HARNESS-PYSLOT:", { .sl_id = 0, .sl_ptr = (void *)1 } };
+#endif
+
+#if !PROBE_OPAQUE
 /* The two header images, each right after a 16-byte tag. */
 typedef struct probe_image {
     char tag[16];
@@ -188,11 +229,18 @@ const probe_image harness_abi_runtime_image = { "HARNESS-RUNTIME", PROBE_RUNTIME
 HARNESS_HEADER_CONSTANTS_END
 #endif
 
+#endif /* !PROBE_OPAQUE */
+
 #if defined(HARNESS_PROBE_EXPORTS)
 /* For abidw: the header types reach the library's ABI only through
- * functions that take them. */
+ * functions that take them (under abi3t, as declarations only). */
 HARNESS_EXPORT size_t harness_abi_object(PyObject *object);
 HARNESS_EXPORT size_t harness_abi_var_object(PyVarObject *object);
+#if PROBE_OPAQUE
+HARNESS_EXPORT size_t harness_abi_object(PyObject *object) { return object ? 1 : 0; }
+HARNESS_EXPORT size_t harness_abi_var_object(PyVarObject *object) { return object ? 1 : 0; }
+#else
 HARNESS_EXPORT size_t harness_abi_object(PyObject *object) { return object ? sizeof *object : 0; }
 HARNESS_EXPORT size_t harness_abi_var_object(PyVarObject *object) { return object ? sizeof *object : 0; }
+#endif
 #endif

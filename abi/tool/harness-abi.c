@@ -206,6 +206,17 @@ static int extract_object(const char *object, json_t *impl)
         rc = fail("%s: the probe record has no end", object);
         goto out;
     }
+    /* 3.15's PySlot with sl_ptr 1 (abi/probe/probe.c), where there is one. */
+    json_int_t slot = json_integer_value(json_object_get(json_object_get(impl, "PySlot"), "size"));
+    if (slot < 0 || slot > 64) {
+        rc = fail("%s: PySlot.size %lld is not plausible", object, (long long)slot);
+        goto out;
+    }
+    if (slot > 0 && (rc = read_image(&b, object, "HARNESS-PYSLOT:", (size_t)slot, true, impl, "pyslot_image")))
+        goto out;
+    /* Under abi3t PyObject is opaque: no size, no images. */
+    if (json_object_get(json_object_get(impl, "PyObject"), "opaque"))
+        goto out;
     json_int_t size = json_integer_value(json_object_get(json_object_get(impl, "PyObject"), "size"));
     if (size <= 0 || size > 64) {
         rc = fail("%s: PyObject.size %lld is not plausible", object, (long long)size);
@@ -366,10 +377,12 @@ static void flatten_into(flat *f, const char *prefix, json_t *v)
         flat_add(f, prefix, value);
 }
 
-static void decode_image(flat *f, json_t *impl, const char *image, const char *prefix)
+/* An image's fields, as the structure TYPE of the manifest lays them out,
+ * read in the target's byte order: "PREFIX.<field>" = value. */
+static void decode_image(flat *f, json_t *impl, const char *image, const char *type, const char *prefix)
 {
     const char *hex = json_string_value(json_object_get(impl, image));
-    json_t *fields = json_object_get(json_object_get(impl, "PyObject"), "fields");
+    json_t *fields = json_object_get(json_object_get(impl, type), "fields");
     if (!hex || !fields)
         return;
     unsigned char bytes[64];
@@ -398,8 +411,9 @@ static flat flatten(json_t *impl)
 {
     flat f = { 0 };
     flatten_into(&f, "", impl);
-    decode_image(&f, impl, "static_image", "static");
-    decode_image(&f, impl, "runtime_image", "runtime");
+    decode_image(&f, impl, "static_image", "PyObject", "static");
+    decode_image(&f, impl, "runtime_image", "PyObject", "runtime");
+    decode_image(&f, impl, "pyslot_image", "PySlot", "pyslot");
     qsort(f.p, f.n, sizeof *f.p, pair_cmp);
     return f;
 }
@@ -492,6 +506,8 @@ static json_t *load_manifest(const char *path, int *rc)
         if (json_object_get(impl, "skipped"))
             continue;
         json_t *object = json_object_get(impl, "PyObject");
+        if (json_is_integer(json_object_get(object, "opaque")))
+            continue; /* abi3t: an opaque PyObject (abi/probe/probe.c) */
         if (!json_is_integer(json_object_get(object, "size")) ||
             !json_is_object(json_object_get(object, "fields")) || !json_is_string(json_object_get(impl, "static_image"))) {
             *rc = fail("%s: implementation %s has no PyObject size, fields or static image", path, name);
@@ -555,7 +571,8 @@ static bool skip_identity(const char *key) { return !strcmp(key, "source"); }
  * ("static.*", "runtime.*") are compared instead. */
 static bool skip_raw(const char *key)
 {
-    return !strcmp(key, "source") || !strcmp(key, "static_image") || !strcmp(key, "runtime_image");
+    return !strcmp(key, "source") || !strcmp(key, "static_image") || !strcmp(key, "runtime_image") ||
+           !strcmp(key, "pyslot_image");
 }
 
 /* The version an implementation's manifest is of: "3.14", "3.14t". */
@@ -653,6 +670,43 @@ static void check_pair(audit *a, const char *invariant, json_t *left, json_t *ri
     }
 }
 
+/* (b'): 3.15's module ABI structs (fact sheet §9), wherever a manifest has
+ * them: PyABIInfo is 12 bytes and PySlot 16 on every data model; a pointer
+ * in PySlot fills sl_uint64 on 64-bit, its low half on 32-bit
+ * little-endian and its high half on 32-bit big-endian (the PySlot image
+ * has sl_ptr = 1); under abi3t PyModuleDef_Base is absent, elsewhere
+ * present. */
+static void check_module_structs(audit *a, const char *config, const char *name, json_t *impl)
+{
+    flat f = flatten(impl);
+    char what[256];
+    snprintf(what, sizeof what, "invariant module-structs: %s %s", config, name);
+    const char *info = flat_get(&f, "PyABIInfo.size"), *slot = flat_get(&f, "PySlot.size");
+    const char *word = flat_get(&f, "data_model.sizeof_void_p"), *big = flat_get(&f, "data_model.PY_BIG_ENDIAN");
+    const char *value = flat_get(&f, "pyslot.sl_uint64");
+    bool opaque = flat_get(&f, "PyObject.opaque") != NULL, absent = flat_get(&f, "PyModuleDef_Base.absent") != NULL;
+    a->checks++;
+    if (info && strcmp(info, "12")) {
+        a->invariant_failures++;
+        note(a, ABI_CHANGE | ABI_INCOMPATIBLE, "%s: PyABIInfo is %s bytes, not 12", what, info);
+    }
+    if (slot) {
+        const char *want = word && big && !strcmp(word, "4") && !strcmp(big, "1") ? "4294967296" : "1";
+        if (strcmp(slot, "16") || !value || strcmp(value, want)) {
+            a->invariant_failures++;
+            note(a, ABI_CHANGE | ABI_INCOMPATIBLE, "%s: PySlot is %s bytes (16 wanted), and sl_ptr = 1 reads %s in "
+                 "sl_uint64 (%s wanted: %s)", what, slot, value ? value : "absent", want,
+                 !strcmp(want, "1") ? "the low half, or all of it" : "the high half, on 32-bit big-endian");
+        }
+    }
+    if (opaque != absent || (!opaque && !flat_get(&f, "PyModuleDef_Base.size"))) {
+        a->invariant_failures++;
+        note(a, ABI_CHANGE | ABI_INCOMPATIBLE, "%s: PyObject is %s, and PyModuleDef_Base %s", what,
+             opaque ? "opaque" : "complete", absent ? "absent" : "present");
+    }
+    flat_free(&f);
+}
+
 /* (b): the stable ABI's promises, across the versions of one build kind
  * in one configuration. */
 static void check_stable_abi(audit *a, json_t *m)
@@ -663,7 +717,7 @@ static void check_stable_abi(audit *a, json_t *m)
     json_t *impl;
     /* The reference of each build kind: the oldest version measured. */
     json_object_foreach(impls, name, impl) {
-        if (json_object_get(impl, "skipped"))
+        if (json_object_get(impl, "skipped") || json_object_get(json_object_get(impl, "PyObject"), "opaque"))
             continue;
         int ft = json_is_true(json_object_get(impl, "free_threaded"));
         json_int_t v = json_integer_value(json_object_get(json_object_get(impl, "python"), "minor"));
@@ -675,6 +729,9 @@ static void check_stable_abi(audit *a, json_t *m)
     json_object_foreach(impls, name, impl) {
         if (json_object_get(impl, "skipped"))
             continue;
+        check_module_structs(a, config, name, impl);
+        if (json_object_get(json_object_get(impl, "PyObject"), "opaque"))
+            continue; /* abi3t: no header to hold to the stable ABI's layout */
         int ft = json_is_true(json_object_get(impl, "free_threaded"));
         flat f = flatten(impl), b = flatten(base[ft]);
         const char *w = flat_get(&f, "data_model.sizeof_Py_ssize_t");
