@@ -23,6 +23,21 @@ function(harness_pyconfig_free_threaded dir out)
   endif()
 endfunction()
 
+# harness_headers_free_threaded(INCLUDE PYCONFIG_DIR OUT): whether Python.h,
+# with that pyconfig.h and nothing else defined, ends up free-threaded:
+# preprocessed by this target's compiler, so that Python.h's own logic
+# decides (a pyconfig.h may define Py_GIL_DISABLED in any spelling, and
+# abi3t defines it by itself, which an extension asks for, not the build).
+function(harness_headers_free_threaded include pyconfig_dir out)
+  set(source ${CMAKE_BINARY_DIR}/CMakeFiles/harness-headers/free-threaded.c)
+  file(WRITE ${source} "#include <Python.h>\n#ifndef Py_GIL_DISABLED\n#error \"a GIL build\"\n#endif\n")
+  set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+  list(TRANSFORM windows_defs PREPEND "-D" OUTPUT_VARIABLE defs)
+  try_compile(free_threaded ${CMAKE_BINARY_DIR}/CMakeFiles/harness-headers/free-threaded SOURCES ${source}
+              CMAKE_FLAGS "-DINCLUDE_DIRECTORIES=${pyconfig_dir};${include}" COMPILE_DEFINITIONS ${defs})
+  set(${out} ${free_threaded} PARENT_SCOPE)
+endfunction()
+
 # This target's data model as pyconfig.h macros, from its compiler.
 function(harness_target_pyconfig_macros out)
   if(WIN32)
