@@ -296,4 +296,13 @@ static inline int64_t expect_deferred_refcnt(rm_abi abi, uint32_t local)
     return (int64_t)local + expect_deferred_shared(abi) / 4;
 }
 
+/* §9, gh-143300 / PR #144543: 3.15's PyUnstable_SetImmortal(op) makes op
+ * immortal, as _Py_SetImmortal does, and returns 1 only for an object that
+ * is uniquely referenced and not a str; otherwise it returns 0 and leaves
+ * the object as it was. */
+static inline bool expect_unstable_set_immortal_accepts(bool uniquely_referenced, bool is_str)
+{
+    return uniquely_referenced && !is_str;
+}
+
 #endif

@@ -619,6 +619,68 @@ START_TEST(deferred_refcnt_is_huge_yet_mortal)
 }
 END_TEST
 
+/* PyUnstable_SetImmortal (3.15, gh-143300 / PR #144543; libpython code in
+ * Objects/object.c, modelled here from the fact sheet §9): it refuses an
+ * object that is not uniquely referenced (PyUnstable_Object_IsUniquely-
+ * Referenced, as 3.14's Objects/object.c has it: the model's, on this
+ * implementation's bytes) or is a str (by its type: a stand-in
+ * PyUnicode_Type here), and otherwise leaves what _Py_SetImmortal leaves
+ * (the implementation's immortalize). */
+static const char harness_unicode_type[1]; /* stands for &PyUnicode_Type */
+
+static int unstable_set_immortal(subject *x, const rm_implementation *model)
+{
+    bool is_str = rm_load(x->obj, x->l.field[RM_F_TYPE], x->rt.abi.big_endian) ==
+                  ((uint64_t)(uintptr_t)harness_unicode_type & (x->rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX));
+    if (!model->is_uniquely_referenced(&x->rt, x->obj) || is_str)
+        return 0;
+    x->s->immortalize(&x->rt, x->obj);
+    return 1;
+}
+
+START_TEST(pyunstable_set_immortal_refuses)
+{
+    subject x;
+    subject_init(&x, case_abi(_i));
+    const rm_implementation *model = rm_find_implementation(x.s->name);
+    ck_assert_msg(model && model->is_uniquely_referenced, "no model of %s's IsUniquelyReferenced", x.s->name);
+    rm_abi abi = x.rt.abi;
+    size_t n = x.l.object_size;
+    uint8_t before[RM_MAX_HEADER], want[RM_MAX_HEADER];
+    static const char *const states[] = { "a fresh object", "an object with a second reference", "a str",
+                                          "an object another thread owns" };
+    int n_states = x.s->flags & RM_FREE_THREADED ? 4 : 3;
+    for (int k = 0; k < n_states; k++) {
+        x.obj = case_object(); /* zeroed: no type left from the state before */
+        x.s->new_reference(&x.rt, x.obj);
+        if (k == 1)
+            x.s->incref(&x.rt, x.obj);
+        if (k == 2)
+            rm_store(x.obj, x.l.field[RM_F_TYPE], abi.big_endian, (uint64_t)(uintptr_t)harness_unicode_type);
+        if (k == 3)
+            rm_store(x.obj, x.l.field[RM_F_TID], abi.big_endian, x.rt.thread_id ^ 0x40);
+        memcpy(before, x.obj, n);
+        memcpy(want, x.obj, n);
+        bool accepts = expect_unstable_set_immortal_accepts(k == 0, k == 2);
+        if (accepts) { /* what _Py_SetImmortal leaves, on a twin */
+            uint8_t *twin = case_object();
+            memcpy(twin, before, n);
+            x.s->immortalize(&x.rt, twin);
+            memcpy(want, twin, n);
+        }
+        int got = unstable_set_immortal(&x, model);
+        ck_assert_msg(got == accepts, "%s, %s: PyUnstable_SetImmortal of %s returned %d", x.s->name, rm_abi_name(abi),
+                      states[k], got);
+        ck_assert_bytes_eq(x.obj, want, n);
+        ck_assert_msg(x.s->is_immortal(&x.rt, x.obj) == accepts, "%s: %s is %simmortal after PyUnstable_SetImmortal",
+                      x.s->name, states[k], accepts ? "not " : "");
+    }
+    printf("harness: PyUnstable_SetImmortal on %s, %s: immortalises a fresh object as _Py_SetImmortal does; refuses "
+           "%s\n", x.s->name, rm_abi_name(abi),
+           n_states == 4 ? "a second reference, a str, another thread's object" : "a second reference, a str");
+}
+END_TEST
+
 bool case_family_add_tests(TCase *tc)
 {
     const rm_implementation *s = case_opts.impl;
@@ -684,6 +746,10 @@ bool case_family_add_tests(TCase *tc)
     }
     if (fam == EXPECT_FT314) { /* 3.14t and later: the static flag, deferred refcounts */
         CASE_LOOP(tc, deferred_refcnt_is_huge_yet_mortal, CASE_ABI_COUNT);
+        added++;
+    }
+    if (version_hex_of(s) >= 0x030F0000) { /* public from 3.15 */
+        CASE_LOOP(tc, pyunstable_set_immortal_refuses, CASE_ABI_COUNT);
         added++;
     }
     if (s->flags & RM_FREE_THREADED && version_hex_of(s) >= 0x030F0000) { /* 3.15's PyModuleDef_Init */
