@@ -41,31 +41,40 @@ def main(argv):
             include, argv = argv[1], argv[2:]
         else:
             presets, argv = presets + [argv[0]], argv[1:]
-    rows = {}
+    rows = {}  # (preset, implementation): row; your 3.15+ headers are user-3.15, user-3.15t and user-abi3t
     for preset in presets:
-        row = {"implementation": "", "pyconfig": "", "passed": 0, "failed": 0, "skipped": 0, "failures": [],
-               "skip_reasons": []}
+        def new_row():
+            return {"implementation": "", "pyconfig": "", "passed": 0, "failed": 0, "skipped": 0, "failures": [],
+                    "skip_reasons": []}
         try:
             cases = dom.parseString(junit_text(f"{reports}/{preset}.junit.xml")).getElementsByTagName("testcase")
         except Exception:
             # Not tested at all: the matrix's own verdict (SKIP with its
             # reason, or FAIL) and why.
+            row = new_row()
             with open(f"{reports}/{preset}.result") as f:
                 verdict = f.read().split(None, 3)
             row["result"] = verdict[0] if verdict else "FAIL"
             row["detail"] = verdict[3].strip() if len(verdict) > 3 else ""
-            rows[preset] = row
+            rows[(preset, "")] = row
             continue
+        mine = {}
         for case in cases:
             name = case.getAttribute("name")
             out = output(case)
             m = re.search(r"\.(user-\d+\.\d+t?)(\.|$)", name)
-            if m:
-                row["implementation"] = m.group(1)
+            if re.search(r"\.abi3t-user-|^abi3t\.user-[^.]+\.[^.]+\.symbols$", name):
+                impl = "user-abi3t"
+            elif m:
+                impl = m.group(1)
             elif "harness-skip:" not in out:
                 continue  # the emulator's warm-up fixture; a skip for every implementation counts
+            else:
+                impl = ""
+            row = mine.setdefault(impl, new_row())
+            row["implementation"] = impl
             origin = re.search(r"harness: implementation: (.*)", out)
-            if origin and not row["pyconfig"]:
+            if origin and not row["pyconfig"] and not impl.endswith("abi3t"):
                 row["pyconfig"] = origin.group(1)
             skip = re.search(r"harness-skip: (.*)", out)
             if case.getAttribute("status") in ("notrun", "disabled") or skip:
@@ -78,9 +87,15 @@ def main(argv):
                 row["failures"].append({"test": name, "checks": failing_checks(out)})
             else:
                 row["passed"] += 1
-        row["result"] = "FAIL" if row["failed"] else "PASS" if row["passed"] else "SKIP" if row["skipped"] else "FAIL"
-        rows[preset] = row
-    json.dump({"include": include, "configurations": rows}, open(f"{reports}/user.json", "w"), indent=1)
+        if not mine:
+            mine[""] = new_row()
+        for impl, row in sorted(mine.items()):
+            row["result"] = "FAIL" if row["failed"] else "PASS" if row["passed"] else "SKIP" if row["skipped"] else "FAIL"
+            rows[(preset, impl)] = row
+    configurations = {}
+    for (preset, impl), row in rows.items():
+        configurations.setdefault(preset, {})[impl or "-"] = row
+    json.dump({"include": include, "configurations": configurations}, open(f"{reports}/user.json", "w"), indent=1)
 
     print(f"## Your headers ({include})")
     print()
@@ -89,13 +104,13 @@ def main(argv):
     print()
     print("| configuration | implementation | result | passed | failed | skipped | pyconfig.h |")
     print("|---|---|---|---|---|---|---|")
-    for preset, r in rows.items():
+    for (preset, _), r in rows.items():
         # The implementation's summary ends with where its pyconfig.h came from, in parentheses.
         m = re.search(r"\((.*)\)$", r["pyconfig"])
         where = m.group(1) if m else r["pyconfig"] or r.get("detail", "") or "; ".join(r["skip_reasons"])
         print(f"| {preset} | {r['implementation'] or '–'} | {r['result']} | {r['passed']} | {r['failed']} | "
               f"{r['skipped']} | {where.replace('|', '/')} |")
-    failures = [(p, f) for p, r in rows.items() for f in r["failures"]]
+    failures = [(p, f) for (p, _), r in rows.items() for f in r["failures"]]
     if failures:
         print()
         print("### What failed (both sides as the checks printed them)")
@@ -110,8 +125,8 @@ def main(argv):
         print("Skip reasons: " + "; ".join(reasons))
     print()
     count = {v: sum(1 for r in rows.values() if r["result"] == v) for v in ("PASS", "FAIL", "SKIP")}
-    print(f"Your headers: {count['PASS']} configurations passed, {len(rows) - count['PASS'] - count['SKIP']} failed, "
-          f"{count['SKIP']} skipped (with the reasons above).")
+    print(f"Your headers: {count['PASS']} rows (configuration, implementation) passed, "
+          f"{len(rows) - count['PASS'] - count['SKIP']} failed, {count['SKIP']} skipped (with the reasons above).")
     return 0
 
 

@@ -304,17 +304,25 @@ mutant_presets=(host-gcc s390x-linux-gnu-gcc arm-linux-gnueabihf-gcc powerpc-lin
 # what reports/user.json says against what must be.
 cat >"$fakes/user_verdict.py" <<'PY'
 import json, sys
-rows = json.load(open(sys.argv[1]))["configurations"]
+confs = json.load(open(sys.argv[1]))["configurations"]  # {preset: {implementation: row}}
+rows = [(p, r) for p, impls in confs.items() for r in impls.values()]
 rc, mode, want = sys.argv[2], sys.argv[3], sys.argv[4]
-print({p: (r["implementation"], r["result"], r["passed"], r["failed"]) for p, r in rows.items()}, "matrix exit", rc)
+print({p: {i: (r["result"], r["passed"], r["failed"]) for i, r in impls.items()} for p, impls in confs.items()},
+      "matrix exit", rc)
 if mode == "fail":
-    failed = sorted(p for p, r in rows.items() if r["result"] != "PASS")
-    ok = failed == sorted(want.split()) and rc != "0" and all(rows[p]["failed"] > 0 for p in failed)
+    failed = sorted({p for p, r in rows if r["result"] != "PASS"})
+    ok = failed == sorted(want.split()) and rc != "0" and all(any(r["failed"] > 0 for q, r in rows if q == p)
+                                                               for p in failed)
     print("detected exactly where expected" if ok else f"NOT where expected: {failed}")
-else:
+elif mode == "pass":
     ok = rc == "0" and rows and all(r["implementation"] == want and r["result"] == "PASS" and r["passed"] > 0
-                                    for r in rows.values())
+                                    for _, r in rows)
     print(f"all {want}, all passed" if ok else f"NOT all {want}")
+else:  # each: every configuration ran exactly these implementations, each passed
+    ok = rc == "0" and confs and all(sorted(impls) == sorted(want.split()) and
+                                     all(r["result"] == "PASS" and r["passed"] > 0 for r in impls.values())
+                                     for impls in confs.values())
+    print(f"each of {want}, all passed" if ok else f"NOT each of {want}")
 PY
 mutant() { # mutant NAME FILE SED-EXPRESSION EXPECTED-FAILING-PRESETS
   local name=$1 file=$2 edit=$3 want=$4 dir="$fakes/mutant-$1"
@@ -348,6 +356,15 @@ for build in "ft user-3.14t $fakes/ft-pyconfig" "gil user-3.14 $cpython/pyconfig
         host-gcc s390x-linux-gnu-gcc x86_64-w64-mingw32-gcc >'$fakes/$kind.log' 2>&1
       python3 '$fakes/user_verdict.py' '$fakes/reports-$kind/user.json' \$? pass $impl"
 done
+
+# From 3.15 one Include/ with a GIL pyconfig.h is three implementations:
+# user-3.15, its free-threaded twin user-3.15t, and abi3t from it
+# (user-abi3t), each run and passed, on Linux and 64-bit Windows.
+expect "the 3.15 headers with a GIL pyconfig.h run as user-3.15, user-3.15t and user-abi3t, each passed" 0 \
+  "^each of user-3.15 user-3.15t user-abi3t, all passed" -- bash -c "
+    ci/matrix.sh --no-setup --cpython-include '$cpython/../3.15/include' --pyconfig '$cpython/../3.15/pyconfig/x86_64-linux-gnu' \
+      --reports '$fakes/reports-315' host-gcc x86_64-w64-mingw32-gcc >'$fakes/user-315.log' 2>&1
+    python3 '$fakes/user_verdict.py' '$fakes/reports-315/user.json' \$? each 'user-3.15 user-3.15t user-abi3t'"
 
 # gh-134989 is judged on the headers' own Py_RETURN_NONE, compiled for the
 # limited API of 3.11: the 3.14 headers with the 3.12 spelling (a bare
