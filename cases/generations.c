@@ -382,8 +382,10 @@ const rm_implementation *case_extra_implementation(const char *name)
                 path ? path : "(unset)");
         exit(2);
     }
-    size_t n = fread(symbols, 1, sizeof symbols - 1, f);
-    symbols[n] = '\0';
+    char line[128];
+    symbols[0] = '\0';
+    while (fgets(line, sizeof line, f)) /* one symbol a line (cmake/undefined-symbols.cmake) */
+        snprintf(symbols + strlen(symbols), sizeof symbols - strlen(symbols), "%s", line);
     fclose(f);
     char version[8];
     snprintf(version, sizeof version, "3.%d", h_minor);
