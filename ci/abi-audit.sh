@@ -200,7 +200,11 @@ PY
     [ -d "$out/abigail/$p" ] || continue
     abi=$(preset_abi "$p")
     rm -rf "abi/abigail/$abi"; mkdir -p "abi/abigail/$abi"
-    cp "$out/abigail/$p/"*.abi "abi/abigail/$abi/"; n=$((n + 1))
+    # The model's and Debian's only: an install's (local) or yours (user) is no baseline.
+    while IFS='|' read -r name kind _; do
+      case $kind in model|real) [ ! -f "$out/abigail/$p/$name.abi" ] || cp "$out/abigail/$p/$name.abi" "abi/abigail/$abi/" ;; esac
+    done <"$build_root/$p/abi/probes.txt"
+    n=$((n + 1))
   done
   say "abi-audit: refreshed ${#presets[@]} manifests in abi/manifests/ and $n abidw baselines in abi/abigail/:"
   say "abi-audit: review 'git diff abi/' and commit it with the reason for the change"
