@@ -352,16 +352,7 @@ const rm_implementation *case_extra_implementation(const char *name)
                                                api_set_refcnt, api_refcnt, api_dealloc };
     if (sscanf(name, "gen-3.%d-3.%d", &h_minor, &l_minor) != 2) /* LCOV: usage */
         return NULL;
-    void *rt_module = case_load_module("HARNESS_RUNTIME_MODULE", "runtime module");
-    for (int i = 0; i <= GEN_OPS; i++)
-        (void)case_module_symbol(rt_module, "HARNESS_RUNTIME_MODULE", call_names[i]);
-    const char *(*install)(const harness_pyapi_runtime *) = (const char *(*)(const harness_pyapi_runtime *))
-        case_module_symbol(rt_module, "HARNESS_RUNTIME_MODULE", "harness_pyapi_install");
-    const char *missing = install(&api);
-    if (missing) {
-        fprintf(stderr, "cases_generations: the runtime lacks %s\n", missing);
-        exit(2);
-    }
+    case_install_runtime(&api);
     void *ext = case_load_module("HARNESS_GENERATION_MODULE", "generation module");
     gen_incref = (void (*)(void *))case_module_symbol(ext, "HARNESS_GENERATION_MODULE", "gen_incref");
     gen_decref = (void (*)(void *))case_module_symbol(ext, "HARNESS_GENERATION_MODULE", "gen_decref");

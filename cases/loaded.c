@@ -40,3 +40,19 @@ const char *case_module_file(const char *variable)
             name = p + 1;
     return name;
 }
+
+void case_install_runtime(const harness_pyapi_runtime *api)
+{
+    static const char *const exported[] = { "_Py_IncRef", "_Py_DecRef", "_Py_SetRefcnt", "Py_REFCNT", "_Py_Dealloc" };
+    void *module = case_load_module("HARNESS_RUNTIME_MODULE", "runtime module");
+    for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++)
+        (void)case_module_symbol(module, "HARNESS_RUNTIME_MODULE", exported[i]);
+    const char *(*install)(const harness_pyapi_runtime *) =
+        (const char *(*)(const harness_pyapi_runtime *))case_module_symbol(module, "HARNESS_RUNTIME_MODULE",
+                                                                           "harness_pyapi_install");
+    const char *missing = install(api);
+    if (missing) {
+        fprintf(stderr, "cases_%s: %s lacks %s\n", case_family_name, api->name, missing);
+        exit(2);
+    }
+}

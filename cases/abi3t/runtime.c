@@ -106,18 +106,7 @@ const rm_implementation *case_extra_implementation(const char *name)
                                                api_set_refcnt,      api_refcnt, api_dealloc };
     if (strncmp(name, "abi3t-", 6) != 0)
         return NULL;
-    /* The runtime's module first: each of the functions an abi3t extension
-     * calls must be there, named if it is not. */
-    void *rt_module = case_load_module("HARNESS_RUNTIME_MODULE", "runtime module");
-    for (int i = 0; i < API_COUNT; i++)
-        (void)case_module_symbol(rt_module, "HARNESS_RUNTIME_MODULE", api_names[i]);
-    const char *(*install)(const harness_pyapi_runtime *) = (const char *(*)(const harness_pyapi_runtime *))case_module_symbol(
-        rt_module, "HARNESS_RUNTIME_MODULE", "harness_pyapi_install");
-    const char *missing = install(&api);
-    if (missing) {
-        fprintf(stderr, "cases_%s: the abi3t runtime lacks %s\n", case_family_name, missing);
-        exit(2);
-    }
+    case_install_runtime(&api);
     void *ext = case_load_module("HARNESS_ABI3T_MODULE", "abi3t extension");
     ext_incref = (void (*)(void *))case_module_symbol(ext, "HARNESS_ABI3T_MODULE", "abi3t_incref");
     ext_decref = (void (*)(void *))case_module_symbol(ext, "HARNESS_ABI3T_MODULE", "abi3t_decref");
