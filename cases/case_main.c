@@ -200,7 +200,7 @@ static const rm_implementation *compose_binding(const rm_implementation *b)
     }
     const rm_implementation *model = rm_find_implementation(b->name);
     composed = *b;
-    composed.flags = base->flags | (b->flags & RM_NATIVE_ONLY); /* a binding built for this target only */
+    composed.flags = base->flags | (b->flags & (RM_NATIVE_ONLY | RM_CALLS_RUNTIME)); /* built for this target only */
     composed.version_hex = base->version_hex;
     fill_from(&composed, base);
     reference = *base;

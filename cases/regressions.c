@@ -691,7 +691,10 @@ bool case_family_add_tests(TCase *tc)
     expect_family fam = expect_family_of(s);
     bool immortal_gil = fam == EXPECT_312 || fam == EXPECT_314;
     int added = 0;
-    if (case_opts.binding) { /* a binding's copy: the regressions of its own operations */
+    /* A binding's copy: the regressions of its own operations. abi3t, whose
+     * own operations are the runtime's functions, meets every regression of
+     * the runtime's version through them. */
+    if (case_opts.binding && !(s->flags & RM_CALLS_RUNTIME)) {
         if (case_opts.binding->incref_mortal && !(s->flags & RM_FREE_THREADED)) {
             CASE_TEST(tc, mypy_18459_incref_no_imm_wraps);
             added++;

@@ -93,6 +93,7 @@ enum rm_implementation_flags {
     RM_FREE_THREADED   = 1u << 1,
     RM_LEGACY_OPS      = 1u << 2, /* <= 3.11 ++/-- applied to any GIL header */
     RM_NATIVE_ONLY     = 1u << 3, /* knows only this target's data model (real headers) */
+    RM_CALLS_RUNTIME   = 1u << 4, /* its own operations are calls of the runtime's exported functions (abi3t) */
 };
 
 typedef struct rm_implementation {

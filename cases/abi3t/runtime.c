@@ -119,7 +119,7 @@ const rm_implementation *case_extra_implementation(const char *name)
     abi3t.name = strrchr(name, '-') + 1; /* the version, whose expectations apply: "3.15t" */
     abi3t.summary = summary;
     /* Built for this target: a Py_ssize_t of its own data model only. */
-    abi3t.flags = RM_NATIVE_ONLY;
+    abi3t.flags = RM_NATIVE_ONLY | RM_CALLS_RUNTIME;
     abi3t.incref = own_incref;
     abi3t.decref = own_decref;
     abi3t.set_refcnt = own_set_refcnt;
