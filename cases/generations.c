@@ -4,7 +4,9 @@
  * HARNESS_GENERATION_MODULE, as "gen-<H>-<L>"), and loads it into every GIL
  * runtime the stable ABI promises it runs on, the model's, from max(L, 3.11)
  * to the newest, through the runtime module it imports from
- * (abi3t/pyapi.c, HARNESS_RUNTIME_MODULE). One check per runtime R:
+ * (abi3t/pyapi.c, HARNESS_RUNTIME_MODULE); and the abi3t one ("gen-3.15-
+ * abi3t": 3.15's headers with Py_TARGET_ABI3T), into 3.15 and later, GIL and
+ * free-threaded: abi3t's promise. One check per runtime R:
  *   - how each operation is made: a call of the runtime's function (counted
  *     here, and among the module's undefined symbols, which the build
  *     listed: HARNESS_GENERATION_SYMBOLS) or H's inline code, as
@@ -29,8 +31,10 @@
 const char *const case_family_name = "generations";
 
 static int h_minor, l_minor;                    /* 3.<h> headers, Py_LIMITED_API 3.<l> */
+static bool abi3t;                              /* Py_TARGET_ABI3T (its limited API is 3.15's) */
+static char limited_name[8];                    /* "3.2", "abi3t": L as the report shows it */
 static const rm_implementation *headers;        /* the model of 3.<h>: its encoding's expectations */
-static const rm_implementation *runtimes[16];   /* the GIL runtimes it is promised to, oldest first */
+static const rm_implementation *runtimes[16];   /* the runtimes it is promised to, oldest first */
 static int n_runtimes;
 static char symbols[512];                       /* the module's undefined symbols of CPython's */
 
@@ -105,7 +109,13 @@ typedef struct obj {
     uint8_t *bytes;
 } obj;
 
-static rm_field count_word(rm_abi abi) { return (rm_field){ 0, abi.word_bytes }; }
+/* The word a count is set in: the Py_ssize_t at offset 0 of a GIL build,
+ * ob_ref_local of a free-threaded one. */
+static rm_field count_word(rm_abi abi)
+{
+    rm_layout l = current->layout(abi);
+    return l.field[RM_F_REFCNT].size ? l.field[RM_F_REFCNT] : l.field[RM_F_COUNT_WORD];
+}
 
 static obj make(origin from, uint64_t word)
 {
@@ -136,13 +146,13 @@ static void assert_exact(expect_gen_op op, origin from, uint64_t word, int64_t n
     if (memcmp(a.bytes, b.bytes, size)) {
         char x[3 * RM_MAX_HEADER + 1];
         strcpy(x, CASE_HEX(a.bytes, size));
-        ck_abort_msg("3.%d headers, limited 3.%d, on %s: %s of %s (word 0x%llx): module [%s], runtime's own [%s]", h_minor,
-                     l_minor, current->name, op_names[op], before, (unsigned long long)word, x, CASE_HEX(b.bytes, size));
+        ck_abort_msg("3.%d headers, limited %s, on %s: %s of %s (word 0x%llx): module [%s], runtime's own [%s]", h_minor,
+                     limited_name, current->name, op_names[op], before, (unsigned long long)word, x, CASE_HEX(b.bytes, size));
     }
     case_require_msg(va == vb && a.rt.deallocs == b.rt.deallocs && immortal(&a) == immortal(&b),
-                     "3.%d headers, limited 3.%d, on %s: %s of %s (word 0x%llx): module returns %s, %lu deallocations; "
+                     "3.%d headers, limited %s, on %s: %s of %s (word 0x%llx): module returns %s, %lu deallocations; "
                      "runtime's own %s, %lu",
-                     h_minor, l_minor, current->name, op_names[op], before, (unsigned long long)word, case_i64(va),
+                     h_minor, limited_name, current->name, op_names[op], before, (unsigned long long)word, case_i64(va),
                      a.rt.deallocs, case_i64(vb), b.rt.deallocs);
 }
 
@@ -280,12 +290,12 @@ START_TEST(generation_on_runtime)
         module_op(op, &o.rt, o.bytes, 3);
         for (int i = 0; i < GEN_OPS; i++)
             case_require_msg(calls[i] - before[i] == (unsigned long)(want_call && i == (int)op),
-                             "3.%d headers, limited 3.%d: %s made %lu calls to %s; it should be %s", h_minor, l_minor,
+                             "3.%d headers, limited %s: %s made %lu calls to %s; it should be %s", h_minor, limited_name,
                              op_names[op], calls[i] - before[i], call_names[i],
                              want_call ? "one call of its own function" : "inline code");
         bool listed = strstr(symbols, call_names[op]) != NULL;
-        case_require_msg(listed == want_call, "3.%d headers, limited 3.%d: %s is %s, yet the module %s %s", h_minor,
-                         l_minor, op_names[op], want_call ? "a call" : "inline", listed ? "imports" : "does not import",
+        case_require_msg(listed == want_call, "3.%d headers, limited %s: %s is %s, yet the module %s %s", h_minor,
+                         limited_name, op_names[op], want_call ? "a call" : "inline", listed ? "imports" : "does not import",
                          call_names[op]);
         if (want_call || expect_family_of(headers) == expect_family_of(current)) {
             exact_everywhere(op);
@@ -297,7 +307,7 @@ START_TEST(generation_on_runtime)
     /* An inline Py_DECREF carries _Py_Dealloc; calls alone never name it. */
     bool inline_decref = !expect_generation_calls(h_minor, l_minor, GEN_DECREF);
     case_require_msg((strstr(symbols, "_Py_Dealloc") != NULL) == inline_decref,
-                     "3.%d headers, limited 3.%d: the module %s _Py_Dealloc, with %s Py_DECREF", h_minor, l_minor,
+                     "3.%d headers, limited %s: the module %s _Py_Dealloc, with %s Py_DECREF", h_minor, limited_name,
                      inline_decref ? "does not import" : "imports", inline_decref ? "an inline" : "a called");
     /* Inline code of another encoding on R's immortal objects. */
     for (int r = 0; r < 2; r++) {
@@ -325,7 +335,7 @@ START_TEST(generation_on_runtime)
         verdict = "tolerates: ";
     else if (any_inline_other && !(current->flags & RM_HAS_IMMORTALITY))
         verdict = "agrees on mortal counts (no immortal objects)";
-    printf("harness-generation: H=3.%d L=3.%d R=%s on %s: %s%s\n", h_minor, l_minor, current->name, rm_abi_name(abi),
+    printf("harness-generation: H=3.%d L=%s R=%s on %s: %s%s\n", h_minor, limited_name, current->name, rm_abi_name(abi),
            verdict, cell);
     fflush(stdout);
 }
@@ -350,8 +360,15 @@ const rm_implementation *case_extra_implementation(const char *name)
     static char summary[256];
     static const harness_pyapi_runtime api = { "the generations' runtime", api_incref, api_decref,
                                                api_set_refcnt, api_refcnt, api_dealloc };
-    if (sscanf(name, "gen-3.%d-3.%d", &h_minor, &l_minor) != 2) /* LCOV: usage */
+    char tail[8] = "";
+    if (sscanf(name, "gen-3.%d-3.%d", &h_minor, &l_minor) == 2) {
+        snprintf(limited_name, sizeof limited_name, "3.%d", l_minor);
+    } else if (sscanf(name, "gen-3.%d-%7s", &h_minor, tail) == 2 && !strcmp(tail, "abi3t") && h_minor >= 15) {
+        abi3t = true, l_minor = 15; /* pyabi.h: Py_LIMITED_API is Py_TARGET_ABI3T's */
+        snprintf(limited_name, sizeof limited_name, "abi3t");
+    } else {
         return NULL;
+    }
     case_install_runtime(&api);
     void *ext = case_load_module("HARNESS_GENERATION_MODULE", "generation module");
     gen_incref = (void (*)(void *))case_module_symbol(ext, "HARNESS_GENERATION_MODULE", "gen_incref");
@@ -385,15 +402,17 @@ const rm_implementation *case_extra_implementation(const char *name)
         fprintf(stderr, "cases_generations: no model of CPython %s\n", version);
         exit(2);
     }
-    /* The GIL runtimes, max(L, 3.11) and later, from harness/versions.txt. */
+    /* The GIL runtimes, max(L, 3.11) and later, from harness/versions.txt;
+     * for abi3t the free-threaded ones too. */
     int from = l_minor > 11 ? l_minor : 11;
 #define RUNTIME_ROW(v, hex, family)                                                                                    \
-    if (strcmp(v, "legacy") && !strchr(v, 't') && (int)((hex) >> 16 & 0xFF) >= from && n_runtimes < 16)            \
+    if (strcmp(v, "legacy") && (abi3t || !strchr(v, 't')) && (int)((hex) >> 16 & 0xFF) >= from && n_runtimes < 16) \
         runtimes[n_runtimes++] = rm_find_implementation(v);
     HARNESS_VERSION_ROWS(RUNTIME_ROW)
 #undef RUNTIME_ROW
-    snprintf(summary, sizeof summary, "%s: CPython 3.%d's headers, Py_LIMITED_API 3.%d, loaded into %d runtimes",
-             case_module_file("HARNESS_GENERATION_MODULE"), h_minor, l_minor, n_runtimes);
+    snprintf(summary, sizeof summary, "%s: CPython 3.%d's headers, %s %s, loaded into %d runtimes",
+             case_module_file("HARNESS_GENERATION_MODULE"), h_minor, abi3t ? "Py_TARGET_ABI3T" : "Py_LIMITED_API",
+             limited_name, n_runtimes);
     module = *headers;
     module.summary = summary;
     module.flags = headers->flags | RM_NATIVE_ONLY;

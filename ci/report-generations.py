@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """report-generations.py -- the limited-API generations' tables of the matrix
 report (cases/generations.c, fact sheet §9): per configuration that ran them,
-rows (headers H, Py_LIMITED_API L), columns runtime R, each cell "agrees",
+rows (headers H, Py_LIMITED_API L, or abi3t), columns runtime R, each cell "agrees",
 "tolerates [x]" (x names, below the table, what that extension's inline code
 of another encoding does to R's objects, as cases/expect.h derives it and the
 case asserted), or the failure. Configurations of one data model must give
@@ -20,7 +20,11 @@ LINE = re.compile(r"harness-generation: H=(\S+) L=(\S+) R=(\S+) on ([^:]+): (.*)
 
 
 def version_key(v):
-    return tuple(int(x) for x in v.split("."))
+    """3.2 < 3.11 < ... < 3.15 < 3.15t; abi3t after every limited API."""
+    if v == "abi3t":
+        return (99, 0, 0)
+    major, minor = v.split(".")
+    return (int(major), int(minor.rstrip("t")), minor.endswith("t"))
 
 
 def output(case):
@@ -37,7 +41,7 @@ def read(reports, preset):
     table, model, other = {}, None, {}
     for case in d.getElementsByTagName("testcase"):
         name = case.getAttribute("name")
-        m = re.fullmatch(r"generations\.gen-(\d+\.\d+)-(\d+\.\d+)", name)
+        m = re.fullmatch(r"generations\.gen-(\d+\.\d+)-(\d+\.\d+|abi3t)", name)
         if not m:
             continue
         out = output(case)

@@ -4,13 +4,15 @@
  * operation is H's inline code or a call to the runtime's exported function
  * is H's and L's business (fact sheet §9); the generations family loads the
  * file into every runtime the stable ABI promises it (L and later) and
- * holds each operation to that runtime's own. */
+ * holds each operation to that runtime's own. Built for abi3t too (3.15's
+ * headers, Py_TARGET_ABI3T), then loaded into the free-threaded runtimes as
+ * well. */
 #include <Python.h>
 
 #include "export.h"
 
-#if !defined(Py_LIMITED_API) || defined(_Py_OPAQUE_PYOBJECT) || defined(Py_GIL_DISABLED)
-#error "a generation module is built with Py_LIMITED_API on GIL headers (abi3t is cases/abi3t/)"
+#if !defined(Py_LIMITED_API) || (defined(Py_GIL_DISABLED) && !defined(_Py_OPAQUE_PYOBJECT))
+#error "a generation module is built with Py_LIMITED_API on GIL headers, or for abi3t (Py_TARGET_ABI3T)"
 #endif
 
 HARNESS_EXPORT void gen_incref(PyObject *op);
