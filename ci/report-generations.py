@@ -83,6 +83,8 @@ def markdown(preset, model, table, other):
                 shown.append(cell)
         lines.append(f"| {key[0]} | {key[1]} | " + " | ".join(shown) + " |")
     lines.append("")
+    lines.append("– : not promised (the runtime is older than the extension's limited API, or free-threaded and the "
+                 "extension not abi3t); \"agrees on mortal counts\": 3.11 has no immortal objects to meet.  ")
     lines += [f"[{chr(ord('a') + i)}] {what}" + "  " for i, what in enumerate(legend)]
     return lines
 
