@@ -431,7 +431,7 @@ typedef struct audit {
     int status;
     FILE *report; /* markdown, or NULL */
     int lines, invariant_failures, checks;
-    int same_abi, stable_abi, byte_order, word_size, model_vs_real; /* comparisons per invariant */
+    int same_abi, stable_abi, module_structs, byte_order, word_size, model_vs_real; /* comparisons per invariant */
     char unreferenced[1024]; /* configurations (c)/(d) could not check */
 } audit;
 
@@ -670,6 +670,13 @@ static void check_pair(audit *a, const char *invariant, json_t *left, json_t *ri
     }
 }
 
+/* Whether a manifest has any module struct to check (1) or none (0). */
+static int info_or_slot_or_base(const flat *f)
+{
+    return flat_get(f, "PyABIInfo.size") || flat_get(f, "PySlot.size") || flat_get(f, "PyModuleDef_Base.size") ||
+           flat_get(f, "PyModuleDef_Base.absent");
+}
+
 /* (b'): 3.15's module ABI structs (fact sheet §9), wherever a manifest has
  * them: PyABIInfo is 12 bytes and PySlot 16 on every data model; a pointer
  * in PySlot fills sl_uint64 on 64-bit, its low half on 32-bit
@@ -681,6 +688,7 @@ static void check_module_structs(audit *a, const char *config, const char *name,
     flat f = flatten(impl);
     char what[256];
     snprintf(what, sizeof what, "invariant module-structs: %s %s", config, name);
+    a->module_structs += info_or_slot_or_base(&f);
     const char *info = flat_get(&f, "PyABIInfo.size"), *slot = flat_get(&f, "PySlot.size");
     const char *word = flat_get(&f, "data_model.sizeof_void_p"), *big = flat_get(&f, "data_model.PY_BIG_ENDIAN");
     const char *value = flat_get(&f, "pyslot.sl_uint64");
@@ -1062,10 +1070,11 @@ static int cmd_audit(int argc, char **argv)
         fprintf(a.report,
                 "- (a) one ABI, every compiler: %d implementation comparisons\n"
                 "- (b) stable-ABI promises across versions: %d implementations\n"
+                "- (b') module structs (PyABIInfo, PySlot, PyModuleDef_Base): %d implementations\n"
                 "- (c) little- against big-endian, only the documented field order: %d implementation comparisons\n"
                 "- (d) 32- against 64-bit, only where the fact sheet says: %d implementation comparisons\n"
                 "- (e) the model's declarations against CPython's real headers: %d implementation comparisons\n",
-                a.same_abi, a.stable_abi, a.byte_order, a.word_size, a.model_vs_real);
+                a.same_abi, a.stable_abi, a.module_structs, a.byte_order, a.word_size, a.model_vs_real);
         if (a.unreferenced[0])
             fprintf(a.report, "- not checked for (c)/(d): %s\n", a.unreferenced);
     }
