@@ -262,7 +262,7 @@ int main(int argc, char **argv)
         printf("harness: implementation: %s\n", case_opts.impl->summary);
     if (case_opts.binding)
         printf("harness-%s: %s: %s; own operations: %s (%s); the rest from %s\n",
-               strncmp(argv[1], "abi3t-", 6) ? "binding" : "abi3t", argv[1],
+               case_opts.impl->flags & RM_CALLS_RUNTIME ? "abi3t" : "binding", argv[1],
                case_opts.binding->project, own_operations(case_opts.binding), case_opts.binding->own_api,
                case_opts.binding->base);
     fflush(stdout);
