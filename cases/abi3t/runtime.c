@@ -10,7 +10,8 @@
  * installed here and counts the calls: every operation of the extension
  * must be exactly one call of its own function, so that it never touches
  * the header itself. Linked into the abi3t variant of each case program
- * (cases/CMakeLists.txt); the others link case_no_extra.c. */
+ * (cases/CMakeLists.txt); the others take case_no_extra.c from the
+ * case_main archive. */
 #include <stdio.h>
 #include <stdlib.h>
 
