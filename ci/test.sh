@@ -14,6 +14,9 @@ cd "$here"
 run_matrix=1
 [ "${1:-}" = "--no-matrix" ] && run_matrix=0
 ok=0 bad=0
+failed() { # failed DESCRIPTION: one failed self-test, said now and recorded for the recap
+  bad=$((bad+1)); say "selftest: FAILED: $1"; say "selftest: FAILED: $1" >>"$failures"
+}
 expect() { # expect DESCRIPTION WANT_RC PATTERN -- command...
   local what=$1 want=$2 pattern=$3; shift 4
   local out rc
@@ -21,7 +24,7 @@ expect() { # expect DESCRIPTION WANT_RC PATTERN -- command...
   if [ "$rc" = "$want" ] && grep -qE -- "$pattern" <<<"$out"; then
     ok=$((ok+1)); say "selftest: ok: $what"
   else
-    bad=$((bad+1)); say "selftest: FAILED: $what (exit $rc)"; tail -n 5 <<<"$out"
+    failed "$what (exit $rc)"; tail -n 5 <<<"$out" | tee -a "$failures"
   fi
 }
 
@@ -32,6 +35,9 @@ run_case() { # run_case COMMAND-LIST [TIMEOUT] [RESULT_CACHE]
   cmake "-DCOMMAND=$1" -DTIMEOUT="${2:-60}" ${3:+"-DRESULT_CACHE=$3"} -P cmake/run-case.cmake
 }
 fakes=$(mktemp -d); trap 'rm -rf "$fakes"' EXIT
+# Every failure again at the end, after the matrix's long output: CI shows
+# only the tail of a run.
+failures="$fakes/failures"; : >"$failures"
 fakes_log="$fakes/selftest-build.log"
 scratch_build() { # scratch_build NAME TARGET [CMAKE-ARG...]: a host GCC build in build/NAME, quietly
   local name=$1 target=$2; shift 2
@@ -54,10 +60,13 @@ if cmake -S . -B build/selftest -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_SELFTE
   say "selftest: CTest (label selftest): ${st_passed:-0} passed, ${st_failed:-0} failed"
   st_registered=$(ctest --test-dir build/selftest -L '^selftest$' -N | grep -c 'Test *#')
   [ "${st_passed:-0}" = "$st_registered" ] && [ "$st_registered" -gt 0 ] ||
-    { bad=$((bad+1)); say "selftest: FAILED: $st_registered CTest self-tests registered, ${st_passed:-0} passed"; tail -n 20 "$fakes_log"; }
+    { failed "$st_registered CTest self-tests registered, ${st_passed:-0} passed"; tail -n 20 "$fakes_log"; }
   grep -B2 -A8 'selftest: FAILED' "$fakes_log" | head -40
+  # CTest's own list of the failed ones, for the recap.
+  sed -n '/tests failed out of/,$p' "$fakes_log" | grep -E '^[[:space:]]+[0-9]+ - ' |
+    sed 's/^[[:space:]]*[0-9]* - /selftest: FAILED: CTest /' >>"$failures"
 else
-  bad=$((bad+1)); say "selftest: FAILED: build/selftest did not configure or build"; tail -n 20 "$fakes_log"
+  failed "build/selftest did not configure or build"; tail -n 20 "$fakes_log"
 fi
 # Fake case programs: scripts that print what a case would.
 fake() { # fake NAME LINE... : a program that prints these lines
@@ -152,7 +161,7 @@ if scratch_build selftest-wrong-pyconfig cases_agreement -DHARNESS_CPYTHON_INCLU
     "counting word is at 4 size 4 in the implementation, at 0 size 4 in the model" -- \
     run_case "$here/build/selftest-wrong-pyconfig/cases/cases_agreement;user-3.14"
 else
-  bad=$((bad+1)); say "selftest: FAILED: the build with a mismatched pyconfig.h did not configure or build"
+  failed "the build with a mismatched pyconfig.h did not configure or build"
 fi
 # Without that switch, the same pairing is refused: the host gets a
 # pyconfig.h derived from s390x's (its feature macros, the host's sizes and
@@ -164,7 +173,7 @@ if scratch_build selftest-refused-pyconfig cases_agreement -DHARNESS_CPYTHON_INC
     "s390x-linux-gnu/pyconfig.h .*is not this target's.*100%: Checks: 3, Failures: 0" -- \
     bash -c "$(declare -f run_case); run_case '$here/build/selftest-refused-pyconfig/cases/cases_agreement;user-3.14' 2>&1 | tr '\n' ' '"
 else
-  bad=$((bad+1)); say "selftest: FAILED: the build refusing a mismatched pyconfig.h did not configure or build"
+  failed "the build refusing a mismatched pyconfig.h did not configure or build"
 fi
 # The binding copies' own-operations scan (harness/bindings/bindings.cmake)
 # on a fake copy whose version guards say which functions are its own, and
@@ -195,7 +204,7 @@ if cmake -S . -B build/selftest-scan -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_B
   expect "the own-operations scan follows each version's guards and the copy's own file only ($scan_seen)" 0 "^right$" -- \
     bash -c "if [ -z \"\$1\" ]; then echo right; else echo \"wrong:\$1\"; fi" _ "$scan_wrong"
 else
-  bad=$((bad+1)); say "selftest: FAILED: the build with a fake binding copy did not configure"
+  failed "the build with a fake binding copy did not configure"
 fi
 # Header hygiene must fail on a diagnostic nobody knows: the 3.14 headers
 # with one line added that warns.
@@ -207,7 +216,7 @@ if cmake -S . -B build/selftest-bad-headers -G Ninja -DCMAKE_C_COMPILER=gcc -DHA
     cmake -DBUILD_DIR=build/selftest-bad-headers -DTARGET=hygiene_user_3_14_c99_pedantic \
       -DIMPLEMENTATION=user-3.14 -DVARIANT=c99-pedantic -DKNOWN=harness/real/hygiene-known.txt -P cmake/hygiene.cmake
 else
-  bad=$((bad+1)); say "selftest: FAILED: the build with doctored headers did not configure"
+  failed "the build with doctored headers did not configure"
 fi
 # The ABI audit (docs/abi-audit.md) must bite: the model built with 3.14's
 # split fields in big-endian order on this little-endian host, audited as
@@ -255,7 +264,7 @@ PY
       "host-gcc user-3.14: the headers say big-endian .*invariant model-vs-real: host-gcc 3.14 vs user-3.14: counting_word.offset: 0 -> 4" -- \
       bash -c "set -o pipefail; '$abi_tool' audit --invariants abi/invariants.json abi/manifests '$fakes/abi-wrong-pyconfig' | tr '\n' ' '"
   else
-    bad=$((bad+1)); say "selftest: FAILED: the probes with a mismatched pyconfig.h did not build or read"
+    failed "the probes with a mismatched pyconfig.h did not build or read"
   fi
   # Invariant (a) on its own: without its entry in same_abi, Clang's m68k
   # alignment is a failure, not a known divergence.
@@ -273,7 +282,7 @@ PY
   expect "a file that is not a probe object is a clear error" 1 "0 probe records" -- \
     sh -c "printf 'x|model|/bin/sh|-|\n' >'$fakes/probes.txt'; '$abi_tool' extract --configuration x --abi x --quadrant 64le '$fakes/probes.txt' '$fakes/x.json'"
 else
-  bad=$((bad+1)); say "selftest: FAILED: the ABI tool or the deliberately broken model did not build"
+  failed "the ABI tool or the deliberately broken model did not build"
 fi
 # Your own headers that cannot be used are a configure error on every
 # preset, Windows included: a path that is no Include/, and headers that do
@@ -329,7 +338,7 @@ mutant() { # mutant NAME FILE SED-EXPRESSION EXPECTED-FAILING-PRESETS
   cp -r "$cpython/include" "$dir"
   sed -i "$edit" "$dir/$file"
   if cmp -s "$cpython/include/$file" "$dir/$file"; then
-    bad=$((bad+1)); say "selftest: FAILED: mutant $name: '$edit' changed nothing in $file (did the 3.14 headers change?)"; return
+    failed "mutant $name: '$edit' changed nothing in $file (did the 3.14 headers change?)"; return
   fi
   expect "mutant $name ($(diff "$cpython/include/$file" "$dir/$file" | sed -n 's/^> *//p' | head -c 60)) fails exactly on: $want" 0 \
     "^detected exactly where expected" -- bash -c "
@@ -378,7 +387,7 @@ if scratch_build selftest-return-none cases_regressions -DHARNESS_CPYTHON_INCLUD
     "Py_RETURN_NONE \\(limited API 3.11\\) added 0 references, expected 1" -- \
     run_case "$here/build/selftest-return-none/cases/cases_regressions;user-3.14"
 else
-  bad=$((bad+1)); say "selftest: FAILED: the build with a changed Py_RETURN_NONE did not configure or build"
+  failed "the build with a changed Py_RETURN_NONE did not configure or build"
 fi
 pyenv313=$(ls -d "$HOME"/.pyenv/versions/3.13.0/include/python3.13 2>/dev/null)
 if [ -n "$pyenv313" ] && scratch_build selftest-return-none cases_regressions -DHARNESS_CPYTHON_INCLUDE="$pyenv313" \
@@ -410,7 +419,7 @@ if cmake --preset arm-linux-gnueabihf-gcc -B build/selftest-wrong-model -DHARNES
   expect "... and nothing was compiled with it" 0 "^no object yet$" -- \
     bash -c "find build/selftest-wrong-model -name '*.o' -newer '$fakes/wrong-model.log' | grep -q . && echo compiled || echo no object yet"
 else
-  bad=$((bad+1)); say "selftest: FAILED: armhf with x86_64's pyconfig.h did not configure"; tail -n 5 "$fakes/wrong-model.log"
+  failed "armhf with x86_64's pyconfig.h did not configure"; tail -n 5 "$fakes/wrong-model.log"
 fi
 rm -rf build/selftest-wrong-model
 # The POSIX platform layer when fork() or waitpid() fail (interposed by the
@@ -423,7 +432,7 @@ if cc -std=c11 -Wall -Wextra -Werror -Icases cmake/selftest/platform_failures.c 
     "fork fails: 0 descriptors leaked; fork\\(\\) failed waitpid fails: result -1; waitpid\\(\\) failed" -- \
     bash -c "'$fakes/platform-failures' | tr '\n' ' '"
 else
-  bad=$((bad+1)); say "selftest: FAILED: cmake/selftest/platform_failures.c does not build"
+  failed "cmake/selftest/platform_failures.c does not build"
 fi
 # Source guards for the C correctness fixes whose old form nothing at run
 # time shows: object storage with a declared type handed to the
@@ -440,7 +449,7 @@ if scratch_build selftest-unknown-version cases_layout -DHARNESS_IMPLEMENTATIONS
   expect "an implementation of a version without expectations is refused, by name" 1 \
     "no expectations for version '3.16'" -- run_case "$here/build/selftest-unknown-version/cases/cases_layout;selftest-3.16"
 else
-  bad=$((bad+1)); say "selftest: FAILED: the build with an implementation of an unknown version did not configure or build"
+  failed "the build with an implementation of an unknown version did not configure or build"
 fi
 expect "a missing emulator is a clear configure error" 1 "harness: unavailable: qemu-nosuch" -- \
   cmake -S . -B build/selftest-missing --fresh -DCMAKE_TOOLCHAIN_FILE=cmake/selftest/missing-emulator.cmake
@@ -617,5 +626,8 @@ fi
 # A matrix that failed without counting a failed test (a configuration that
 # did not build) still counts as one failure.
 lost=$(( matrix_rc != 0 && ${tf:-0} == 0 ))
+if [ -s "$failures" ]; then
+  say "selftest: the failed self-tests again:"; cat "$failures"
+fi
 say "$(( ${tp:-0} + ok )) passed, $(( ${tf:-0} + bad + lost )) failed, ${ts:-0} skipped"
 [ $bad = 0 ] && [ $matrix_rc = 0 ]
