@@ -9,8 +9,12 @@ if(TARGET harness_real_3_14)
                              TARGET selftest_wrong_mirror BINDING selftest)
   harness_add_implementation(NAME misdeclared-mirror-3.14 SYMBOL harness_selftest_misdeclared_mirror
                              TARGET selftest_wrong_mirror BINDING selftest)
+  harness_add_implementation(NAME stale-mirror-3.14 SYMBOL harness_selftest_stale_mirror
+                             TARGET selftest_wrong_mirror BINDING selftest)
   if(CMAKE_SIZEOF_VOID_P EQUAL 8)
     harness_add_implementation(NAME flagging-mirror-3.14 SYMBOL harness_selftest_flagging_mirror
+                               TARGET selftest_wrong_mirror BINDING selftest)
+    harness_add_implementation(NAME misflagging-mirror-3.14 SYMBOL harness_selftest_misflagging_mirror
                                TARGET selftest_wrong_mirror BINDING selftest)
   endif()
 endif()

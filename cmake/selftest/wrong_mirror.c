@@ -6,7 +6,11 @@
  *   - the same mistake, declared as a known divergence of another field:
  *     still a divergence, since a declaration covers its own field only;
  *   - a right increment that also sets a bit of ob_flags, declared as
- *     known there: a finding with both sides, not a failure. */
+ *     known there: a finding with both sides, not a failure;
+ *   - the same, declared with another bit: a divergence, since a
+ *     declaration covers its own bits only;
+ *   - a right increment declared as setting that bit: a stale declaration,
+ *     which fails because the divergence never shows. */
 #include <Python.h>
 
 #include "refmodel.h"
@@ -32,7 +36,7 @@ const rm_implementation harness_selftest_misdeclared_mirror = {
     .base = "real-3.14",
     .project = "misdeclared mirror (self-test)",
     .own_api = "incref_mortal=CPy_INCREF_NO_IMM",
-    .known_divergences = "incref_mortal:ob_flags",
+    .known_divergences = "incref_mortal:ob_flags^4000",
     .incref_mortal = incref_mortal_by_two,
 };
 
@@ -51,7 +55,33 @@ const rm_implementation harness_selftest_flagging_mirror = {
     .base = "real-3.14",
     .project = "flagging mirror (self-test)",
     .own_api = "incref_mortal=CPy_INCREF_NO_IMM",
-    .known_divergences = "incref_mortal:ob_flags",
+    .known_divergences = "incref_mortal:ob_flags^4000",
+    .incref_mortal = incref_mortal_flagging,
+};
+
+const rm_implementation harness_selftest_misflagging_mirror = {
+    .name = "3.14",
+    .summary = "a mirror whose CPy_INCREF_NO_IMM sets bit 0x4000 of ob_flags, declared as setting 0x2000 (self-test)",
+    .base = "real-3.14",
+    .project = "misflagging mirror (self-test)",
+    .own_api = "incref_mortal=CPy_INCREF_NO_IMM",
+    .known_divergences = "incref_mortal:ob_flags^2000",
     .incref_mortal = incref_mortal_flagging,
 };
 #endif
+
+static void incref_mortal_right(rm_runtime *rt, uint8_t *obj)
+{
+    (void)rt;
+    ((PyObject *)(uintptr_t)obj)->ob_refcnt += 1;
+}
+
+const rm_implementation harness_selftest_stale_mirror = {
+    .name = "3.14",
+    .summary = "a right CPy_INCREF_NO_IMM, declared as setting a bit of ob_flags (self-test)",
+    .base = "real-3.14",
+    .project = "stale mirror (self-test)",
+    .own_api = "incref_mortal=CPy_INCREF_NO_IMM",
+    .known_divergences = "incref_mortal:ob_flags^4000",
+    .incref_mortal = incref_mortal_right,
+};
