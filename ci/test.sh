@@ -203,6 +203,15 @@ if cmake -S . -B build/selftest-scan -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_B
   scan_seen=$(echo $scan_seen)
   expect "the own-operations scan follows each version's guards and the copy's own file only ($scan_seen)" 0 "^right$" -- \
     bash -c "if [ -z \"\$1\" ]; then echo right; else echo \"wrong:\$1\"; fi" _ "$scan_wrong"
+  # ... and configure holds the scan to the committed own operations, both
+  # lists shown: a changed row, and a copy without one.
+  sed 's/^fake-1.0-3.13 .*/fake-1.0-3.13    try_incref,is_uniquely_referenced/; /^fake-1.0-3.14t/d' \
+    "$fake_binding/own-operations.txt" >"$fakes/own-operations.txt"
+  expect "a scan that finds other own operations than committed fails configure, with both lists" 1 \
+    "fake-1.0-3.13: found try_incref; expected try_incref,is_uniquely_referenced.*fake-1.0-3.14t: found -;.* has no row for it" -- \
+    bash -c "cmake -S . -B build/selftest-scan -DHARNESS_BINDINGS_OWN='$fakes/own-operations.txt' 2>&1 | tr '\n' ' ';
+             exit \${PIPESTATUS[0]}"
+  cmake -S . -B build/selftest-scan -DHARNESS_BINDINGS_OWN="$fake_binding/own-operations.txt" >/dev/null 2>&1
 else
   failed "the build with a fake binding copy did not configure"
 fi

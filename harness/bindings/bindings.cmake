@@ -21,8 +21,14 @@ set(HARNESS_BINDINGS_TABLE "${bindings_dir}/bindings.txt" CACHE FILEPATH
 if(NOT EXISTS "${HARNESS_BINDINGS_TABLE}")
   message(FATAL_ERROR "harness: HARNESS_BINDINGS_TABLE: no binding table at '${HARNESS_BINDINGS_TABLE}'")
 endif()
+get_filename_component(table_dir "${HARNESS_BINDINGS_TABLE}" DIRECTORY)
+set(HARNESS_BINDINGS_OWN "${table_dir}/own-operations.txt" CACHE FILEPATH
+    "what the scan must find each copy defines itself, per version (beside the table by default)")
+if(NOT EXISTS "${HARNESS_BINDINGS_OWN}")
+  message(FATAL_ERROR "harness: HARNESS_BINDINGS_OWN: no expected own operations at '${HARNESS_BINDINGS_OWN}'")
+endif()
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-             ${HARNESS_BINDINGS_TABLE} ${bindings_dir}/known-divergences.txt)
+             ${HARNESS_BINDINGS_TABLE} ${HARNESS_BINDINGS_OWN} ${bindings_dir}/known-divergences.txt)
 
 # harness_binding_rows(OUT FILE COLUMNS): the rows of a whitespace table, each
 # as a ';'-separated list of exactly COLUMNS fields.
@@ -104,6 +110,36 @@ function(harness_binding_scan out lang source dirs defs functions own_regex)
 endfunction()
 
 harness_binding_rows(binding_rows ${HARNESS_BINDINGS_TABLE} 9)
+# The own operations each copy is expected to define, per version: a scan
+# that finds other ones (a reformatted definition it no longer reads, a new
+# guard) fails configure with both lists, rather than quietly registering
+# fewer or more operations (and the cases that test them).
+harness_binding_rows(own_rows ${HARNESS_BINDINGS_OWN} 2)
+set(own_expected_impls)
+foreach(row IN LISTS own_rows)
+  string(REPLACE "|" ";" f "${row}")
+  list(GET f 0 impl)
+  list(GET f 1 ops)
+  list(APPEND own_expected_impls ${impl})
+  set(own_expected_${impl} "${ops}")
+endforeach()
+set(own_mismatches "")
+# harness_binding_own_found(IMPL OPS): the scan found OPS (op names, a
+# list; empty for none) for IMPL; a difference from the committed list is
+# recorded for the error at the end.
+function(harness_binding_own_found impl ops)
+  if(ops)
+    string(REPLACE ";" "," found "${ops}")
+  else()
+    set(found "-")
+  endif()
+  if(NOT impl IN_LIST own_expected_impls)
+    set(own_mismatches "${own_mismatches}\n  ${impl}: found ${found}; ${HARNESS_BINDINGS_OWN} has no row for it"
+        PARENT_SCOPE)
+  elseif(NOT own_expected_${impl} STREQUAL found)
+    set(own_mismatches "${own_mismatches}\n  ${impl}: found ${found}; expected ${own_expected_${impl}}" PARENT_SCOPE)
+  endif()
+endfunction()
 harness_binding_rows(divergence_rows ${bindings_dir}/known-divergences.txt 3)
 foreach(d IN LISTS divergence_rows)
   string(REPLACE "|" ";" df "${d}")
@@ -148,6 +184,7 @@ foreach(row IN LISTS binding_rows)
       # nanobind's helpers are for the free-threaded build; with the GIL they
       # do nothing of their own (nb_ft.h's trivial versions): not registered.
       string(APPEND binding_report "${impl}|none|${header_name} of ${origin}: nothing of its own with the GIL\n")
+      harness_binding_own_found(${impl} "")
       continue()
     elseif(NOT EXISTS ${src}/${header})
       set(skip "no ${header} in ${src} (ci/setup.sh unpacks Debian's ${package} from ${suite})")
@@ -177,6 +214,15 @@ foreach(row IN LISTS binding_rows)
       harness_add_implementation(NAME ${impl} SKIP_REASON "${skip}" BINDING ${project})
       continue()
     endif()
+    set(own_ops)
+    foreach(op IN LISTS ops)
+      string(REGEX REPLACE "=.*" "" op_name "${op}")
+      string(REGEX REPLACE ".*=" "" fn "${op}")
+      if(fn IN_LIST own)
+        list(APPEND own_ops ${op_name})
+      endif()
+    endforeach()
+    harness_binding_own_found(${impl} "${own_ops}")
     if(NOT own)
       string(APPEND binding_report "${impl}|none|${header_name} of ${origin} has no operation of its own for ${version}\n")
       continue()
@@ -241,3 +287,9 @@ foreach(row IN LISTS binding_rows)
   endforeach()
 endforeach()
 file(WRITE ${CMAKE_BINARY_DIR}/bindings.txt "${binding_report}")
+if(own_mismatches)
+  message(FATAL_ERROR "harness: the binding copies' own operations are not what ${HARNESS_BINDINGS_OWN} says "
+                      "(docs/findings.md's table):${own_mismatches}\n"
+                      "A scan that no longer reads a definition would drop its cases silently: find out why, "
+                      "then update the file and docs/findings.md.")
+endif()
