@@ -90,6 +90,35 @@ static inline expect_saturation expect_saturation_of(const rm_implementation *s,
     return e;
 }
 
+/* §2: 3.12's public PyObject_HEAD_INIT is immortal only under
+ * Py_BUILD_CORE; an extension's static object counts 1 (and 3.11 has no
+ * immortality). From 3.13 on, an extension's is the core's. */
+static inline bool expect_extension_static_is_mortal(const rm_implementation *s)
+{
+    return expect_family_of(s) == EXPECT_311 || !strcmp(s->name, "3.12");
+}
+static inline int64_t expect_extension_static_refcnt(const rm_implementation *s, rm_abi abi)
+{
+    return expect_extension_static_is_mortal(s) ? 1 : expect_saturation_of(s, abi).static_refcnt;
+}
+
+/* §8, gh-121528 (PR #123602): 3.13's internal _Py_IMMORTAL_REFCNT_LOOSE =
+ * (_Py_IMMORTAL_REFCNT >> 1) + 1, _Py_IMMORTAL_REFCNT being 3.12/3.13's
+ * immortal constant (§2). */
+static inline int64_t expect_immortal_refcnt_loose(const rm_implementation *s, rm_abi abi)
+{
+    return (expect_saturation_of(s, abi).static_refcnt >> 1) + 1;
+}
+
+/* §1a, §1b: sizeof(PyObject), where the first field after the header lies
+ * (numpy#30681): 16 / 8 bytes with the GIL (64-bit / 32-bit), 32 / 20
+ * free-threaded. */
+static inline unsigned expect_object_size(bool free_threaded, rm_abi abi)
+{
+    bool w64 = abi.word_bytes == 8;
+    return free_threaded ? (w64 ? 32u : 20u) : (w64 ? 16u : 8u);
+}
+
 /* §3 (Py_RETURN_NONE in the limited API) and §5, gh-134989: whether
  * Py_RETURN_NONE, compiled by headers of this PY_VERSION_HEX for the
  * limited API of 3.11, increfs None. 3.11 does (return Py_NewRef(...));

@@ -70,7 +70,11 @@ START_TEST(gh_125174_legacy_increfs_deimmortalise)
     ck_assert_msg(x.s->is_immortal(&x.rt, x.obj), "%s: one legacy incref de-immortalised (gh-125174 fixed in 3.14)",
                   x.s->name);
     x.s->init_static(&x.rt, x.obj, RM_ORIGIN_CORE);
-    uint64_t tolerated = w64 ? (UINT64_C(1) << 30) - 1 : (UINT64_C(1) << 28) - 1;
+    /* The legacy increfs a static object survives (§4's table: one fewer
+     * than lose it): 2^30 - 1 on 64-bit, 2^28 - 1 on 32-bit. */
+    expect_tolerance rows[2];
+    ck_assert_int_eq(expect_tolerance_of(x.s, x.rt.abi, rows), 2);
+    uint64_t tolerated = rows[0].lose_after_increfs - 1;
     legacy_increfs(&x, tolerated);
     ck_assert(x.s->is_immortal(&x.rt, x.obj));
     legacy_increfs(&x, 1);
@@ -79,13 +83,13 @@ START_TEST(gh_125174_legacy_increfs_deimmortalise)
         x.s->incref(&x.rt, x.obj);
         x.s->decref(&x.rt, x.obj);
         ck_assert_uint_eq(x.rt.deallocs, 1);
-        printf("harness: gh-125174 fixed in %s on %s for up to 2^30-1 legacy increfs; the 2^30th leaves Py_REFCNT 0 "
+        printf("harness: gh-125174 fixed in %s on %s for up to %s legacy increfs; one more leaves Py_REFCNT 0 "
                "and one incref/decref pair deallocates (the remaining hazard)\n",
-               x.s->name, rm_abi_name(x.rt.abi));
+               x.s->name, rm_abi_name(x.rt.abi), case_i64((int64_t)tolerated));
     } else {
         ck_assert(!x.s->is_immortal(&x.rt, x.obj)); /* 7<<28 + 2^28 is negative */
-        printf("harness: gh-125174 fixed in %s on %s for up to 2^28-1 legacy increfs of a static object\n",
-               x.s->name, rm_abi_name(x.rt.abi));
+        printf("harness: gh-125174 fixed in %s on %s for up to %s legacy increfs of a static object\n",
+               x.s->name, rm_abi_name(x.rt.abi), case_i64((int64_t)tolerated));
     }
 }
 END_TEST
@@ -99,17 +103,15 @@ START_TEST(gh_128058_32bit_initial_values)
     subject_init(&x, case_abi(_i));
     if (x.rt.abi.word_bytes != 4)
         return; /* registered for 32-bit data models only; see case_family_add_tests */
-    expect_family fam = expect_family_of(x.s);
+    expect_saturation e = expect_saturation_of(x.s, x.rt.abi); /* 3.14: 7<<28 and 5<<28; ft: 5<<28 */
     x.s->init_static(&x.rt, x.obj, RM_ORIGIN_CORE);
     int64_t stat = x.s->refcnt(&x.rt, x.obj);
     memset(x.obj, 0, RM_MAX_HEADER);
     x.s->new_reference(&x.rt, x.obj);
     x.s->immortalize(&x.rt, x.obj);
     int64_t runtime = x.s->refcnt(&x.rt, x.obj);
-    int64_t want_static = fam == EXPECT_314 ? 7 << 28 : fam == EXPECT_FT314 ? 5 << 28 : 0x3FFFFFFF;
-    int64_t want_runtime = fam == EXPECT_314 || fam == EXPECT_FT314 ? 5 << 28 : 0x3FFFFFFF;
-    ck_assert_int_eq(stat, want_static);
-    ck_assert_int_eq(runtime, want_runtime);
+    ck_assert_int_eq(stat, e.static_refcnt);
+    ck_assert_int_eq(runtime, e.runtime_refcnt);
     printf("harness: gh-128058 on %s, %s: Py_REFCNT of a static immortal %s, of a runtime immortal %s\n", x.s->name,
            rm_abi_name(x.rt.abi), case_i64(stat), case_i64(runtime));
 }
@@ -230,12 +232,14 @@ START_TEST(gh_118997_one_legacy_decref)
     subject x;
     subject_init(&x, case_abi(_i));
     bool w64 = x.rt.abi.word_bytes == 8;
-    int64_t constant = w64 ? INT64_C(0xFFFFFFFF) : INT64_C(0x3FFFFFFF); /* _Py_IMMORTAL_REFCNT, §2 */
+    int64_t constant = expect_saturation_of(x.s, x.rt.abi).static_refcnt; /* _Py_IMMORTAL_REFCNT, §2 */
     x.s->init_static(&x.rt, x.obj, RM_ORIGIN_CORE);
     ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), constant);
     legacy_increfs(&x, w64 ? UINT64_MAX : UINT32_MAX); /* one legacy --, on the whole word */
     ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), constant - 1);
-    ck_assert_int_eq(x.s->is_immortal(&x.rt, x.obj), w64);
+    expect_tolerance rows[2]; /* §4: immortality is lost after one legacy decref on 32-bit, 2^31 on 64-bit */
+    ck_assert_int_eq(expect_tolerance_of(x.s, x.rt.abi, rows), 2);
+    ck_assert_int_eq(x.s->is_immortal(&x.rt, x.obj), rows[0].lose_after_decrefs > 1);
     printf("harness: gh-118997 on %s, %s: after one legacy decref Py_REFCNT is %s, %s, and != _Py_IMMORTAL_REFCNT\n",
            x.s->name, rm_abi_name(x.rt.abi), case_i64(constant - 1), w64 ? "still immortal" : "no longer immortal");
 }
@@ -252,8 +256,7 @@ START_TEST(gh_121528_loose_immortality)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    bool w64 = x.rt.abi.word_bytes == 8;
-    int64_t loose = (w64 ? INT64_C(0xFFFFFFFF) : INT64_C(0x3FFFFFFF)) / 2 + 1; /* (_Py_IMMORTAL_REFCNT >> 1) + 1 */
+    int64_t loose = expect_immortal_refcnt_loose(x.s, x.rt.abi);
     x.s->init_static(&x.rt, x.obj, RM_ORIGIN_CORE);
     legacy_increfs(&x, 1);
     int64_t refcnt = x.s->refcnt(&x.rt, x.obj);
@@ -383,18 +386,16 @@ START_TEST(mypyc_no_imm_saturation_not_sticky)
     subject_init(&x, rm_native_abi());
     subject_init(&ref, rm_native_abi());
     ref.s = case_opts.reference;
-    /* The last mortal count: the first candidate whose successor reads immortal. */
-    static const int64_t candidates[] = { 0x3FFFFFFE, 0x3FFFFFFF, 0x7FFFFFFF };
-    int64_t last_mortal = -1;
-    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && last_mortal < 0; i++) {
-        ref.s->new_reference(&ref.rt, ref.obj);
-        ref.s->set_refcnt(&ref.rt, ref.obj, candidates[i]);
-        bool before = ref.s->is_immortal(&ref.rt, ref.obj);
-        ref.s->incref(&ref.rt, ref.obj);
-        if (!before && ref.s->is_immortal(&ref.rt, ref.obj))
-            last_mortal = candidates[i];
-    }
-    ck_assert_msg(last_mortal > 0, "%s: no mortal count whose successor is immortal", x.s->name);
+    /* The last mortal count (§4: saturation of mortal objects), and CPython
+     * must agree that it is the last: mortal, and immortal after Py_INCREF. */
+    int64_t last_mortal = (int64_t)expect_saturation_of(ref.s, ref.rt.abi).first_immortal - 1;
+    ref.s->new_reference(&ref.rt, ref.obj);
+    ref.s->set_refcnt(&ref.rt, ref.obj, last_mortal);
+    ck_assert_msg(!ref.s->is_immortal(&ref.rt, ref.obj), "%s: CPython reads the last mortal count %s as immortal",
+                  ref.s->name, case_i64(last_mortal));
+    ref.s->incref(&ref.rt, ref.obj);
+    ck_assert_msg(ref.s->is_immortal(&ref.rt, ref.obj), "%s: CPython's Py_INCREF from the last mortal count %s "
+                  "does not reach immortality", ref.s->name, case_i64(last_mortal));
     x.s->new_reference(&x.rt, x.obj), ref.s->new_reference(&ref.rt, ref.obj);
     x.s->set_refcnt(&x.rt, x.obj, last_mortal), ref.s->set_refcnt(&ref.rt, ref.obj, last_mortal);
     x.s->incref_mortal(&x.rt, x.obj), ref.s->incref(&ref.rt, ref.obj);
@@ -516,9 +517,8 @@ START_TEST(numpy_30681_header_size_differs)
     snprintf(gil_name, sizeof gil_name, "%.*s", (int)strlen(x.s->name) - 1, x.s->name); /* "3.14t" -> "3.14" */
     const rm_implementation *gil = rm_find_implementation(gil_name);
     ck_assert_msg(gil != NULL, "no GIL build %s in the model", gil_name);
-    bool w64 = x.rt.abi.word_bytes == 8;
-    ck_assert_uint_eq(x.l.object_size, w64 ? 32 : 20);
-    ck_assert_uint_eq(gil->layout(x.rt.abi).object_size, w64 ? 16 : 8);
+    ck_assert_uint_eq(x.l.object_size, expect_object_size(true, x.rt.abi));
+    ck_assert_uint_eq(gil->layout(x.rt.abi).object_size, expect_object_size(false, x.rt.abi));
     printf("harness: numpy#30681 on %s, %s: the first field after the header is at %u free-threaded, %u with the "
            "GIL\n", x.s->name, rm_abi_name(x.rt.abi), x.l.object_size, gil->layout(x.rt.abi).object_size);
 }

@@ -169,9 +169,8 @@ START_TEST(reported_refcount)
     /* 3.12 made PyObject_HEAD_INIT immortal for the core only. */
     fx_init(&f, case_abi(_i));
     f.s->init_static(&f.rt, f.obj, RM_ORIGIN_EXTENSION);
-    bool mortal_ext = expect_family_of(f.s) == EXPECT_311 || !strcmp(f.s->name, "3.12");
-    ck_assert_int_eq(immortal(&f), !mortal_ext);
-    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), mortal_ext ? 1 : f.e.static_refcnt);
+    ck_assert_int_eq(immortal(&f), !expect_extension_static_is_mortal(f.s));
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), expect_extension_static_refcnt(f.s, f.rt.abi));
 }
 END_TEST
 
