@@ -14,21 +14,16 @@ import sys
 import xml.dom.minidom as dom
 
 import tables  # ci/tables.py: the bindings' table
-from report import grid_table, junit_text  # ci/report.py
-
-
-def output(case):
-    return "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
-                   if n.nodeType == n.TEXT_NODE)
+from report import dom_outcome, grid_table, junit_text  # ci/report.py
+from report import dom_output as output
 
 
 def cell(case):
     out = output(case)
-    status = case.getAttribute("status")
-    skip = re.search(r"harness-skip: (.*)", out)
-    if status in ("notrun", "disabled") or skip:
-        return {"result": "skip", "why": skip.group(1).strip() if skip else "not run"}
-    ok = status == "run" and not case.getElementsByTagName("failure")
+    result, why = dom_outcome(case)
+    if result == "skipped":
+        return {"result": "skip", "why": why}
+    ok = result == "passed"
     own = re.search(r"harness-binding: [^;]*; own operations: [^(]*\(([^)]*)\)", out)
     agreed = re.search(r"agree with \S+ on (\d+) operations", out)
     first = next((l.split(":F:", 1)[1] for l in out.splitlines() if ":F:" in l), "")

@@ -11,20 +11,18 @@ import re
 import sys
 import xml.dom.minidom as dom
 
-from report import grid_table, junit_text  # ci/report.py
+from report import dom_outcome, dom_output, grid_table, junit_text  # ci/report.py
 
 
 def cell(case):
-    out = "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
-                  if n.nodeType == n.TEXT_NODE)
-    status = case.getAttribute("status")
-    skip = re.search(r"harness-skip: (.*)", out)
-    if status in ("notrun", "disabled") or skip:
-        return {"result": "skip", "why": skip.group(1).strip() if skip else "not run"}
+    out = dom_output(case)
+    result, why = dom_outcome(case)
+    if result == "skipped":
+        return {"result": "skip", "why": why}
     origin = re.search(r"harness: implementation: (.*)", out)
     origin = origin.group(1) if origin else ""
     derived = "derived pyconfig" in origin
-    ok = status == "run" and not case.getElementsByTagName("failure")
+    ok = result == "passed"
     agreed = re.search(r"agree on (\d+) operations from (\d+) start states", out)
     return {"result": "agrees" if ok else "DIFFERS", "pyconfig": "derived" if derived else "Debian",
             "origin": origin, "operations": int(agreed.group(1)) if agreed else 0,
@@ -35,11 +33,11 @@ def hygiene_cell(cases):
     """One configuration x implementation: how its header hygiene variants went."""
     clean, expected, failed, skipped = [], [], [], []
     for variant, case in sorted(cases.items()):
-        out = "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
-                      if n.nodeType == n.TEXT_NODE)
-        if case.getAttribute("status") in ("notrun", "disabled") or "harness-skip:" in out:
+        out = dom_output(case)
+        result, _ = dom_outcome(case)
+        if result == "skipped":
             skipped.append(variant)
-        elif case.getElementsByTagName("failure") or case.getAttribute("status") == "fail":
+        elif result == "failed":
             failed.append(variant)
         elif "expected finding" in out:
             expected.append(variant + " (" + ", ".join(sorted(set(re.findall(r"expected finding ([^:]+):", out)))) + ")")

@@ -13,15 +13,11 @@ import sys
 import xml.dom.minidom as dom
 
 import tables  # ci/tables.py: the tree's root
-from report import grid_table, junit_text  # ci/report.py
+from report import dom_outcome, grid_table, junit_text  # ci/report.py
+from report import dom_output as output
 
 DATA_MODELS = ["ILP32-le", "ILP32-be", "LP64-le", "LP64-be", "LLP64-le"]
 RANK = {"proved": 0, "skip": 1, "FAILED": 2}
-
-
-def output(case):
-    return "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
-                   if n.nodeType == n.TEXT_NODE)
 
 
 def read_trace(preset, test):
@@ -52,14 +48,13 @@ def main(argv):
                 continue
             prop, impl, model = m.groups()
             out = output(case)
-            status = case.getAttribute("status")
-            skip = re.search(r"harness-skip: (.*)", out)
+            result, why = dom_outcome(case)
             done = re.search(r"harness-proof: \S+ \([^)]*\): (\d+) claims proved, (\d+) refuted as expected, in (\d+) ms", out)
             row = f"{prop} · {impl}"
-            if status in ("notrun", "disabled") or skip:
-                cell = {"result": "skip", "why": skip.group(1).strip() if skip else "not run"}
+            if result == "skipped":
+                cell = {"result": "skip", "why": why}
                 totals["skipped"] += 1
-            elif status == "run" and not case.getElementsByTagName("failure") and done:
+            elif result == "passed" and done:
                 proved, refuted, ms = map(int, done.groups())
                 totals["proofs"] += 1
                 totals["proved_claims"] += proved

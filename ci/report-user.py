@@ -12,12 +12,8 @@ import re
 import sys
 import xml.dom.minidom as dom
 
-from report import junit_text  # ci/report.py: ctest's JUnit, made well-formed
-
-
-def output(case):
-    return "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
-                   if n.nodeType == n.TEXT_NODE)
+from report import dom_outcome, junit_text  # ci/report.py: ctest's JUnit, made well-formed; the one verdict
+from report import dom_output as output
 
 
 def failing_checks(out):
@@ -76,13 +72,12 @@ def main(argv):
             origin = re.search(r"harness: implementation: (.*)", out)
             if origin and not row["pyconfig"] and not impl.endswith("abi3t"):
                 row["pyconfig"] = origin.group(1)
-            skip = re.search(r"harness-skip: (.*)", out)
-            if case.getAttribute("status") in ("notrun", "disabled") or skip:
+            result, why = dom_outcome(case)
+            if result == "skipped":
                 row["skipped"] += 1
-                why = skip.group(1).strip() if skip else "not run"
                 if why not in row["skip_reasons"]:
                     row["skip_reasons"].append(why)
-            elif case.getElementsByTagName("failure") or case.getAttribute("status") == "fail":
+            elif result == "failed":
                 row["failed"] += 1
                 row["failures"].append({"test": name, "checks": failing_checks(out)})
             else:

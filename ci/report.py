@@ -42,18 +42,32 @@ import tables  # noqa: E402
 QUADRANTS = ("32le", "32be", "64le", "64be")
 
 
-def outcome(case):
-    """passed, failed or skipped: a skip is only what the harness declared
-    one (harness-skip:, SKIP_REGULAR_EXPRESSION); anything else not run is
-    a failure, never a pass."""
-    status = case.get("status")
-    out = case.findtext("system-out") or ""
-    if status == "run" and case.find("failure") is None:
+def verdict(status, failure, out):
+    """passed, failed or skipped, and a skip's reason: a skip is only what the
+    harness declared one (harness-skip:, SKIP_REGULAR_EXPRESSION); anything
+    else not run is a failure, never a pass. The one rule every report uses."""
+    if status == "run" and not failure:
         return "passed", ""
     skip = re.search(r"harness-skip: (.*)", out)
     if status == "notrun" and skip:
         return "skipped", skip.group(1).strip()
     return "failed", ""
+
+
+def outcome(case):
+    """verdict() of an ElementTree <testcase>."""
+    return verdict(case.get("status"), case.find("failure") is not None, case.findtext("system-out") or "")
+
+
+def dom_output(case):
+    """The system-out of a minidom <testcase>."""
+    return "".join(n.data for s in case.getElementsByTagName("system-out") for n in s.childNodes
+                   if n.nodeType == n.TEXT_NODE)
+
+
+def dom_outcome(case):
+    """verdict() of a minidom <testcase> (the side reports read minidom)."""
+    return verdict(case.getAttribute("status"), bool(case.getElementsByTagName("failure")), dom_output(case))
 
 
 # Characters XML 1.0 forbids, which ctest copies from a test's output into

@@ -591,6 +591,22 @@ XML
 expect "report.py counts from JUnit: a declared skip is a skip, an unrunnable test and a failure are failures; a re-run is counted" 0 \
   "^1 2 1 0 1 no wine32 & no luck$" -- \
   bash -c "echo \$(python3 ci/report.py config --reports '$fakes/junit' fake-gcc) \$(cat '$fakes/junit/fake-gcc.reasons')"
+# The side reports judge by the same rule: a test that did not run,
+# without the harness declaring a skip, is a failure there too.
+mkdir -p "$fakes/side"
+cat >"$fakes/side/fake-gcc.junit.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="fake" tests="3">
+  <testcase name="agreement.mypyc-2.4-3.14" status="notrun"><skipped message="Unable to find executable"/><system-out></system-out></testcase>
+  <testcase name="proof.saturates.3.14.LP64-le" status="notrun"><skipped message="Unable to find executable"/><system-out></system-out></testcase>
+  <testcase name="agreement.real-3.14" status="notrun"><skipped message="Unable to find executable"/><system-out></system-out></testcase>
+</testsuite>
+XML
+expect "the side reports (bindings, proofs, linked) count a test not run without a declared skip as failed" 0 \
+  "^1 differ; ran, 1 failed; DIFFERS$" -- \
+  bash -c "echo \"\$(python3 ci/report-bindings.py --reports '$fakes/side' fake-gcc | grep -o '[0-9]* differ');\
+ \$(python3 ci/report-proofs.py --reports '$fakes/side' fake-gcc | grep -o 'ran, [0-9]* failed' | head -n 1);\
+ \$(python3 ci/report-linked.py --reports '$fakes/side' fake-gcc | grep -o 'DIFFERS' | head -n 1)\""
 echo "FAIL fake-gcc 3s 1 passed, 2 failed, 1 skipped" >"$fakes/junit/fake-gcc.result"
 expect "... and the summary of a failed configuration fails, its cells counted by family" 1 \
   "\\| FAIL \\| fake-gcc \\|.* 1/0/1 \\| 0/1/0 \\| 0/1/0 \\|" -- \
