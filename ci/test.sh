@@ -545,8 +545,22 @@ printf 'scheme,heap_mib,workers,worker,heap_private_kb,heap_shared_kb\n3.11,16,4
   >"$fakes/results-cow/cow.csv"
 printf 'python,version,workers,worker,private_kb,shared_kb\npython3.11,3.11.7,4,1,4300,15000\npython3.12,3.12.1,4,1,4200,17000\n' \
   >"$fakes/results-cow/cow-python.csv"
+printf 'version,objects,instructions,per_operation\n3.11,mortal,0,5.50\n3.11,immortal,0,5.50\n3.12,mortal,0,9.00\n3.12,immortal,0,9.00\n' \
+  >"$fakes/results-cow/overhead.csv"
 expect "a real 3.12+ interpreter whose workers copy as much as 3.11's fails the results' verdict" 1 \
   "does not hold.*3.12.1 98%" -- bash -c "python3 ci/results.py '$fakes/results-cow' >/dev/null 2>&1; rc=\$?; cat '$fakes/results-cow/results.md'; exit \$rc"
+expect "... and passes without those workers (its cost table holds)" 0 "cost of the immortality check" -- \
+  bash -c "rm '$fakes/results-cow/cow-python.csv'; python3 ci/results.py '$fakes/results-cow' >/dev/null 2>&1; rc=\$?; cat '$fakes/results-cow/results.md'; exit \$rc"
+# The cost of the check is asserted, not only tabulated: a version with
+# immortality no dearer than 3.11's fails (callgrind's count, and an inlined
+# sequence no longer); a version with mortal rows only is shown, not a crash.
+printf 'version,objects,instructions,per_operation\n3.11,mortal,0,5.50\n3.11,immortal,0,5.50\n3.13,mortal,0,5.50\n' \
+  >"$fakes/results-cow/overhead.csv"
+printf 'configuration,operation,version,bytes,instructions\nhost-gcc,incref,3.11,8,2\nhost-gcc,incref,3.13,8,2\n' \
+  >"$fakes/results-cow/inline.csv"
+expect "an immortality check that costs nothing fails the results' verdict, shown per version and configuration" 1 \
+  "does not hold..: 3.13 mortal 5.50\..*does not hold..: host-gcc incref 3.13 2 \(3.11: 2\)" -- \
+  bash -c "python3 ci/results.py '$fakes/results-cow' >/dev/null 2>&1; rc=\$?; tr '\n' ' ' <'$fakes/results-cow/results.md'; exit \$rc"
 # A check that does not apply is not registered (these used to pass for
 # 3.11 having asserted nothing): no immortality checks for 3.11, which has
 # no immortality; 3.14's has them (so the names below are the real ones).
