@@ -306,6 +306,12 @@ for p in host-gcc x86_64-w64-mingw32-gcc x86_64-pc-windows-msvc-clang-cl; do
     bash -c "set -o pipefail; cmake --preset '$p' -B 'build/selftest-bad-include/$p' --fresh \
                -DHARNESS_CPYTHON_INCLUDE='$fakes/broken-include' 2>&1 | tr -s '\n ' '  '"
 done
+# PyPy's headers carry CPython's version macros: refused by name, never
+# judged as CPython's (cmake/selftest/fake-pypy/).
+expect "PyPy's headers are refused at configure time, by a message that names PyPy" 1 \
+  "these are PyPy's headers \(cpyext \"7.3.19\"\), not CPython's" -- \
+  bash -c "set -o pipefail; cmake --preset host-gcc -B build/selftest-bad-include/pypy --fresh \
+             -DHARNESS_CPYTHON_INCLUDE='$here/cmake/selftest/fake-pypy' 2>&1 | tr -s '\n ' '  '"
 expect "the one command refuses a directory that is not an Include/ before building anything" 2 \
   "--cpython-include /tmp is not a CPython Include/" -- ci/matrix.sh --no-setup --cpython-include /tmp host-gcc
 

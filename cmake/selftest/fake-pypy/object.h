@@ -1,0 +1,1 @@
+/* A fake PyPy object.h (README.md). */

@@ -1,0 +1,1 @@
+/* A fake PyPy pypy_macros.h (README.md). */
