@@ -73,6 +73,7 @@ START_TEST(gh_125174_legacy_increfs_deimmortalise)
     /* The legacy increfs a static object survives (§4's table: one fewer
      * than lose it): 2^30 - 1 on 64-bit, 2^28 - 1 on 32-bit. */
     expect_tolerance rows[2];
+    memset(rows, 0, sizeof rows);
     ck_assert_int_eq(expect_tolerance_of(x.s, x.rt.abi, rows), 2);
     uint64_t tolerated = rows[0].lose_after_increfs - 1;
     legacy_increfs(&x, tolerated);
@@ -238,6 +239,7 @@ START_TEST(gh_118997_one_legacy_decref)
     legacy_increfs(&x, w64 ? UINT64_MAX : UINT32_MAX); /* one legacy --, on the whole word */
     ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), constant - 1);
     expect_tolerance rows[2]; /* §4: immortality is lost after one legacy decref on 32-bit, 2^31 on 64-bit */
+    memset(rows, 0, sizeof rows);
     ck_assert_int_eq(expect_tolerance_of(x.s, x.rt.abi, rows), 2);
     ck_assert_int_eq(x.s->is_immortal(&x.rt, x.obj), rows[0].lose_after_decrefs > 1);
     printf("harness: gh-118997 on %s, %s: after one legacy decref Py_REFCNT is %s, %s, and != _Py_IMMORTAL_REFCNT\n",

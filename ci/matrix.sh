@@ -105,6 +105,16 @@ for p in "${known[@]}"; do
   presets+=("$p")
 done
 [ ${#presets[@]} -gt 0 ] || die "matrix: no preset matches that selection"
+# Your pyconfig.h is used where it describes the target, else one is
+# derived (and the report says so); one that describes no selected target,
+# nor this host, is a mistake worth stopping for.
+if [ -n "$user_include" ]; then
+  user_pyconfig_dir=${user_pyconfig:-$user_include}
+  if [ -f "$user_pyconfig_dir/pyconfig.h" ]; then
+    why=$(python3 ci/tables.py pyconfig-fits "$user_pyconfig_dir" "${presets[@]}") ||
+      die "matrix: your pyconfig.h fits no selected configuration: $why"
+  fi
+fi
 # Longest first: host-gcc carries the exhaustive sweeps.
 mapfile -t presets < <(printf '%s\n' "${presets[@]}" | awk '{print ($0 == "host-gcc" ? 0 : 1), $0}' | sort -s -k1,1n | cut -d' ' -f2)
 

@@ -86,6 +86,9 @@ def main(argv):
             mine[""] = new_row()
         for impl, row in sorted(mine.items()):
             row["result"] = "FAIL" if row["failed"] else "PASS" if row["passed"] else "SKIP" if row["skipped"] else "FAIL"
+            # Your pyconfig.h not used here (a derived one was), and why.
+            unused = re.search(r"is not this target's: (it describes [^()]*, this target is [^()]*?)\)?$", row["pyconfig"])
+            row["pyconfig_not_used"] = unused.group(1) if unused else ""
             rows[(preset, impl)] = row
     configurations = {}
     for (preset, impl), row in rows.items():
@@ -103,7 +106,9 @@ def main(argv):
         # The implementation's summary ends with where its pyconfig.h came from, in parentheses.
         m = re.search(r"\((.*)\)$", r["pyconfig"])
         where = m.group(1) if m else r["pyconfig"] or r.get("detail", "") or "; ".join(r["skip_reasons"])
-        print(f"| {preset} | {r['implementation'] or '–'} | {r['result']} | {r['passed']} | {r['failed']} | "
+        unused = r.get("pyconfig_not_used")
+        result = f"{r['result']} (your pyconfig.h not used: {unused})" if unused else r["result"]
+        print(f"| {preset} | {r['implementation'] or '–'} | {result} | {r['passed']} | {r['failed']} | "
               f"{r['skipped']} | {where.replace('|', '/')} |")
     failures = [(p, f) for (p, _), r in rows.items() for f in r["failures"]]
     if failures:

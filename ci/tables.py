@@ -30,6 +30,9 @@ its own header, which compilers build for it and how its programs run.
                                  one chain per line, in order
     ci/tables.py versions [FIELD=VALUE...]  version names, optionally filtered
                                  (kind=gil|ft|legacy, expect=..., headers=...)
+    ci/tables.py pyconfig-fits DIR PRESET...  exit 1, with both data models,
+                                 when DIR/pyconfig.h describes none of these
+                                 presets' targets, nor this host
 
 --root DIR (before the command) reads and writes the tables of another tree.
 """
@@ -37,6 +40,8 @@ import difflib
 import json
 import os
 import re
+import struct
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -258,6 +263,39 @@ def all_presets(root):
     return rows + native
 
 
+def pyconfig_model(path):
+    """What a pyconfig.h describes, read from its text: "Windows" (its
+    sizes follow the compiler), "<bits>-bit <little|big>-endian", or None
+    when it does not say (a wrapper choosing by architecture, as Debian's)."""
+    text = open(path, errors="replace").read()
+    if re.search(r"^\s*#\s*define\s+MS_WINDOWS\b", text, re.M):
+        return "Windows"
+    # Its macros as a preprocessor sees them (autoconf's universal-build
+    # block defines WORDS_BIGENDIAN only on Apple's big-endian slices).
+    try:
+        macros = subprocess.run(["cc", "-E", "-dM", "-x", "c", path], capture_output=True, text=True,
+                                check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    size = re.search(r"^#define SIZEOF_VOID_P (\d+)", macros, re.M)
+    if not size:
+        return None
+    big = re.search(r"^#define WORDS_BIGENDIAN\b", macros, re.M)
+    return f"{int(size.group(1)) * 8}-bit {'big' if big else 'little'}-endian"
+
+
+def preset_model(root, preset):
+    """What a preset's target is, in pyconfig_model()'s words."""
+    for p in all_presets(root):
+        if p["name"] == preset:
+            if "mingw32" in p["abi"] or p["host"] == "windows" or "windows" in p["name"]:
+                return "Windows"
+            if p["quadrant"] == "host":
+                return f"{struct.calcsize('P') * 8}-bit {sys.byteorder}-endian"
+            return f"{p['quadrant'][:2]}-bit {'big' if p['quadrant'].endswith('be') else 'little'}-endian"
+    raise TableError(f"unknown preset '{preset}'")
+
+
 def by_design(root, preset):
     for t in targets(root):
         for c in t["compilers"]:
@@ -416,6 +454,15 @@ def main(argv):
             for chain in abi_chains(root):
                 print(*chain)
             return 0
+        if command == "pyconfig-fits":
+            theirs = pyconfig_model(os.path.join(args[0], "pyconfig.h"))
+            host = f"{struct.calcsize('P') * 8}-bit {sys.byteorder}-endian"
+            models = {p: preset_model(root, p) for p in args[1:]}
+            if theirs is None or theirs == host or theirs in models.values():
+                return 0
+            print(f"{args[0]}/pyconfig.h describes {theirs}; none of the selected configurations is "
+                  f"({', '.join(f'{p}: {m}' for p, m in models.items())}), nor is this host ({host})")
+            return 1
         if command == "versions":
             wanted = dict(a.split("=", 1) for a in args)
             for r in versions(root):

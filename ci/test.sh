@@ -341,7 +341,8 @@ if mode == "fail":
 elif mode == "pass":
     ok = rc == "0" and rows and all(r["implementation"] == want and r["result"] == "PASS" and r["passed"] > 0
                                     for _, r in rows)
-    print(f"all {want}, all passed" if ok else f"NOT all {want}")
+    unused = [f"{p} ({r['pyconfig_not_used']})" for p, r in rows if r.get("pyconfig_not_used")]
+    print((f"all {want}, all passed" if ok else f"NOT all {want}") + "; your pyconfig.h not used on: " + ", ".join(unused))
 else:  # each: every configuration ran exactly these implementations, each passed
     ok = rc == "0" and confs and all(sorted(impls) == sorted(want.split()) and
                                      all(r["result"] == "PASS" and r["passed"] > 0 for r in impls.values())
@@ -374,12 +375,18 @@ mkdir -p "$fakes/ft-pyconfig"
 sed 's|^#endif /\*Py_PYCONFIG_H\*/$|#define Py_GIL_DISABLED 1\n&|' "$cpython/pyconfig/x86_64-linux-gnu/pyconfig.h" >"$fakes/ft-pyconfig/pyconfig.h"
 for build in "ft user-3.14t $fakes/ft-pyconfig" "gil user-3.14 $cpython/pyconfig/x86_64-linux-gnu"; do
   read -r kind impl pyconfig <<<"$build"
-  expect "the 3.14 headers with a $kind pyconfig.h pass as $impl on host, s390x and 64-bit Windows" 0 \
-    "^all $impl, all passed" -- bash -c "
+  expect "the 3.14 headers with a $kind pyconfig.h pass as $impl on host, s390x and 64-bit Windows; its rows say where it was not used, and why" 0 \
+    "^all $impl, all passed; your pyconfig.h not used on: s390x-linux-gnu-gcc \\(it describes 64-bit little-endian, this target is 64-bit big-endian Linux\\), x86_64-w64-mingw32-gcc \\(it describes 64-bit little-endian, this target is 64-bit Windows\\)$" -- bash -c "
       ci/matrix.sh --no-setup --cpython-include '$cpython/include' --pyconfig '$pyconfig' --reports '$fakes/reports-$kind' \
         host-gcc s390x-linux-gnu-gcc x86_64-w64-mingw32-gcc >'$fakes/$kind.log' 2>&1
       python3 '$fakes/user_verdict.py' '$fakes/reports-$kind/user.json' \$? pass $impl"
 done
+
+# A pyconfig.h that describes none of the selected targets, nor the host,
+# stops the run before anything is built, showing both data models.
+expect "a pyconfig.h that fits no selected configuration, nor the host, is an error showing both data models" 2 \
+  "describes 64-bit big-endian; none of the selected configurations is \\(i686-linux-gnu-gcc: 32-bit little-endian\\), nor is this host \\(64-bit little-endian\\)" -- \
+  ci/matrix.sh --no-setup --cpython-include "$cpython/include" --pyconfig "$cpython/pyconfig/s390x-linux-gnu" i686-linux-gnu-gcc
 
 # From 3.15 one Include/ with a GIL pyconfig.h is three implementations:
 # user-3.15, its free-threaded twin user-3.15t, and abi3t from it
@@ -428,7 +435,7 @@ rm -rf build/selftest-wrong-model
 if cmake --preset arm-linux-gnueabihf-gcc -B build/selftest-wrong-model -DHARNESS_CPYTHON_INCLUDE="$cpython/include" \
      -DHARNESS_CPYTHON_PYCONFIG="$cpython/pyconfig/x86_64-linux-gnu" >"$fakes/wrong-model.log" 2>&1; then
   expect "a 64-bit pyconfig.h given for a 32-bit target is not used: the harness says why, and derives one" 0 \
-    "x86_64-linux-gnu/pyconfig.h .* is not this target's: it does not describe Linux 32-bit LITTLE_ENDIAN.*SIZEOF_VOID_P 4" -- \
+    "x86_64-linux-gnu/pyconfig.h .* is not this target's: it describes 64-bit little-endian, this target is 32-bit little-endian Linux.*SIZEOF_VOID_P 4" -- \
     bash -c "grep -o 'derived pyconfig: [^\"]*x86_64-linux-gnu/pyconfig.h ([^\"]*' build/selftest-wrong-model/build.ninja | head -n 1 | tr '\n' ' ';
              grep -h '^#define SIZEOF_VOID_P' build/selftest-wrong-model/pyconfig/user-3.14/pyconfig.h"
   expect "... and nothing was compiled with it" 0 "^no object yet$" -- \

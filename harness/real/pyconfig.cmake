@@ -162,13 +162,45 @@ typedef char harness_size_t[SIZEOF_SIZE_T == sizeof(size_t) ? 1 : -1];
 typedef char harness_long[SIZEOF_LONG == sizeof(long) ? 1 : -1];
 int main(void) { return 0; }" HARNESS_PYCONFIG_FITS_${sum})
   set(${out} ${HARNESS_PYCONFIG_FITS_${sum}} PARENT_SCOPE)
-  if(WIN32)
-    set(kind "Windows")
+  if(HARNESS_PYCONFIG_FITS_${sum})
+    return()
+  endif()
+  # What it describes instead, as this compiler reads it (the same words as
+  # ci/tables.py pyconfig-fits), for the report's "not used" row.
+  file(STRINGS "${dir}/pyconfig.h" windows REGEX "^[ \t]*#[ \t]*define[ \t]+MS_WINDOWS")
+  if(windows)
+    set(theirs "Windows")
   else()
-    set(kind "${CMAKE_SYSTEM_NAME}")
+    check_c_source_compiles("#include \"pyconfig.h\"
+#if SIZEOF_VOID_P != 8
+#error 32-bit
+#endif
+int main(void) { return 0; }" HARNESS_PYCONFIG_64_${sum})
+    check_c_source_compiles("#include \"pyconfig.h\"
+#ifndef WORDS_BIGENDIAN
+#error little-endian
+#endif
+int main(void) { return 0; }" HARNESS_PYCONFIG_BE_${sum})
+    if(HARNESS_PYCONFIG_64_${sum})
+      set(theirs "64-bit")
+    else()
+      set(theirs "32-bit")
+    endif()
+    if(HARNESS_PYCONFIG_BE_${sum})
+      string(APPEND theirs " big-endian")
+    else()
+      string(APPEND theirs " little-endian")
+    endif()
   endif()
   math(EXPR bits "${CMAKE_SIZEOF_VOID_P} * 8")
-  set(${out_why} "it does not describe ${kind} ${bits}-bit ${CMAKE_C_BYTE_ORDER} as this compiler builds it" PARENT_SCOPE)
+  string(TOLOWER "${CMAKE_C_BYTE_ORDER}" order)
+  string(REGEX REPLACE "_endian$" "-endian" order "${order}")
+  if(WIN32)
+    set(ours "${bits}-bit Windows")
+  else()
+    set(ours "${bits}-bit ${order} ${CMAKE_SYSTEM_NAME}")
+  endif()
+  set(${out_why} "it describes ${theirs}, this target is ${ours}" PARENT_SCOPE)
 endfunction()
 
 function(harness_select_pyconfig out_dir out_origin version name candidate candidate_origin)
