@@ -627,13 +627,18 @@ END_TEST
  * Referenced, as 3.14's Objects/object.c has it: the model's, on this
  * implementation's bytes) or is a str (by its type: a stand-in
  * PyUnicode_Type here), and otherwise leaves what _Py_SetImmortal leaves
- * (the implementation's immortalize). */
+ * (the implementation's immortalize). A binding's copy of it (3.13/3.14
+ * pythoncapi_compat) is called instead where it has one, refusal paths
+ * included, and held to the same: what it leaves when it accepts is
+ * compared with CPython's immortalisation (the reference), not its own. */
 static const char harness_unicode_type[1]; /* stands for &PyUnicode_Type */
 
-static int unstable_set_immortal(subject *x, const rm_implementation *model)
+static int unstable_set_immortal(subject *x, const rm_implementation *model, bool is_str)
 {
-    bool is_str = rm_load(x->obj, x->l.field[RM_F_TYPE], x->rt.abi.big_endian) ==
-                  ((uint64_t)(uintptr_t)harness_unicode_type & (x->rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX));
+    if (case_opts.binding && case_opts.binding->unstable_set_immortal)
+        return case_opts.binding->unstable_set_immortal(&x->rt, x->obj, is_str);
+    is_str = rm_load(x->obj, x->l.field[RM_F_TYPE], x->rt.abi.big_endian) ==
+             ((uint64_t)(uintptr_t)harness_unicode_type & (x->rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX));
     if (!model->is_uniquely_referenced(&x->rt, x->obj) || is_str)
         return 0;
     x->s->immortalize(&x->rt, x->obj);
@@ -664,21 +669,23 @@ START_TEST(pyunstable_set_immortal_refuses)
         memcpy(before, x.obj, n);
         memcpy(want, x.obj, n);
         bool accepts = expect_unstable_set_immortal_accepts(k == 0, k == 2);
-        if (accepts) { /* what _Py_SetImmortal leaves, on a twin */
+        if (accepts) { /* what _Py_SetImmortal leaves, on a twin: CPython's, for a binding's copy */
+            const rm_implementation *by = case_opts.binding ? case_opts.reference : x.s;
             uint8_t *twin = case_object();
             memcpy(twin, before, n);
-            x.s->immortalize(&x.rt, twin);
+            by->immortalize(&x.rt, twin);
             memcpy(want, twin, n);
         }
-        int got = unstable_set_immortal(&x, model);
+        int got = unstable_set_immortal(&x, model, k == 2);
         ck_assert_msg(got == accepts, "%s, %s: PyUnstable_SetImmortal of %s returned %d", x.s->name, rm_abi_name(abi),
                       states[k], got);
         ck_assert_bytes_eq(x.obj, want, n);
         ck_assert_msg(x.s->is_immortal(&x.rt, x.obj) == accepts, "%s: %s is %simmortal after PyUnstable_SetImmortal",
                       x.s->name, states[k], accepts ? "not " : "");
     }
-    printf("harness: PyUnstable_SetImmortal on %s, %s: immortalises a fresh object as _Py_SetImmortal does; refuses "
-           "%s\n", x.s->name, rm_abi_name(abi),
+    printf("harness: PyUnstable_SetImmortal%s%s on %s, %s: immortalises a fresh object as _Py_SetImmortal does; "
+           "refuses %s\n", case_opts.binding ? " of " : "", case_opts.binding ? case_opts.binding->project : "",
+           x.s->name, rm_abi_name(abi),
            n_states == 4 ? "a second reference, a str, another thread's object" : "a second reference, a str");
 }
 END_TEST
@@ -703,6 +710,10 @@ bool case_family_add_tests(TCase *tc)
         }
         if (case_opts.binding->incref_mortal && case_opts.binding->decref_mortal && immortal_gil) {
             CASE_TEST(tc, mypyc_no_imm_saturation_not_sticky);
+            added++;
+        }
+        if (case_opts.binding->unstable_set_immortal) { /* pythoncapi_compat's backport: its refusals too */
+            CASE_LOOP(tc, pyunstable_set_immortal_refuses, CASE_ABI_COUNT);
             added++;
         }
         if (!added) {

@@ -133,6 +133,11 @@ typedef struct rm_implementation {
     /* Operations with a precondition, the object is mortal: mypyc's
      * CPy_INCREF_NO_IMM and CPy_DECREF_NO_IMM. Compared with incref and
      * decref where the precondition holds. */
+    /* PyUnstable_SetImmortal as a binding's copy defines it (3.13/3.14
+     * pythoncapi_compat): 1 having immortalised the object, 0 having
+     * refused it; is_str gives the object a str type for the call. NULL
+     * elsewhere (the regressions model 3.15's from the fact sheet). */
+    int (*unstable_set_immortal)(rm_runtime *rt, uint8_t *obj, bool is_str);
     void (*incref_mortal)(rm_runtime *rt, uint8_t *obj);
     void (*decref_mortal)(rm_runtime *rt, uint8_t *obj);
     /* Binding libraries' copies of the refcount code (docs/implementations.md):

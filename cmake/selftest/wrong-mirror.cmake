@@ -16,5 +16,7 @@ if(TARGET harness_real_3_14)
                                TARGET selftest_wrong_mirror BINDING selftest)
     harness_add_implementation(NAME misflagging-mirror-3.14 SYMBOL harness_selftest_misflagging_mirror
                                TARGET selftest_wrong_mirror BINDING selftest)
+    harness_add_implementation(NAME greedy-mirror-3.14 SYMBOL harness_selftest_greedy_mirror
+                               TARGET selftest_wrong_mirror BINDING selftest)
   endif()
 endif()

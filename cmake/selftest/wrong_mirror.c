@@ -10,7 +10,8 @@
  *   - the same, declared with another bit: a divergence, since a
  *     declaration covers its own bits only;
  *   - a right increment declared as setting that bit: a stale declaration,
- *     which fails because the divergence never shows. */
+ *     which fails because the divergence never shows;
+ *   - a PyUnstable_SetImmortal that never refuses (below). */
 #include <Python.h>
 
 #include "refmodel.h"
@@ -85,3 +86,28 @@ const rm_implementation harness_selftest_stale_mirror = {
     .known_divergences = "incref_mortal:ob_flags^4000",
     .incref_mortal = incref_mortal_right,
 };
+
+#if SIZEOF_VOID_P > 4 /* 3.14's 64-bit immortal fields */
+/* A PyUnstable_SetImmortal backport that never refuses: the refusal paths
+ * (a second reference, a str) must catch it. */
+static int set_immortal_always(rm_runtime *rt, uint8_t *obj, bool is_str)
+{
+    (void)rt, (void)is_str;
+    PyObject *op = (PyObject *)(uintptr_t)obj;
+    op->ob_flags = _Py_IMMORTAL_FLAGS;
+    op->ob_refcnt = (uint32_t)_Py_IMMORTAL_INITIAL_REFCNT;
+    return 1;
+}
+
+static void immortalize_always(rm_runtime *rt, uint8_t *obj) { (void)set_immortal_always(rt, obj, false); }
+
+const rm_implementation harness_selftest_greedy_mirror = {
+    .name = "3.14",
+    .summary = "a PyUnstable_SetImmortal that never refuses (self-test)",
+    .base = "real-3.14",
+    .project = "greedy mirror (self-test)",
+    .own_api = "immortalize=PyUnstable_SetImmortal",
+    .immortalize = immortalize_always,
+    .unstable_set_immortal = set_immortal_always,
+};
+#endif

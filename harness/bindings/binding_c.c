@@ -41,11 +41,35 @@ static PyObject *as_object(const uint8_t *obj)
 void _Py_Dealloc(PyObject *op) { rm_record_dealloc(harness_active_runtime("_Py_Dealloc"), (uint8_t *)op); }
 
 /* 3.14's exported _Py_SetImmortal, which pythoncapi_compat.h calls there:
- * CPython's immortalisation, as the base does it. */
+ * Objects/object.c's, written here from the fact sheet (§2, §1c) on the real
+ * headers' own fields and constants, apart from the model's immortalize that
+ * the copy is compared with. GC untracking first (the cases' objects are not
+ * tracked), then _Py_SetImmortalUntracked, which returns early on an
+ * immortal object (unreachable through the copy: an immortal object is
+ * never uniquely referenced). */
 void _Py_SetImmortal(PyObject *op);
 void _Py_SetImmortal(PyObject *op)
 {
-    harness_binding_reference->immortalize(harness_active_runtime("_Py_SetImmortal"), (uint8_t *)op);
+#if PY_VERSION_HEX >= 0x030E0000
+    if (_Py_IsImmortal(op))
+        return;
+#if defined(Py_GIL_DISABLED)
+    op->ob_tid = _Py_UNOWNED_TID;
+    op->ob_ref_local = _Py_IMMORTAL_REFCNT_LOCAL;
+    op->ob_ref_shared = 0;
+    op->ob_gc_bits |= 0x40; /* _PyGC_BITS_DEFERRED (internal/pycore_gc.h) */
+#elif SIZEOF_VOID_P > 4
+    op->ob_flags = _Py_IMMORTAL_FLAGS;
+    op->ob_refcnt = (uint32_t)_Py_IMMORTAL_INITIAL_REFCNT;
+#else
+    op->ob_refcnt = _Py_IMMORTAL_INITIAL_REFCNT;
+#endif
+#else
+    (void)op;
+    fprintf(stderr, "harness: %s calls _Py_SetImmortal, which CPython %s does not export\n", HARNESS_BINDING_PROJECT,
+            PY_VERSION);
+    abort();
+#endif
 }
 
 /* 3.14's exported PyUnstable_Object_IsUniquelyReferenced, which the copy
@@ -90,22 +114,31 @@ static void decref_mortal(rm_runtime *rt, uint8_t *obj)
 #endif
 
 #if defined(HARNESS_OWN_PyUnstable_SetImmortal)
-/* PyUnicode_Check reads the object's type: an ordinary one, no flags, for
- * the call; the cases' objects have none. */
-static PyTypeObject plain_type;
+/* PyUnicode_Check reads the object's type: for the call, an ordinary one
+ * (no flags), or one flagged as a str subclass; the cases' objects have
+ * none. */
+static PyTypeObject plain_type, str_type = { .tp_flags = Py_TPFLAGS_UNICODE_SUBCLASS };
 
-static void immortalize(rm_runtime *rt, uint8_t *obj)
+static int unstable_set_immortal(rm_runtime *rt, uint8_t *obj, bool is_str)
 {
     harness_dealloc_runtime = rt;
     PyObject *op = as_object(obj);
     PyTypeObject *type = op->ob_type;
-    op->ob_type = &plain_type;
-    (void)PyUnstable_SetImmortal(op); /* 0 where it refuses: the comparison shows it */
+    op->ob_type = is_str ? &str_type : &plain_type;
+    int done = PyUnstable_SetImmortal(op);
     op->ob_type = type;
+    return done;
+}
+
+static void immortalize(rm_runtime *rt, uint8_t *obj)
+{
+    (void)unstable_set_immortal(rt, obj, false); /* 0 where it refuses: the comparison shows it */
 }
 #define OWN_IMMORTALIZE immortalize
+#define OWN_UNSTABLE_SET_IMMORTAL unstable_set_immortal
 #else
 #define OWN_IMMORTALIZE NULL
+#define OWN_UNSTABLE_SET_IMMORTAL NULL
 #endif
 
 #if defined(HARNESS_OWN_PyUnstable_TryIncRef)
@@ -138,6 +171,7 @@ const rm_implementation HARNESS_BINDING_SYMBOL = {
     .own_api = HARNESS_BINDING_OWN_API,
     .known_divergences = HARNESS_BINDING_KNOWN,
     .immortalize = OWN_IMMORTALIZE,
+    .unstable_set_immortal = OWN_UNSTABLE_SET_IMMORTAL,
     .try_incref = OWN_TRY_INCREF,
     .is_uniquely_referenced = OWN_IS_UNIQUELY_REFERENCED,
     .incref_mortal = OWN_INCREF_MORTAL,
