@@ -45,12 +45,12 @@ preset_quadrant() {
   local q=${PRESET_QUADRANT[$1]:-unknown}
   if [ "$q" = host ]; then host_quadrant; else echo "$q"; fi
 }
-# matrix_totals REPORTS: "passed failed skipped" tests of the last matrix
-# run, from its summary.json.
+# matrix_totals REPORTS: "passed failed skipped retried" tests of the last
+# matrix run, from its summary.json.
 matrix_totals() {
   [ -f "$1/summary.json" ] || { echo "matrix: no summary.json in $1" >&2; return 1; }
-  python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["tests"]; print(t["passed"], t["failed"], t["skipped"])' \
-    "$1/summary.json"
+  python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["tests"]
+print(t["passed"], t["failed"], t["skipped"], t.get("retried", 0))' "$1/summary.json"
 }
 # Why a preset cannot run, by design: its toolchain file says its compiler
 # cannot build or link for the target (HARNESS_CLANG_UNAVAILABLE,

@@ -142,7 +142,7 @@ def config(reports, preset):
             retried += 1
     if sum(counts.values()):
         with open(f"{reports}/{preset}.counts", "w") as f:
-            f.write(f"{counts['passed']} {counts['failed']} {counts['skipped']}\n")
+            f.write(f"{counts['passed']} {counts['failed']} {counts['skipped']} {retried}\n")
     if reasons:
         with open(f"{reports}/{preset}.reasons", "w") as f:
             f.write(";".join(sorted(reasons)) + "\n")
@@ -241,15 +241,15 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         verdict, secs, detail = parts[0], int(parts[2].rstrip("s")), parts[3] if len(parts) > 3 else ""
         q = facts.get(p, {}).get("quadrant", "host")
         q = host_q if q == "host" else q
-        counts = [int(x) for x in read_text(f"{reports}/{p}.counts", "0 0 0").split()]
+        counts = ([int(x) for x in read_text(f"{reports}/{p}.counts", "0 0 0").split()] + [0])[:4]
         per_family[p] = families(reports, p)
         rows.append(dict(configuration=p, quadrant=q, result=verdict, seconds=secs, passed=counts[0],
-                         failed=counts[1], skipped=counts[2], detail=detail,
+                         failed=counts[1], skipped=counts[2], retried=counts[3], detail=detail,
                          reasons=read_text(f"{reports}/{p}.reasons"), phases=phases(reports, p)))
     all_families = sorted({f for fam in per_family.values() if fam for f in fam})
     n = {v: sum(r["result"] == v for r in rows) for v in ("PASS", "FAIL", "SKIP")}
     n["FAIL"] = len(rows) - n["PASS"] - n["SKIP"]
-    tests = {k: sum(r[k] for r in rows) for k in ("passed", "failed", "skipped")}
+    tests = {k: sum(r[k] for r in rows) for k in ("passed", "failed", "skipped", "retried")}
     quadrant_ok = {q: sum(r["result"] == "PASS" and r["quadrant"] == q for r in rows) for q in QUADRANTS}
     busy = sum(r["seconds"] for r in rows)
     cores = os.cpu_count() or 1
@@ -279,7 +279,10 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
                   " configuration's tests of one family, coloured by outcome, with passed/failed/skipped counts)")
         md.append("")
     md.append(f"Configurations: {n['PASS']} passed, {n['FAIL']} failed, {n['SKIP']} skipped (cells: passed/failed/skipped tests).")
-    md.append(f"Tests: {tests['passed']} passed, {tests['failed']} failed, {tests['skipped']} skipped. Matrix wall time {wall} s on "
+    retried = [f"{r['configuration']} {r['retried']}" for r in rows if r["retried"]]
+    md.append(f"Tests: {tests['passed']} passed, {tests['failed']} failed, {tests['skipped']} skipped; "
+              f"{tests['retried']} run twice because the emulator printed nothing the first time"
+              + (f" ({', '.join(retried)})" if retried else "") + f". Matrix wall time {wall} s on "
               f"{cores} cores, setup {setup} s; parallel efficiency {efficiency} (configuration-seconds / (wall x cores)), "
               f"CPU efficiency {cpu_efficiency} (CPU seconds / (wall x cores)).")
     md.append("Passing configurations per quadrant: " + ", ".join(f"{q} {quadrant_ok[q]}" for q in QUADRANTS) + ".")
@@ -327,7 +330,7 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         f.write("\n".join(md) + "\n")
 
     doc = {"configurations": [{k: r[k] for k in ("configuration", "quadrant", "result", "seconds", "passed", "failed",
-                                                  "skipped", "detail", "phases")} for r in rows],
+                                                  "skipped", "retried", "detail", "phases")} for r in rows],
            "cpu_seconds": round(cpu_all, 1),
            "cpu_efficiency": float(cpu_efficiency),
            "phase_seconds": {k: [round(v[0], 1), round(v[1], 1)] for k, v in phase_totals.items()},
