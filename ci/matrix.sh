@@ -198,6 +198,9 @@ run_one() {
   fi
   want=$(printf '%s\n' "$findings" "${configure_args[@]}"; target_packages "$t";
          cat "$user_include/pyconfig.h" "$user_pyconfig/pyconfig.h" 2>/dev/null | cksum)
+  # What the machine has changed (a compiler, an emulator, a package): from
+  # scratch (--fresh), since CMake keeps what it found of the compilers.
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$want" ]; then configure_args+=(--fresh); fi
   [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] || configure=1
   for input in CMakePresets.json toolchains/common/*.cmake "toolchains/$t.cmake"; do
     [ -f "$input" ] && [ "$input" -nt "$stamp" ] && configure=1
@@ -222,7 +225,7 @@ run_one() {
     # whole, without starting a test. HARNESS_RERUN=1 runs everything.
     local last="$dir/.harness-last-pass" key="" whole_reuse=0
     if [ -z "$user_include" ] && [ -z "${HARNESS_RERUN:-}" ]; then
-      key=$(ctest --preset "$p" "${ctest_args[@]}" --show-only=json-v1 2>/dev/null | python3 ci/report.py reuse-key)
+      key=$(ctest --preset "$p" "${ctest_args[@]}" --show-only=json-v1 2>/dev/null | python3 ci/report.py reuse-key "$dir")
       if [ -n "$key" ] && [ "$(cat "$last/key" 2>/dev/null)" = "$key" ] && [ -f "$last/junit.xml" ]; then
         cp "$last/junit.xml" "$reports/$p.junit.xml"
         echo "harness: nothing any test of $p runs changed since its last complete pass: reused whole" >>"$log"

@@ -16,17 +16,21 @@
         passed: no configuration failed, every quadrant has a passing one
         (unless filtered), the ABI audit exited 0, and some test ran unless
         every configuration cannot run by design.
-    ci/report.py reuse-key < ctest --show-only=json-v1
+    ci/report.py reuse-key [BUILD_DIR] < ctest --show-only=json-v1
         a digest of everything a configuration's tests depend on, as
         cmake/run-case.cmake keys one test's pass (the exact commands and
         test properties, the content of every file they name, the steering
-        environment): equal digests mean no test would run differently, so
-        ci/matrix.sh may reuse the configuration's last complete pass.
+        environment), and with BUILD_DIR every file its compilations and
+        the proofs read (their depfiles) and the version of every compiler
+        and emulator (cached per binary digest): equal digests mean no test
+        would run differently, so ci/matrix.sh may reuse the
+        configuration's last complete pass.
     ci/report.py merge --reports OUT [--abi-exit N] [--audited N] DIR...
         the same reports over several runs' report directories (one per
         GitHub job), their configurations side by side (ci/merge.sh, which
         first audits their ABI probes together).
 """
+import glob
 import json
 import os
 import re
@@ -321,6 +325,14 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
     if user_include:
         md.append(run_script("report-user.py", "--reports", reports, "--include", user_include, *presets))
         md.append("")
+        skip_problems, skip_notes = [], []  # your headers' skips are yours to judge
+    else:
+        skip_problems, skip_notes = skip_check(reports, presets, tables.ROOT)
+        md += ["## Skips against ci/expected-skips.txt", ""]
+        md += [f"- NOT EXPECTED: {x}" for x in skip_problems] + [f"- {x}" for x in skip_notes]
+        if not skip_problems and not skip_notes:
+            md.append(f"Every skip is one the table expects, and every row it has for these configurations occurred.")
+        md.append("")
     audit = read_text(f"{reports}/abi/audit.md", None)
     if audit is not None and audited:
         md.append(re.sub(r"^## ABI audit$", f"## ABI audit (ci/abi-audit.sh: exit {abi_exit})", audit, count=1, flags=re.M))
@@ -346,6 +358,7 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         except (OSError, ValueError) as e:
             print(f"report: the report on your headers is missing ({e}): the run fails", file=sys.stderr)
             doc["user_headers"], user_lost = None, True
+    doc["skips"] = {"unexpected": skip_problems, "vanished": skip_notes}
     doc["quadrants"] = quadrant_ok
     doc["complete"] = not incomplete
     with open(f"{reports}/summary.json", "w") as f:
@@ -377,6 +390,10 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         print(f"matrix: FAILED: the ABI audit exited {abi_exit} ({rel}/abi/audit.md, docs/abi-audit.md)")
     if not generations_consistent:
         print(f"matrix: FAILED: configurations of one data model give different generations tables ({rel}/summary.md)")
+    for x in skip_problems:
+        print(f"matrix: FAILED: skip not expected: {x}")
+    for x in skip_notes:
+        print(f"matrix: note: {x}")
     if ran_nothing:
         print("matrix: FAILED: no test ran, and these configurations are unavailable though nothing declares them "
               f"so by design: {' '.join(not_by_design)}")
@@ -384,7 +401,57 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         print("matrix: no test ran: every configuration here cannot run by design ("
               + "".join(f"{p}: {tables.by_design(tables.ROOT, p)}; " for p in presets) + ")")
     return 0 if (not n["FAIL"] and not incomplete and not abi_exit and not ran_nothing and not user_lost
-                 and generations_consistent) else 1
+                 and generations_consistent and not skip_problems) else 1
+
+
+EXPECTED_SKIPS = "ci/expected-skips.txt"
+
+
+def expected_skips(root):
+    """The committed table: (count, configuration regex, reason regex, line)."""
+    rows = []
+    with open(os.path.join(root, EXPECTED_SKIPS)) as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split(None, 2)
+            if len(parts) != 3 or not parts[0].isdigit():
+                raise ValueError(f"{EXPECTED_SKIPS}:{number}: not 'COUNT CONFIGURATION-REGEX REASON-REGEX': {line.strip()}")
+            rows.append((int(parts[0]), re.compile(parts[1]), re.compile(parts[2]), number))
+    return rows
+
+
+def skip_check(reports, presets, root):
+    """The run's skips against ci/expected-skips.txt: (problems, notes).
+    Each skipped test is counted on the first row whose configuration
+    pattern matches its configuration and whose reason pattern its reason;
+    a row allows COUNT skips in each configuration it matches. A skip no row
+    covers, or more than a row allows, is a problem (the run fails, naming
+    them); a row that matched a configuration of this run but no skip there
+    is a note (the skip vanished: worth knowing, not a failure)."""
+    table = expected_skips(root)
+    seen = {}  # (row line, configuration) -> count
+    problems, notes = [], []
+    for p in presets:
+        for case in cases(read_junit(f"{reports}/{p}.junit.xml")):
+            result, why = outcome(case)
+            if result != "skipped":
+                continue
+            row = next((r for r in table if r[1].fullmatch(p) and r[2].search(why)), None)
+            if row is None:
+                problems.append(f"{p}: {case.get('name')}: a skip no row of {EXPECTED_SKIPS} expects: {why}")
+                continue
+            seen[(row[3], p)] = seen.get((row[3], p), 0) + 1
+    for count, config, reason, line in table:
+        for p in presets:
+            if not config.fullmatch(p):
+                continue
+            n = seen.get((line, p), 0)
+            if n > count:
+                problems.append(f"{p}: {n} skips for '{reason.pattern}', {EXPECTED_SKIPS}:{line} expects at most {count}")
+            elif n == 0 and os.path.exists(f"{reports}/{p}.junit.xml"):
+                notes.append(f"{p}: no skip for '{reason.pattern}' ({EXPECTED_SKIPS}:{line}): it vanished")
+    return problems, notes
 
 
 def host_quadrant():
@@ -476,8 +543,49 @@ def merge(out, dirs, abi_exit=0, audited=0):
 STEERING = re.compile(r"(HARNESS_[A-Z0-9]+_MODULE|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*)$")
 
 
-def reuse_key(text):
-    """See the module's doc: the digest, or '' when the tests cannot be read."""
+# The tools whose version decides a result though their launcher may not
+# change with it (Wine's libraries, a compiler driver's cc1): asked for
+# --version, cached per binary digest.
+TOOL = re.compile(r"(cc|c\+\+|gcc|g\+\+|clang|clang\+\+|clang-cl|[a-z0-9_]+-(linux|w64)-[a-z0-9_-]*(gcc|g\+\+)"
+                  r"|qemu-[a-z0-9_]+|wine|wine64)(-[0-9.]+)?")
+
+
+def tool_version(path, digest, cache):
+    """The first line of `path --version`, cached by the binary's digest."""
+    if digest not in cache:
+        try:
+            out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        cache[digest] = (out.strip().splitlines() or ["(no version)"])[0]
+    return cache[digest]
+
+
+def depfile_inputs(build_dir):
+    """What the build's and the last run's compilations read: every object's
+    dependencies in Ninja's log (the hygiene and must-not-compile cases
+    compile at test time), and the proofs' (cmake/run-proof.cmake writes
+    one .deps per proof, from the preprocessed source's line markers)."""
+    paths = set()
+    try:
+        out = subprocess.run(["ninja", "-C", build_dir, "-t", "deps"], capture_output=True, text=True,
+                             timeout=120).stdout
+        for line in out.splitlines():
+            if line.startswith("    "):
+                path = line.strip()
+                paths.add(path if os.path.isabs(path) else os.path.join(build_dir, path))
+    except (OSError, subprocess.SubprocessError):
+        pass
+    for deps in glob.glob(os.path.join(build_dir, "cases", "proofs", "i", "*.deps")):
+        with open(deps, errors="replace") as f:
+            paths.update(line.strip() for line in f if line.strip())
+    return paths
+
+
+def reuse_key(text, build_dir=None):
+    """See the module's doc: the digest, or '' when the tests cannot be read.
+    With the build directory, also every file its compilations read (their
+    depfiles) and the version of every compiler and emulator involved."""
     import hashlib
     try:
         tests = json.loads(text)["tests"]
@@ -503,8 +611,36 @@ def reuse_key(text):
             if prop.get("name") == "ENVIRONMENT":
                 for pair in prop.get("value", []):
                     add_file(pair.split("=", 1)[-1])
+    tools = {p for p in hashed if TOOL.fullmatch(os.path.basename(p))}
+    if build_dir:
+        for path in depfile_inputs(build_dir):
+            add_file(path)
+        try:
+            with open(os.path.join(build_dir, "CMakeCache.txt"), errors="replace") as f:
+                for m in re.finditer(r"^CMAKE_(C|CXX)_COMPILER:[A-Z]+=(/\S+)$", f.read(), re.M):
+                    add_file(m.group(2))
+                    tools.add(m.group(2))
+        except OSError:
+            pass
     for path in sorted(hashed):
         digest.update(f"{path}={hashed[path]}\n".encode())
+    # Versions, cached per binary digest beside the build directories.
+    cache_file = os.path.join(os.path.dirname(os.path.abspath(build_dir)) if build_dir else ".",
+                              ".harness-tool-versions.json")
+    try:
+        with open(cache_file) as f:
+            versions = json.load(f)
+    except (OSError, ValueError):
+        versions = {}
+    known = len(versions)
+    for path in sorted(tools):
+        digest.update(f"{path} --version: {tool_version(path, hashed[path], versions)}\n".encode())
+    if len(versions) != known:
+        try:
+            with open(cache_file, "w") as f:
+                json.dump(versions, f, indent=0, sort_keys=True)
+        except OSError:
+            pass
     for name in sorted(n for n in os.environ if STEERING.match(n)):
         digest.update(f"{name}={os.environ[name]}\n".encode())
     return digest.hexdigest()
@@ -512,7 +648,7 @@ def reuse_key(text):
 
 def main(argv):
     if argv and argv[0] == "reuse-key":
-        print(reuse_key(sys.stdin.read()))
+        print(reuse_key(sys.stdin.read(), argv[1] if len(argv) > 1 else None))
         return 0
     if not argv or argv[0] not in ("config", "summary", "merge"):
         print(__doc__, file=sys.stderr)

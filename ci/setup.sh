@@ -206,7 +206,8 @@ fetch_cpython_headers() {
     say "setup: the combined download failed ($(grep -m1 '^E:' <<<"$out")); fetching one by one"
     out=
     for w in "${wanted[@]}"; do
-      out+=$(cd "$dl" && apt-get "${opts[@]}" download "$w" 2>&1)$'\n' || say "setup: $w is not in Debian: targets needing it derive their pyconfig.h, bindings needing it are skips"
+      out+=$(cd "$dl" && apt-get "${opts[@]}" download "$w" 2>&1)$'\n' ||
+        setup_shortfall "$w is not in Debian: targets needing it derive their pyconfig.h, bindings needing it are skips"
     done
   fi
   compgen -G "$dl/libpython3.*_amd64.deb" >/dev/null || { say "setup: no CPython headers could be downloaded"; tail -n 5 <<<"$out"; return 1; }
@@ -314,11 +315,11 @@ done
 # Without it the 32-bit Windows configurations still build and audit, and
 # each of their tests is a skip that says why (toolchains/common/windows.cmake).
 if [ -n "$i386_root_pid" ] && ! wait "$i386_root_pid"; then
-  say "setup: WARNING: no i386 root with wine32 (see $cache/i386-root.log): the 32-bit Windows tests will be skips"
+  setup_shortfall "no i386 root with wine32 (see $cache/i386-root.log): the 32-bit Windows tests will be skips"
 fi
 
 if [ -n "$cbmc_root_pid" ] && ! wait "$cbmc_root_pid"; then
-  say "setup: WARNING: no CBMC root (see $cache/cbmc-root.log): the proofs will be skips"
+  setup_shortfall "no CBMC root (see $cache/cbmc-root.log): the proofs will be skips"
 fi
 
 say "setup: done in $((SECONDS - started)) s (targets: ${targets[*]:-host only})"

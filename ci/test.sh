@@ -48,6 +48,9 @@ scratch_build() { # scratch_build NAME TARGET [CMAKE-ARG...]: a host GCC build i
 
 expect "unknown preset is refused" 2 "unknown preset 'no-such'" -- ci/matrix.sh --no-setup no-such
 expect "unknown target is refused" 2 "unknown target 'no-such'" -- ci/setup.sh no-such
+expect "in CI a setup shortfall (no CBMC root, no i386 root, a binding's package) is an error" 2 \
+  "no CBMC root \(CI=true: an error\)" -- env CI=true bash -c ". ci/lib.sh; setup_shortfall 'no CBMC root'; echo went on"
+expect "... and elsewhere a warning" 0 "WARNING: no CBMC root" -- env CI= bash -c ". ci/lib.sh; setup_shortfall 'no CBMC root'"
 # The self-tests that need one build tree are CTest tests (label selftest,
 # cmake/selftest/): the runner's verdicts on programs that crash, hang,
 # lie about their checks or claim skips they are not, minicheck's failures.
@@ -60,6 +63,10 @@ if cmake -S . -B build/selftest -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_SELFTE
   ok=$((ok + ${st_passed:-0})); bad=$((bad + ${st_failed:-0} + ${st_skipped:-0}))
   say "selftest: CTest (label selftest): ${st_passed:-0} passed, ${st_failed:-0} failed"
   st_registered=$(ctest --test-dir build/selftest -L '^selftest$' -N | grep -c 'Test *#')
+  # Without the CBMC root the proof self-tests are not registered at all
+  # (and every proof is a skip): that is a broken setup, not a pass.
+  ctest --test-dir build/selftest -L '^selftest$' -N | grep -q 'selftest\.proof-' ||
+    failed "the proof self-tests are not registered: no CBMC root ($(harness_cache)/cbmc-root.log)"
   [ "${st_passed:-0}" = "$st_registered" ] && [ "$st_registered" -gt 0 ] ||
     { failed "$st_registered CTest self-tests registered, ${st_passed:-0} passed"; tail -n 20 "$fakes_log"; }
   grep -B2 -A8 'selftest: FAILED' "$fakes_log" | head -40
@@ -120,6 +127,26 @@ expect "... and changes with the steering environment (CK_FORK=no)" 0 "^changed$
 fake good "harness: x: 1 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0" "# edited"
 expect "... and with the content of a file a test runs" 0 "^changed$" -- bash -c "[ '$key0' != '$(key_of)' ] && echo changed"
 fake good "harness: x: 1 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0"
+# With the build directory it also follows what the compilations and the
+# proofs read (a header named only in a proof's .deps, from its line
+# markers) and the compilers' versions (CMakeCache.txt's compiler, asked
+# for --version).
+mkdir -p "$fakes/kb/cases/proofs/i" "$fakes/bin"
+echo '#define HARNESS_FAKE 1' >"$fakes/proof-header.h"
+echo "$fakes/proof-header.h" >"$fakes/kb/cases/proofs/i/proof.fake.deps"
+printf '#!/bin/sh\necho "gcc (fake) 12.2.0"\n' >"$fakes/bin/gcc"; chmod +x "$fakes/bin/gcc"
+echo "CMAKE_C_COMPILER:FILEPATH=$fakes/bin/gcc" >"$fakes/kb/CMakeCache.txt"
+key_in() { printf '{"tests":[{"name":"t","command":["/usr/bin/cmake","-DCOMMAND=%s;3.14","-P","%s"],"properties":[]}]}' \
+  "$fakes/good" "$here/cmake/run-case.cmake" | python3 ci/report.py reuse-key "$fakes/kb"; }
+keyb=$(key_in)
+expect "... and with a header a proof includes (its depfile), given the build directory" 0 "^changed$" -- \
+  bash -c "$(declare -f key_in); fakes='$fakes' here='$here'; [ '$keyb' = \"\$(key_in)\" ] &&
+           echo '#define HARNESS_FAKE 2' >'$fakes/proof-header.h' && [ -n \"\$(key_in)\" ] && [ '$keyb' != \"\$(key_in)\" ] && echo changed"
+echo '#define HARNESS_FAKE 1' >"$fakes/proof-header.h"
+expect "... and with the compiler's version" 0 "^changed$" -- \
+  bash -c "$(declare -f key_in); fakes='$fakes' here='$here'; [ '$keyb' = \"\$(key_in)\" ] &&
+           printf '#!/bin/sh\necho \"gcc (fake) 13.1.0\"\n' >'$fakes/bin/gcc' && [ -n \"\$(key_in)\" ] &&
+           [ '$keyb' != \"\$(key_in)\" ] && grep -q '13.1.0' '$fakes/.harness-tool-versions.json' && echo changed"
 expect "... and is empty (no reuse) when the tests cannot be read" 0 "^empty$" -- \
   bash -c "[ -z \"\$(echo 'not json' | python3 ci/report.py reuse-key)\" ] && echo empty"
 # The trap itself: wine64 given a 32-bit Windows program prints nothing and

@@ -31,6 +31,17 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "harness: proof ${FUNCTION}: preprocessing failed (${rc}):\n${err}")
 endif()
 
+# The files the proof reads, from the preprocessed source's line markers
+# ('# 12 "file"', '#line 12 "file"'): the reuse key (ci/report.py
+# reuse-key) hashes them, so that an edited header runs the proof again.
+file(STRINGS ${OUTPUT} markers REGEX "^#(line)? *[0-9]+ \"[^\"<]")
+list(TRANSFORM markers REPLACE "^#(line)? *[0-9]+ \"([^\"]*)\".*" "\\2")
+list(TRANSFORM markers REPLACE "\\\\\\\\" "/") # clang-cl's doubled backslashes
+list(REMOVE_DUPLICATES markers)
+string(REGEX REPLACE "\\.i$" ".deps" deps_file "${OUTPUT}")
+string(REPLACE ";" "\n" markers "${markers}")
+file(WRITE ${deps_file} "${markers}\n")
+
 string(TIMESTAMP t0 "%s%f")
 execute_process(COMMAND ${CBMC} --no-library --drop-unused-functions --unwind 48 --unwinding-assertions --compact-trace
                         ${CBMC_FLAGS} --function ${FUNCTION} ${OUTPUT}
