@@ -331,7 +331,7 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         md += ["## Skips against ci/expected-skips.txt", ""]
         md += [f"- NOT EXPECTED: {x}" for x in skip_problems] + [f"- {x}" for x in skip_notes]
         if not skip_problems and not skip_notes:
-            md.append(f"Every skip is one the table expects, and every row it has for these configurations occurred.")
+            md.append("Every skip is one the table expects, and every row it has for these configurations occurred.")
         md.append("")
     audit = read_text(f"{reports}/abi/audit.md", None)
     if audit is not None and audited:

@@ -674,6 +674,21 @@ expect "the side reports (bindings, proofs, linked) count a test not run without
   bash -c "echo \"\$(python3 ci/report-bindings.py --reports '$fakes/side' fake-gcc | grep -o '[0-9]* differ');\
  \$(python3 ci/report-proofs.py --reports '$fakes/side' fake-gcc | grep -o 'ran, [0-9]* failed' | head -n 1);\
  \$(python3 ci/report-linked.py --reports '$fakes/side' fake-gcc | grep -o 'DIFFERS' | head -n 1)\""
+# Every skip must be one ci/expected-skips.txt expects: a new reason, or
+# more skips than a row allows, fails and is named; a row that did not occur
+# is a note. (A broken CBMC root turns every proof into a skip.)
+mkdir -p "$fakes/skips/ci" "$fakes/skips/reports"
+printf '# count configuration reason\n1 fake-(gcc|clang) ^no wine32\n2 fake-gcc ^never seen\n' >"$fakes/skips/ci/expected-skips.txt"
+skipped_case() { printf '<testcase name="%s" status="notrun"><skipped message="SKIP_REGULAR_EXPRESSION_MATCHED"/><system-out>harness-skip: %s</system-out></testcase>' "$1" "$2"; }
+{ echo '<testsuite name="fake">'; skipped_case layout.3.14 "no wine32 here"; skipped_case proof.saturates.3.14.LP64-le "no CBMC root"
+  echo '</testsuite>'; } >"$fakes/skips/reports/fake-gcc.junit.xml"
+{ echo '<testsuite name="fake">'; skipped_case layout.3.14 "no wine32 here"; skipped_case layout.3.15 "no wine32 here"
+  echo '</testsuite>'; } >"$fakes/skips/reports/fake-clang.junit.xml"
+expect "a skip the table does not expect, and more skips than it allows, are named; a row that did not occur is a note" 0 \
+  "^problems: fake-gcc: proof.saturates.3.14.LP64-le: a skip no row .* expects: no CBMC root \| fake-clang: 2 skips for '\^no wine32', .*expects at most 1 notes: fake-gcc: no skip for '\^never seen'" -- \
+  python3 -c 'import sys; sys.path.insert(0, "ci"); import report
+problems, notes = report.skip_check(sys.argv[1], ["fake-gcc", "fake-clang"], sys.argv[2])
+print("problems:", " | ".join(problems), "notes:", " | ".join(notes))' "$fakes/skips/reports" "$fakes/skips"
 echo "FAIL fake-gcc 3s 1 passed, 2 failed, 1 skipped" >"$fakes/junit/fake-gcc.result"
 expect "... and the summary of a failed configuration fails, its cells counted by family" 1 \
   "\\| FAIL \\| fake-gcc \\|.* 1/0/1 \\| 0/1/0 \\| 0/1/0 \\|" -- \
