@@ -5,6 +5,11 @@
 # the results.
 #
 #   ci/wine-silent-exit.sh [RUNS]    default 200 runs per circumstance
+#   ci/wine-silent-exit.sh --configurations N
+#                    the whole x86_64-w64-mingw32-clang test suite (where the
+#                    matrix has seen it), N times alone and N times beside
+#                    x86_64-w64-mingw32-gcc's, every pass run afresh
+#                    (HARNESS_RERUN=1); counts the retries (harness-retry:)
 #
 # Each run is one short case program (cases_layout.exe 3.14, about 0.5 s),
 # from the x86_64-w64-mingw32-gcc build (and i686-w64-mingw32-gcc's, inside
@@ -17,6 +22,25 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/ci/lib.sh"
 cd "$here"
+if [ "${1:-}" = --configurations ]; then
+  n=${2:-10}
+  [[ $n =~ ^[1-9][0-9]*$ ]] || die "wine-silent-exit: --configurations N: a positive number, not '$n'"
+  out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
+  suite() { # suite PRESET RUN: one run of a configuration's tests; prints its tests and retries
+    local rc=0
+    HARNESS_RERUN=1 ctest --preset "$1" --output-junit "$out/$1-$2.xml" >"$out/$1-$2.log" 2>&1 || rc=$?
+    echo "$1 $(grep -c '<testcase' "$out/$1-$2.xml") tests, $(grep -c 'harness-retry:' "$out/$1-$2.xml") retried, ctest exit $rc"
+  }
+  for ((i = 1; i <= n; i++)); do suite x86_64-w64-mingw32-clang "alone-$i"; done | tee "$out/alone"
+  for ((i = 1; i <= n; i++)); do
+    suite x86_64-w64-mingw32-gcc "beside-$i" >/dev/null & suite x86_64-w64-mingw32-clang "beside-$i"; wait
+  done | tee "$out/beside"
+  for kind in alone beside; do
+    read -r tests retried < <(awk '{t += $2; r += $4} END {print t, r}' "$out/$kind")
+    printf 'wine-silent-exit: %s: %d runs of x86_64-w64-mingw32-clang, %d tests, %d retried\n' "$kind" "$n" "$tests" "$retried"
+  done
+  exit 0
+fi
 runs=${1:-200}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "wine-silent-exit: RUNS must be a positive number, not '$runs'"
 cache=$(harness_cache)
