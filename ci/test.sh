@@ -56,7 +56,7 @@ expect "... and elsewhere a warning" 0 "WARNING: no CBMC root" -- env CI= bash -
 # lie about their checks or claim skips they are not, minicheck's failures.
 if cmake -S . -B build/selftest -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_SELFTESTS=ON -DHARNESS_GENERATIONS=ON \
      -DHARNESS_IMPLEMENTATIONS="$here/cmake/selftest/wrong-mirror.cmake" >"$fakes_log" 2>&1 &&
-   cmake --build build/selftest --target cases_layout cases_agreement minicheck_fails sweep_mutant selftest_programs >>"$fakes_log" 2>&1; then
+   cmake --build build/selftest --target cases_layout cases_agreement cases_regressions minicheck_fails sweep_mutant selftest_programs >>"$fakes_log" 2>&1; then
   ctest --test-dir build/selftest -L '^selftest$' -j 2 --output-on-failure --no-tests=error \
     --output-junit "$here/build/selftest/selftest.junit.xml" >>"$fakes_log" 2>&1
   read -r st_passed st_failed st_skipped _ < <(python3 ci/report.py config --reports build/selftest selftest)
