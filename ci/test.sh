@@ -65,7 +65,9 @@ if cmake -S . -B build/selftest -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_SELFTE
   st_registered=$(ctest --test-dir build/selftest -L '^selftest$' -N | grep -c 'Test *#')
   # Without the CBMC root the proof self-tests are not registered at all
   # (and every proof is a skip): that is a broken setup, not a pass.
-  ctest --test-dir build/selftest -L '^selftest$' -N | grep -q 'selftest\.proof-' ||
+  # (Read whole first: grep -q ending a pipe early would fail it, under pipefail.)
+  st_list=$(ctest --test-dir build/selftest -L '^selftest$' -N)
+  grep -q 'selftest\.proof-' <<<"$st_list" ||
     failed "the proof self-tests are not registered: no CBMC root ($(harness_cache)/cbmc-root.log)"
   [ "${st_passed:-0}" = "$st_registered" ] && [ "$st_registered" -gt 0 ] ||
     { failed "$st_registered CTest self-tests registered, ${st_passed:-0} passed"; tail -n 20 "$fakes_log"; }
