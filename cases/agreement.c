@@ -342,8 +342,8 @@ START_TEST(same_operations)
         ck_assert_msg(declared[i].seen > 0,
                       "%s: the declared divergence %s:%s^%llx (harness/bindings/known-divergences.txt) did not show in "
                       "%lu operations on %s: docs/findings.md no longer holds; find out why, then update both",
-                      case_opts.binding->project, declared[i].operation, declared[i].field, (unsigned long long)declared[i].mask,
-                      operations, rm_abi_name(abi));
+                      case_opts.binding->project, declared[i].operation, declared[i].field,
+                      (unsigned long long)declared[i].mask, operations, rm_abi_name(abi));
     if (own)
         printf("harness-agreement: %s: its own operations (%s) agree with %s's on %lu operations from %zu start "
                "states on %s\n",
