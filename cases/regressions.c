@@ -635,11 +635,11 @@ static const char harness_unicode_type[1]; /* stands for &PyUnicode_Type */
 
 static int unstable_set_immortal(subject *x, const rm_implementation *model, bool is_str)
 {
-    if (case_opts.binding && case_opts.binding->unstable_set_immortal)
+    if (case_opts.binding && case_opts.binding->unstable_set_immortal) /* its PyUnicode_Check needs a real type */
         return case_opts.binding->unstable_set_immortal(&x->rt, x->obj, is_str);
-    is_str = rm_load(x->obj, x->l.field[RM_F_TYPE], x->rt.abi.big_endian) ==
-             ((uint64_t)(uintptr_t)harness_unicode_type & (x->rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX));
-    if (!model->is_uniquely_referenced(&x->rt, x->obj) || is_str)
+    bool typed_str = rm_load(x->obj, x->l.field[RM_F_TYPE], x->rt.abi.big_endian) ==
+                     ((uint64_t)(uintptr_t)harness_unicode_type & (x->rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX));
+    if (!model->is_uniquely_referenced(&x->rt, x->obj) || typed_str)
         return 0;
     x->s->immortalize(&x->rt, x->obj);
     return 1;

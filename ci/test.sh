@@ -554,9 +554,11 @@ ci/matrix.sh --no-setup --label '^family:layout$' --reports "$fakes/reports-foun
 expect "an unchanged machine is not configured again" 0 "^not configured again$" -- \
   bash -c "ci/matrix.sh --no-setup --label '^family:layout\$' --reports '$fakes/reports-found' host-clang >/dev/null 2>&1;
            grep -q 'Configuring done' '$fakes/reports-found/host-clang.log' && echo configured again || echo not configured again"
-expect "a machine with a new interpreter is configured again, and finds it" 0 "interpreter.python3.15" -- \
+expect "a machine with a new interpreter is configured again from scratch (--fresh: CMake finds its compilers anew), and finds it" 0 \
+  "interpreter.python3.15" -- \
   bash -c "PATH='$fakes/new-python':\$PATH ci/matrix.sh --no-setup --label '^family:layout\$' --reports '$fakes/reports-found' \
              host-clang >/dev/null 2>&1; grep -q 'Configuring done' '$fakes/reports-found/host-clang.log' &&
+           grep -q 'The C compiler identification is' '$fakes/reports-found/host-clang.log' &&
            ctest --test-dir build/host-clang -N | grep -o 'interpreter.python3.15'"
 ci/matrix.sh --no-setup --label '^family:layout$' --reports "$fakes/reports-found" host-clang >/dev/null 2>&1 # as it was
 # Ctrl-C (SIGINT to the matrix's process group) stops every configuration
