@@ -9,6 +9,7 @@
 #include "case.h"
 #include "expect.h"
 #include "platform.h"
+#include "sweep.h"
 
 const char *const case_family_name = "saturation";
 
@@ -275,82 +276,35 @@ END_TEST
 
 /* Exhaustive: every counting-word value, on the native data model, against
  * the expected ranges (not against the model's own code).  The 2^32 values
- * are cut into slices swept on SWEEP_THREADS threads; a slice stops at its
- * first wrong value and the main thread reports the lowest one. */
+ * are cut into slices swept on SWEEP_THREADS threads by the loop compiled
+ * for the implementation (cases/sweep.c); a slice stops at its first wrong
+ * value and the main thread reports the lowest one. */
 #define SWEEP_THREADS 4
-
-typedef struct sweep_slice {
-    const fixture *base;
-    uint64_t from, to; /* [from, to) */
-    uint64_t immortals;
-    bool wrong;
-    uint32_t value, got, want; /* the first wrong value, and what it gave */
-    unsigned long got_deallocs, want_deallocs;
-    const char *what;
-} sweep_slice;
 
 static void sweep_slice_run(void *arg)
 {
     sweep_slice *sl = arg;
-    const fixture *base = sl->base;
-    const rm_implementation *s = base->s;
-    const expect_saturation e = base->e;
-    const rm_field word = base->l.field[RM_F_COUNT_WORD];
-    const bool be = base->abi.big_endian;
-    uint8_t storage[RM_MAX_HEADER + 16];
-    /* Aligned as the model's object storage is: 16 bytes is enough for every header. */
-    uint8_t *obj = storage + (16 - (uintptr_t)storage % 16) % 16;
-    rm_runtime rt = base->rt;
-    for (uint64_t i = sl->from; i < sl->to; i++) {
-        uint32_t v = (uint32_t)i;
-        memcpy(obj, base->obj, RM_MAX_HEADER);
-        rt.deallocs = 0;
-        rm_store(obj, word, be, v);
-        bool imm = s->is_immortal(&rt, obj);
-        bool want = e.immortality && v >= e.first_immortal && v <= e.last_immortal;
-        if (imm != want) {
-            sl->what = "immortal";
-            sl->got = imm, sl->want = want;
-            goto wrong;
-        }
-        sl->immortals += imm;
-        s->incref(&rt, obj);
-        uint32_t up = (uint32_t)rm_load(obj, word, be);
-        uint32_t want_up = imm ? (v < e.ceiling ? v + 1 : v) : v + 1;
-        if (up != want_up) {
-            sl->what = "incref";
-            sl->got = up, sl->want = want_up;
-            goto wrong;
-        }
-        rm_store(obj, word, be, v);
-        s->decref(&rt, obj);
-        uint32_t down = (uint32_t)rm_load(obj, word, be);
-        uint32_t want_down = imm ? v : v - 1;
-        unsigned long want_deallocs = !imm && v == 1;
-        if (down != want_down || rt.deallocs != want_deallocs) {
-            sl->what = "decref";
-            sl->got = down, sl->want = want_down;
-            sl->got_deallocs = rt.deallocs, sl->want_deallocs = want_deallocs;
-            goto wrong;
-        }
-        continue;
-    wrong:
-        sl->wrong = true;
-        sl->value = v;
-        return;
-    }
+    sweep_loop_for(case_opts.impl)(sl);
 }
 
 START_TEST(exhaustive_counting_word)
 {
     fixture base;
     fx_init(&base, rm_native_abi());
+    ck_assert_msg(sweep_loop_for(base.s), "%s: no sweep loop is compiled for it (cases/sweep.c)", base.s->name);
+    /* What the sweep's loops assume of the counting word (cases/sweep.c). */
+    ck_assert_uint_eq(base.l.field[RM_F_COUNT_WORD].size, 4);
+    ck_assert_uint_eq(base.l.field[RM_F_COUNT_WORD].offset % 4, 0);
+    ck_assert(base.l.field[RM_F_COUNT_WORD].offset / 8 * 8 + 8 <= RM_MAX_HEADER);
     sweep_slice slice[SWEEP_THREADS];
     platform_thread *thread[SWEEP_THREADS];
     const uint64_t all = UINT64_C(1) << 32;
     for (int t = 0; t < SWEEP_THREADS; t++) {
         memset(&slice[t], 0, sizeof slice[t]);
-        slice[t].base = &base;
+        slice[t].header = base.obj;
+        slice[t].word = base.l.field[RM_F_COUNT_WORD];
+        slice[t].rt = base.rt;
+        slice[t].e = base.e;
         slice[t].from = all / SWEEP_THREADS * (uint64_t)t;
         slice[t].to = all / SWEEP_THREADS * (uint64_t)(t + 1);
         thread[t] = platform_thread_start(sweep_slice_run, &slice[t]);

@@ -37,7 +37,7 @@ static uint32_t swap32(uint32_t v)
 }
 static uint64_t swap64(uint64_t v) { return (uint64_t)swap32((uint32_t)v) << 32 | swap32((uint32_t)(v >> 32)); }
 
-static uint64_t load_bytes(const uint8_t *p, unsigned n, bool be)
+static inline uint64_t load_bytes(const uint8_t *p, unsigned n, bool be)
 {
     bool swap = be != HOST_BIG_ENDIAN;
     switch (n) {
@@ -61,7 +61,7 @@ static uint64_t load_bytes(const uint8_t *p, unsigned n, bool be)
     }
 }
 
-static void store_bytes(uint8_t *p, unsigned n, bool be, uint64_t v)
+static inline void store_bytes(uint8_t *p, unsigned n, bool be, uint64_t v)
 {
     bool swap = be != HOST_BIG_ENDIAN;
     switch (n) {
@@ -876,10 +876,15 @@ static const rm_implementation model_legacy = {
     .set_refcnt = set_refcnt_legacy,
 };
 
-const rm_implementation *const rm_implementations[] = {
-    &model_311, &model_312, &model_313, &model_314, &model_315,
-    &model_313t, &model_314t, &model_315t, &model_legacy,
-};
+/* Every model implementation, once: the table below, and the exhaustive
+ * sweep (cases/sweep.c), which compiles a loop of its own per entry. */
+#define RM_MODELS(X) \
+    X(model_311) X(model_312) X(model_313) X(model_314) X(model_315) \
+    X(model_313t) X(model_314t) X(model_315t) X(model_legacy)
+
+#define RM_MODEL_ADDRESS(model) &model,
+const rm_implementation *const rm_implementations[] = { RM_MODELS(RM_MODEL_ADDRESS) };
+#undef RM_MODEL_ADDRESS
 const size_t rm_implementation_count = sizeof rm_implementations / sizeof rm_implementations[0];
 
 static bool same_name(const char *a, const char *b)
