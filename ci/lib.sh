@@ -9,6 +9,9 @@ setup_shortfall() {
   if [ "${CI:-}" = true ]; then die "setup: $1 (CI=true: an error)"; fi
   say "setup: WARNING: $1"
 }
+# Debian's own interpreter, where Debian's python3-* packages are (pytest,
+# coverage): python3 on PATH may be another (pyenv's).
+export DEBIAN_PYTHON=/usr/bin/python3
 harness_cache() { local c="${HARNESS_CACHE:-$here/.cache}"; mkdir -p "$c"; (cd "$c" && pwd); }
 # The presets and targets come from one table (ci/tables.py: the toolchain
 # files and ci/presets-base.json), read once per script.

@@ -220,7 +220,7 @@ run_one() {
   else
     # A configuration whose tests would all run exactly as at its last
     # complete pass (same commands and properties, same content of every
-    # file they name, same steering environment: ci/report.py reuse-key,
+    # file they name, same steering environment: ci/harness/reuse.py,
     # the per-test rule of cmake/run-case.cmake at once) reuses that pass
     # whole, without starting a test. HARNESS_RERUN=1 runs everything.
     local last="$dir/.harness-last-pass" key="" whole_reuse=0

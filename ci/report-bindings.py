@@ -13,9 +13,10 @@ import re
 import sys
 import xml.dom.minidom as dom
 
-import tables  # ci/tables.py: the bindings' table
-from report import dom_outcome, grid_table, junit_text  # ci/report.py
-from report import dom_output as output
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ci.harness import tables  # noqa: E402  (ci/harness/tables.py)
+from ci.harness.report import dom_outcome, grid_table, junit_text  # noqa: E402  (ci/harness/report.py)
+from ci.harness.report import dom_output as output  # noqa: E402  (ci/harness/report.py)
 
 
 def cell(case):

@@ -10,11 +10,13 @@ written to REPORTS/generations.json ("consistent": false), which fails the
 matrix (ci/report.py). Reads REPORTS/<preset>.junit.xml; writes Markdown on
 stdout."""
 import json
+import os
 import re
 import sys
 import xml.dom.minidom as dom
 
-from report import junit_text  # ci/report.py
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ci.harness.report import junit_text  # noqa: E402  (ci/harness/report.py)
 
 LINE = re.compile(r"harness-generation: H=(\S+) L=(\S+) R=(\S+) on ([^:]+): (.*)")
 

@@ -7,11 +7,13 @@ it was skipped. Reads REPORTS/<preset>.junit.xml; writes Markdown on stdout
 and REPORTS/linked.json (REPORTS: --reports, default reports). Run by
 ci/matrix.sh."""
 import json
+import os
 import re
 import sys
 import xml.dom.minidom as dom
 
-from report import dom_outcome, dom_output, grid_table, junit_text  # ci/report.py
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ci.harness.report import dom_outcome, dom_output, grid_table, junit_text  # noqa: E402  (ci/harness/report.py)
 
 
 def cell(case):

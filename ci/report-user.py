@@ -8,12 +8,14 @@ REPORTS/user.json.
 
   report-user.py --reports DIR --include DIR PRESET..."""
 import json
+import os
 import re
 import sys
 import xml.dom.minidom as dom
 
-from report import dom_outcome, junit_text  # ci/report.py: ctest's JUnit, made well-formed; the one verdict
-from report import dom_output as output
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ci.harness.report import dom_outcome, junit_text  # noqa: E402  (ci/harness/report.py)
+from ci.harness.report import dom_output as output  # noqa: E402  (ci/harness/report.py)
 
 
 def failing_checks(out):

@@ -35,11 +35,12 @@ done
 # Host tools: compilers for the host presets (g++ for the header hygiene
 # cases' C++), the build system, Check for the host, dpkg-dev to unpack
 # source packages, qemu-user for foreign CPUs, Python with YAML for
-# ci/test.sh's checks of the reports and the CI workflow, valgrind and
+# ci/test.sh's checks of the reports and the CI workflow, pytest and coverage
+# for the unit tests of ci/harness, valgrind and
 # gnuplot for ci/results.sh, jansson and libabigail for ci/abi-audit.sh,
 # debootstrap and eatmydata for the proofs' CBMC root (and the i386 root).
 packages=(cmake ninja-build make pkg-config gcc g++ libc6-dev clang lld llvm debootstrap eatmydata
-          check libsubunit-dev dpkg-dev xz-utils qemu-user python3 python3-yaml
+          check libsubunit-dev dpkg-dev xz-utils qemu-user python3 python3-yaml python3-pytest python3-coverage
           valgrind gnuplot-nox libjansson-dev abigail-tools)
 for t in "${targets[@]}"; do
   read -r -a extra <<<"$(python3 "$here/ci/tables.py" apt "$t")"

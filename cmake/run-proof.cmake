@@ -32,8 +32,8 @@ if(NOT rc EQUAL 0)
 endif()
 
 # The files the proof reads, from the preprocessed source's line markers
-# ('# 12 "file"', '#line 12 "file"'): the reuse key (ci/report.py
-# reuse-key) hashes them, so that an edited header runs the proof again.
+# ('# 12 "file"', '#line 12 "file"'): the reuse key (ci/harness/reuse.py)
+# hashes them, so that an edited header runs the proof again.
 file(STRINGS ${OUTPUT} markers REGEX "^#(line)? *[0-9]+ \"[^\"<]")
 list(TRANSFORM markers REPLACE "^#(line)? *[0-9]+ \"([^\"]*)\".*" "\\2")
 list(TRANSFORM markers REPLACE "\\\\\\\\" "/") # clang-cl's doubled backslashes

@@ -11,7 +11,7 @@
 # functions renamed, tells which it defines itself (in its own file: not
 # CPython's, not in a header it merely includes). A copy with no operation
 # of its own for a version is not registered, and the report says so
-# (bindings.txt in the build tree, read by ci/report.py).
+# (bindings.txt in the build tree, read by ci/report-bindings.py).
 
 set(HARNESS_BINDINGS_ROOT "${HARNESS_CACHE_DIR}/bindings" CACHE PATH
     "where ci/setup.sh unpacked the binding libraries' sources")

@@ -1,0 +1,72 @@
+"""ci/harness/reuse.py: the key changes with anything a test depends on, and
+with nothing else."""
+import json
+
+from ci.harness import reuse
+
+
+def ctest_json(command, env=()):
+    props = [{"name": "ENVIRONMENT", "value": list(env)}] if env else []
+    return json.dumps({"tests": [{"name": "t", "command": command, "properties": props}]})
+
+
+def test_unreadable_input_gives_no_key():
+    assert reuse.reuse_key("not json") == ""
+    assert reuse.reuse_key("{}") == ""
+
+
+def test_the_key_follows_the_files_a_test_names(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    program = tmp_path / "prog"
+    program.write_text("one")
+    text = ctest_json([str(program), "3.14"])
+    first = reuse.reuse_key(text)
+    assert first and first == reuse.reuse_key(text)
+    program.write_text("two")
+    assert reuse.reuse_key(text) != first
+
+
+def test_the_key_follows_files_in_definitions_and_environment(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    module = tmp_path / "ext.so"
+    module.write_text("a")
+    by_define = ctest_json(["cmake", f"-DCOMMAND={module};x"])
+    by_env = ctest_json(["prog"], [f"HARNESS_LEGACY_MODULE={module}"])
+    keys = reuse.reuse_key(by_define), reuse.reuse_key(by_env)
+    module.write_text("b")
+    assert reuse.reuse_key(by_define) != keys[0]
+    assert reuse.reuse_key(by_env) != keys[1]
+
+
+def test_the_key_follows_the_steering_environment_only(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = ctest_json(["true"])
+    monkeypatch.delenv("CK_FORK", raising=False)
+    base = reuse.reuse_key(text)
+    monkeypatch.setenv("SOMETHING_ELSE", "1")
+    assert reuse.reuse_key(text) == base
+    monkeypatch.setenv("CK_FORK", "no")
+    assert reuse.reuse_key(text) != base
+
+
+def test_steering_names():
+    for name in ("HARNESS_LEGACY_MODULE", "ASAN_OPTIONS", "CK_FORK", "QEMU_LD_PREFIX", "WINEDEBUG"):
+        assert reuse.STEERING.match(name), name
+    for name in ("HOME", "PATH", "HARNESS_RERUN"):
+        assert not reuse.STEERING.match(name), name
+
+
+def test_a_build_directory_adds_its_depfiles_and_compilers(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    build = tmp_path / "build" / "p"
+    (build / "cases" / "proofs" / "i").mkdir(parents=True)
+    header = tmp_path / "refcount.h"
+    header.write_text("v1")
+    (build / "cases" / "proofs" / "i" / "proof.x.deps").write_text(f"{header}\n")
+    (build / "CMakeCache.txt").write_text("CMAKE_C_COMPILER:FILEPATH=/bin/true\n")
+    text = ctest_json(["true"])
+    first = reuse.reuse_key(text, str(build))
+    assert first != reuse.reuse_key(text)
+    header.write_text("v2")
+    assert reuse.reuse_key(text, str(build)) != first
+    assert (tmp_path / "build" / ".harness-tool-versions.json").exists()

@@ -1,0 +1,187 @@
+"""ci/harness/tables.py: every table read once, and each bad row named."""
+import os
+
+import pytest
+
+from ci.harness import tables
+
+
+def test_versions_of_the_tree():
+    rows = {r["name"]: r for r in tables.versions(tables.ROOT)}
+    assert rows["3.15t"]["kind"] == "ft" and rows["3.15t"]["base"] == "3.15"
+    assert rows["legacy"]["kind"] == "legacy" and rows["legacy"]["headers"] == "-"
+    assert rows["3.12"]["headers"] == "local"
+
+
+def test_a_malformed_version_row_is_named_with_its_line(tree):
+    path = tree / "harness/versions.txt"
+    path.write_text(path.read_text() + "3.16 0x03100000 314\n")
+    with pytest.raises(tables.TableError, match=r"versions.txt:\d+: a row is 'version hex expect probe headers'"):
+        tables.versions(str(tree))
+
+
+def test_abi_chains_step_through_each_build_kind():
+    chains = tables.abi_chains(tables.ROOT)
+    assert ["3.11", "3.12", "3.13", "3.14", "3.15"] in chains
+    assert ["3.13t", "3.14t", "3.15t"] in chains
+    assert all("legacy" not in c for c in chains)
+
+
+def test_targets_carry_their_quadrant_and_compilers():
+    targets = {t["triple"]: t for t in tables.targets(tables.ROOT)}
+    assert targets["s390x-linux-gnu"]["quadrant"] == "64be"
+    assert targets["powerpc-linux-gnu"]["quadrant"] == "32be"
+    assert "gcc" in targets["s390x-linux-gnu"]["compilers"]
+    assert tables.debian_arch(targets["s390x-linux-gnu"]) == "s390x"
+
+
+def test_a_toolchain_file_naming_another_triple_is_refused(tree):
+    path = tree / "toolchains/s390x-linux-gnu.cmake"
+    path.write_text(path.read_text().replace("set(HARNESS_TRIPLE s390x-linux-gnu)", "set(HARNESS_TRIPLE s390-linux-gnu)"))
+    with pytest.raises(tables.TableError, match="must name the file's own triple"):
+        tables.targets(str(tree))
+
+
+def test_a_toolchain_file_without_its_data_model_is_refused(tree):
+    path = tree / "toolchains/s390x-linux-gnu.cmake"
+    text = "\n".join(line for line in path.read_text().splitlines() if "HARNESS_DATA_MODEL" not in line)
+    path.write_text(text + "\n")
+    with pytest.raises(tables.TableError, match="HARNESS_DATA_MODEL"):
+        tables.targets(str(tree))
+
+
+def test_bindings_rows_and_a_short_row(tree):
+    rows = tables.bindings(tables.ROOT)
+    assert rows and all(set(r) >= {"name", "package", "suite", "ops"} for r in rows)
+    path = tree / "harness/bindings/bindings.txt"
+    path.write_text(path.read_text() + "half a row\n")
+    with pytest.raises(tables.TableError, match=r"bindings.txt:\d+: 3 columns, not 9"):
+        tables.bindings(str(tree))
+
+
+def test_binding_debs_are_fetched_once_each():
+    debs = tables.binding_debs(tables.ROOT)
+    assert len(debs) == len(set(debs))
+
+
+def test_cpython_debs_cover_every_debian_version_and_architecture():
+    debs = tables.cpython_debs(tables.ROOT)
+    assert ("libpython3.15-dev", "s390x", "sid") in debs
+    assert ("libpython3.11-dev", "amd64", "bookworm") in debs
+    assert not any(p.startswith("libpython3.12") for p, _, _ in debs)  # 3.12: local headers only
+
+
+def test_expected_skips_and_a_malformed_row(tree):
+    rows = tables.expected_skips(tables.ROOT)
+    assert rows and all(count > 0 for count, _, _, _ in rows)
+    path = tree / "ci/expected-skips.txt"
+    path.write_text(path.read_text() + "many host-gcc why\n")
+    with pytest.raises(tables.TableError, match="not 'COUNT CONFIGURATION-REGEX REASON-REGEX'"):
+        tables.expected_skips(str(tree))
+
+
+def test_presets_are_unique_and_include_host_and_cross():
+    presets = tables.all_presets(tables.ROOT)
+    names = [p["name"] for p in presets]
+    assert len(names) == len(set(names))
+    assert "host-gcc" in names and "s390x-linux-gnu-gcc" in names
+    assert {p["quadrant"] for p in presets} >= {"host", "32le", "32be", "64le", "64be"}
+
+
+def test_by_design_reasons():
+    assert "R_68K_PC16" in tables.by_design(tables.ROOT, "m68k-linux-gnu-clang")
+    assert tables.by_design(tables.ROOT, "s390x-linux-gnu-gcc") == ""
+
+
+def test_the_generated_files_are_current():
+    assert tables.check(tables.ROOT) == 0
+
+
+def test_a_stale_generated_file_fails_the_check(tree, capsys):
+    readme = tree / "README.md"
+    readme.write_text(readme.read_text().replace("| `host-gcc` |", "| `host-gcc-old` |"))
+    assert tables.check(str(tree)) == 1
+    assert "README.md is stale" in capsys.readouterr().out
+    assert tables.main(["--root", str(tree), "generate"]) == 0
+    assert tables.check(str(tree)) == 0
+
+
+def test_an_expectation_family_cases_expect_h_lacks(tree, capsys):
+    path = tree / "harness/versions.txt"
+    path.write_text(path.read_text().replace("3.15       0x030F0000  314 ", "3.15       0x030F0000  399 "))
+    assert tables.check(str(tree)) == 1
+    assert "expect '399' is no family of cases/expect.h" in capsys.readouterr().out
+
+
+def test_targets_doc_needs_one_row_per_target(tree):
+    doc = tree / "docs/targets.md"
+    doc.write_text(doc.read_text().replace("| `s390x-linux-gnu` |", "| `s390-linux-gnu` |"))
+    problems = tables.targets_doc_problems(str(tree))
+    assert any("no row for target s390x-linux-gnu" in p for p in problems)
+    assert any("a row for s390-linux-gnu, which has no toolchains" in p for p in problems)
+
+
+@pytest.mark.parametrize("defines, model", [
+    ("#define SIZEOF_VOID_P 4\n#define WORDS_BIGENDIAN 1\n", "32-bit big-endian"),
+    ("#define SIZEOF_VOID_P 8\n", "64-bit little-endian"),
+    ("#define MS_WINDOWS\n#define SIZEOF_VOID_P 8\n", "Windows"),
+    ("#include <stddef.h>\n", None),
+])
+def test_pyconfig_model(tmp_path, defines, model):
+    path = tmp_path / "pyconfig.h"
+    path.write_text(defines)
+    assert tables.pyconfig_model(str(path)) == model
+
+
+def test_preset_model():
+    assert tables.preset_model(tables.ROOT, "s390x-linux-gnu-gcc") == "64-bit big-endian"
+    assert tables.preset_model(tables.ROOT, "x86_64-w64-mingw32-gcc") == "Windows"
+    with pytest.raises(tables.TableError, match="unknown preset"):
+        tables.preset_model(tables.ROOT, "no-such-preset")
+
+
+def test_pyconfig_fits(tmp_path, capsys):
+    (tmp_path / "pyconfig.h").write_text("#define SIZEOF_VOID_P 4\n#define WORDS_BIGENDIAN 1\n")
+    assert tables.main(["pyconfig-fits", str(tmp_path), "powerpc-linux-gnu-gcc"]) == 0
+    assert tables.main(["pyconfig-fits", str(tmp_path), "s390x-linux-gnu-gcc"]) == 1
+    assert "describes 32-bit big-endian; none of the selected configurations is" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, out", [
+    (["versions", "kind=ft"], "3.13t\n3.14t\n3.15t\n"),
+    (["by-design", "hppa-linux-gnu-clang"], "hppa"),
+    (["targets"], "s390x-linux-gnu\n"),
+    (["apt", "s390x-linux-gnu"], "s390x"),
+    (["abi-chains"], "3.13t 3.14t 3.15t\n"),
+    (["matrix-json"], '"preset":"host-gcc"'),
+    (["presets"], "s390x-linux-gnu-gcc s390x-linux-gnu gcc 64be"),
+    (["cpython-debs"], "libpython3.13-dev s390x trixie"),
+    (["binding-debs"], "nanobind-dev"),
+    (["i386-root", "i686-linux-gnu"], ""),
+])
+def test_commands(argv, out, capsys):
+    assert tables.main(argv) == 0
+    assert out in capsys.readouterr().out
+
+
+def test_bad_commands(capsys):
+    assert tables.main([]) == 2
+    assert tables.main(["no-such-command"]) == 2
+    assert tables.main(["apt", "no-such-target"]) == 1
+    assert "unknown target 'no-such-target'" in capsys.readouterr().err
+
+
+def test_a_preset_edited_by_hand_is_stale_with_the_diff(tree, capsys):
+    presets = tree / "CMakePresets.json"
+    presets.write_text(presets.read_text().replace('"displayName": "s390x-linux-gnu, GCC, under QEMU"',
+                                                   '"displayName": "edited by hand"'))
+    assert tables.check(str(tree)) == 1
+    assert '+      "displayName": "s390x-linux-gnu, GCC, under QEMU"' in capsys.readouterr().out
+
+
+def test_a_target_without_its_docs_row_fails_the_check(tree, capsys):
+    doc = tree / "docs/targets.md"
+    doc.write_text("".join(line for line in doc.read_text().splitlines(True)
+                           if not line.startswith("| `s390x-linux-gnu` |")))
+    assert tables.check(str(tree)) == 1
+    assert "no row for target s390x-linux-gnu" in capsys.readouterr().out
