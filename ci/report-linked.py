@@ -13,7 +13,7 @@ import sys
 import xml.dom.minidom as dom
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from ci.harness.report import dom_outcome, dom_output, grid_table, junit_text  # noqa: E402  (ci/harness/report.py)
+from ci.harness.report import dom_outcome, dom_output, grid_table, junit_text, version_order  # noqa: E402  (ci/harness/report.py)
 
 
 def cell(case):
@@ -77,7 +77,7 @@ def main(argv):
             if m:
                 versions.add(m.group(1))
                 rows.setdefault(preset, {})[m.group(1)] = cell(case)
-    versions = sorted(versions, key=lambda v: [int(x) for x in re.findall(r"\d+", v)])
+    versions = sorted(versions, key=version_order)
     hygiene_rows = {p: {v: hygiene_cell(c) for v, c in impls.items()} for p, impls in hygiene.items()}
     json.dump({"configurations": rows, "hygiene": {p: {v: c[0] for v, c in r.items()} for p, r in hygiene_rows.items()}},
               open(f"{reports}/linked.json", "w"), indent=1)
@@ -94,7 +94,7 @@ def main(argv):
     print(f"Model versus real headers: {sum(1 for r in rows.values() for c in r.values() if c['result'] == 'agrees')} "
           f"agree, {differs} differ, {sum(1 for r in rows.values() for c in r.values() if c['result'] == 'skip')} skipped.")
     if hygiene_rows:
-        hv = sorted({v for r in hygiene_rows.values() for v in r}, key=lambda v: [int(x) for x in re.findall(r"\d+", v)])
+        hv = sorted({v for r in hygiene_rows.values() for v in r}, key=version_order)
         print()
         print("Header hygiene (variants per implementation: C99/C11 -pedantic, strict C11, limited API 3.2 and 3.11, C++11):")
         print()

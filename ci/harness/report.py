@@ -43,6 +43,13 @@ from . import reuse, tables
 QUADRANTS = ("32le", "32be", "64le", "64be")
 
 
+def version_order(name):
+    """Sort key of an implementation's name: by its version numbers, then by
+    the name itself ("real-3.13" before "real-3.13t"), so that a report's
+    columns never depend on the order a set happens to hold them in."""
+    return [int(x) for x in re.findall(r"\d+", name)], name
+
+
 def verdict(status, failure, out):
     """passed, failed or skipped, and a skip's reason: a skip is only what the
     harness declared one (harness-skip:, SKIP_REGULAR_EXPRESSION); anything

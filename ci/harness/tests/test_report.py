@@ -19,6 +19,12 @@ def test_verdict(status, failure, out, want):
     assert report.verdict(status, failure, out) == want
 
 
+def test_version_order_is_total():
+    assert sorted(["real-3.13t", "real-3.13", "real-3.9"], key=report.version_order) == [
+        "real-3.9", "real-3.13", "real-3.13t"]
+    assert sorted(["abi3t-3.15t", "abi3t-3.15"], key=report.version_order) == ["abi3t-3.15", "abi3t-3.15t"]
+
+
 def test_forbidden_characters_do_not_hide_results(tmp_path):
     path = tmp_path / "p.junit.xml"
     path.write_text(junit(case_xml("saturation.3.14", out="odd \x01 byte")))
