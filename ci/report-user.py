@@ -37,6 +37,9 @@ def main(argv):
             reports, argv = argv[1], argv[2:]
         elif argv[0] == "--include":
             include, argv = argv[1], argv[2:]
+        elif argv[0].startswith("-"):
+            print(f"report-user: unknown option '{argv[0]}'\n{__doc__}", file=sys.stderr)
+            return 2
         else:
             presets, argv = presets + [argv[0]], argv[1:]
     rows = {}  # (preset, implementation): row; your 3.15+ headers are user-3.15, user-3.15t and user-abi3t
@@ -50,8 +53,13 @@ def main(argv):
             # Not tested at all: the matrix's own verdict (SKIP with its
             # reason, or FAIL) and why.
             row = new_row()
-            with open(f"{reports}/{preset}.result") as f:
-                verdict = f.read().split(None, 3)
+            try:
+                with open(f"{reports}/{preset}.result") as f:
+                    verdict = f.read().split(None, 3)
+            except OSError:
+                print(f"report-user: {preset}: neither {reports}/{preset}.junit.xml nor its .result can be read",
+                      file=sys.stderr)
+                return 2
             row["result"] = verdict[0] if verdict else "FAIL"
             row["detail"] = verdict[3].strip() if len(verdict) > 3 else ""
             rows[(preset, "")] = row
