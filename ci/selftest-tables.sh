@@ -63,7 +63,8 @@ src = open("harness/refmodel.c").read()
 m = re.search(r"static const rm_implementation model_315 = \{.*?\n\};\n", src, re.S)
 new = m.group(0).replace("model_315", "model_316").replace('"3.15"', '"3.16"')
 src = src[:m.end()] + "\n" + new + src[m.end():]
-src = src.replace("&model_315,", "&model_315, &model_316,", 1)
+src = src.replace("X(model_315) ", "X(model_315) X(model_316) ", 1)
+assert "X(model_316)" in src, "harness/refmodel.c: RM_MODELS no longer lists X(model_315)"
 open("harness/refmodel.c", "w").write(src)
 
 def add(node):
