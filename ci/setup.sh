@@ -123,8 +123,9 @@ make_cbmc_root() {
 }
 cbmc_root_pid=
 need_cbmc=$setup_host # and a target whose toolchain file runs proofs (HARNESS_PROOFS)
+mapfile -t proof_targets < <(python3 "$here/ci/tables.py" proof-targets)
 for t in "${targets[@]}"; do
-  grep -q '^set(HARNESS_PROOFS ON)' "$here/toolchains/$t.cmake" && need_cbmc=1
+  for p in "${proof_targets[@]}"; do [ "$t" = "$p" ] && need_cbmc=1; done
 done
 if [ "$(uname -m)" = x86_64 ] && [ "$need_cbmc" = 1 ]; then
   make_cbmc_root & cbmc_root_pid=$!

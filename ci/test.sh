@@ -189,6 +189,15 @@ expect "the generated files are current and every target is documented" 0 "every
 cmake --list-presets >/dev/null 2>&1 && expect "CMake reads the generated presets" 0 "s390x-linux-gnu-clang" -- cmake --list-presets
 # That the check bites (a preset edited by hand, a target without its row,
 # a version held to a family cases/expect.h lacks): the unit tests above.
+# CMake parses no table: it includes what ci/tables.py generated
+# (cmake/harness_tables.cmake), and a version table edited since stops the
+# configure, saying what to run.
+rm -rf "$fakes/vt" && mkdir -p "$fakes/vt" &&
+  git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$fakes/vt" 2>/dev/null
+echo "# edited" >>"$fakes/vt/harness/versions.txt"
+expect "a version table edited without ci/tables.py generate stops the configure" 1 \
+  "versions.txt changed since cmake/harness_tables.cmake was generated: run python3 ci/tables.py generate" -- \
+  bash -c "cmake -S '$fakes/vt' -B '$fakes/vt/build' -G Ninja -DCMAKE_C_COMPILER=gcc 2>&1 | tr -s '\n ' '  '; exit \${PIPESTATUS[0]}"
 expect "the GitHub workflow parses, names existing presets and has a job for every preset" 0 \
   "every preset has a job" -- ci/check-workflow.py
 sed 's/- windows-msvc-win32$/- windows-msvc-win32-typo/' .github/workflows/matrix.yml >"$fakes/matrix.yml"

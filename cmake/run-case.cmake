@@ -29,19 +29,20 @@ endif()
 # the content of every file it runs (case binary, emulator, interpreter,
 # the modules it loads: HARNESS_*_MODULE, this script); IDENTITY; and the
 # environment that steers the program, the runner or the emulator
-# (HARNESS_*_MODULE, the sanitizers' *SAN_OPTIONS, Check's CK_*, QEMU_*,
-# WINE*). Set
-# HARNESS_RERUN=1 to run everything again.
+# (HARNESS_STEERING_NAMES: HARNESS_*_MODULE, the sanitizers' *SAN_OPTIONS,
+# Check's CK_*, QEMU_*, WINE*; one definition, ci/harness/reuse.py, which
+# the configuration's reuse key shares). Set HARNESS_RERUN=1 to run
+# everything again.
+include(${CMAKE_CURRENT_LIST_DIR}/harness_tables.cmake)
 set(key "${COMMAND}|${TIMEOUT}|${IDENTITY}")
 execute_process(COMMAND ${CMAKE_COMMAND} -E environment OUTPUT_VARIABLE environment)
-string(REGEX MATCHALL "(^|\n)(HARNESS_[A-Z0-9]+_MODULE|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*)=[^\n]*"
-       steering "${environment}")
+string(REGEX MATCHALL "(^|\n)(${HARNESS_STEERING_NAMES})=[^\n]*" steering "${environment}")
 list(SORT steering)
 string(APPEND key "|${steering}")
 set(modules ${steering})
 list(FILTER modules INCLUDE REGEX "^\n?HARNESS_[A-Z0-9]+_MODULE=")
 list(TRANSFORM modules REPLACE "^\n?HARNESS_[A-Z0-9]+_MODULE=" "")
-foreach(file IN LISTS COMMAND modules ITEMS "${CMAKE_CURRENT_LIST_FILE}")
+foreach(file IN LISTS COMMAND modules ITEMS "${CMAKE_CURRENT_LIST_FILE}" "${CMAKE_CURRENT_LIST_DIR}/harness_tables.cmake")
   if(IS_ABSOLUTE "${file}" AND EXISTS "${file}" AND NOT IS_DIRECTORY "${file}")
     file(SHA256 "${file}" sum)
     string(APPEND key "|${sum}")

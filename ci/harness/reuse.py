@@ -17,7 +17,15 @@ import re
 import subprocess
 import sys
 
-STEERING = re.compile(r"(HARNESS_[A-Z0-9]+_MODULE|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*)$")
+# The environment that steers a case program, its runner or its emulator:
+# the modules it loads (HARNESS_*_MODULE), the sanitizers' options, Check's
+# CK_*, QEMU_*, WINE*. In a syntax CMake's regular expressions share:
+# cmake/run-case.cmake keys one test's pass on the same names, through
+# cmake/harness_tables.cmake (generated: ci/tables.py generate).
+STEERING_NAMES = r"HARNESS_[A-Z0-9]+_MODULE|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*"
+STEERING = re.compile(f"({STEERING_NAMES})$")
+GENERATED_TABLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "cmake", "harness_tables.cmake")
 
 
 # The tools whose version decides a result though their launcher may not
@@ -79,6 +87,7 @@ def reuse_key(text, build_dir=None):
         hashed[path] = h.hexdigest()
 
     digest.update(json.dumps(tests, sort_keys=True).encode())
+    add_file(GENERATED_TABLES)  # every runner includes it: the steering names, the versions
     for t in tests:
         for arg in t.get("command", []):
             for part in re.sub(r"^-D[A-Z_]+=", "", arg).split(";"):

@@ -15,7 +15,8 @@ def tree(tmp_path):
     """A copy of what the tables read (toolchains, versions, bindings,
     presets, skips, README, docs/targets.md, cases/expect.h), to break."""
     for rel in ("toolchains", "harness/versions.txt", "harness/bindings/bindings.txt", "ci/presets-base.json",
-                "ci/expected-skips.txt", "README.md", "CMakePresets.json", "docs/targets.md", "cases/expect.h"):
+                "ci/expected-skips.txt", "README.md", "CMakePresets.json", "docs/targets.md", "cases/expect.h",
+                "cmake/harness_tables.cmake"):
         src, dst = os.path.join(ROOT, rel), tmp_path / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         if os.path.isdir(src):

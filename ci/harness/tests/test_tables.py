@@ -185,3 +185,37 @@ def test_a_target_without_its_docs_row_fails_the_check(tree, capsys):
                            if not line.startswith("| `s390x-linux-gnu` |")))
     assert tables.check(str(tree)) == 1
     assert "no row for target s390x-linux-gnu" in capsys.readouterr().out
+
+
+def test_a_version_row_twice_and_a_free_threaded_row_without_its_gil_row(tree):
+    path = tree / "harness/versions.txt"
+    text = path.read_text()
+    path.write_text(text + "3.14       0x030E0000  314     314    debian:sid\n")
+    with pytest.raises(tables.TableError, match=r"versions.txt:\d+: 3.14 has two rows"):
+        tables.versions(str(tree))
+    path.write_text(text + "3.16t      0x03100000  FT314   315    -\n")
+    with pytest.raises(tables.TableError, match="free-threaded 3.16t needs a row for 3.16"):
+        tables.versions(str(tree))
+
+
+def test_the_cmake_tables_hold_the_lists_and_the_table_digest(tree):
+    text = tables.cmake_tables(str(tree))
+    assert "set(HARNESS_FT_VERSIONS 3.13t 3.14t 3.15t)\n" in text
+    assert "set(HARNESS_LOCAL_VERSIONS 3.12)\n" in text
+    assert "set(HARNESS_VERSION_HEADERS_3.15t debian:sid)\n" in text
+    assert f'set(HARNESS_STEERING_NAMES "{tables.reuse.STEERING_NAMES}")' in text
+    digest = tables.table_digest(str(tree), "harness/versions.txt")
+    path = tree / "harness/versions.txt"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert tables.table_digest(str(tree), "harness/versions.txt") == digest  # a Windows checkout's CRLF
+    path.write_text(path.read_text() + "# a comment\n")
+    assert tables.table_digest(str(tree), "harness/versions.txt") != digest
+
+
+def test_proof_targets_are_the_toolchain_files_that_say_so(tree, capsys):
+    assert tables.main(["--root", str(tree), "proof-targets"]) == 0
+    listed = capsys.readouterr().out.split()
+    assert "s390x-linux-gnu" in listed and "aarch64-linux-gnu" not in listed
+    path = tree / "toolchains/s390x-linux-gnu.cmake"
+    path.write_text(path.read_text().replace("set(HARNESS_PROOFS ON)", ""))
+    assert "s390x-linux-gnu" not in [t["triple"] for t in tables.targets(str(tree)) if t["proofs"]]
