@@ -241,6 +241,15 @@ run_one() {
       rm -rf "$last"
       phase test ctest --preset "$p" "${ctest_args[@]}" --output-junit "$reports/$p.junit.xml"
     fi
+    # What the side reports need of the build tree, beside the JUnit file,
+    # so that they read reports/ only (and a merge of several runs has it):
+    # which binding copies had no operation of their own, and the proofs'
+    # counterexamples (ctest keeps only the start of a passing test's output).
+    rm -rf "$reports/$p.bindings.txt" "$reports/$p.proof-traces"
+    [ -f "$dir/bindings.txt" ] && cp "$dir/bindings.txt" "$reports/$p.bindings.txt"
+    if compgen -G "$dir/cases/proofs/i/*.trace" >/dev/null; then
+      mkdir -p "$reports/$p.proof-traces" && cp "$dir"/cases/proofs/i/*.trace "$reports/$p.proof-traces/"
+    fi
     # The outcome, from the JUnit file (ci/report.py): a skip only where the
     # harness declared one, anything else not run a failure.
     local passed failed skipped reused retried
@@ -296,7 +305,7 @@ if [ ${#audited[@]} -gt 0 ]; then
   if [ -z "${HARNESS_RERUN:-}" ]; then
     audit_dirs=(); for p in "${audited[@]}"; do audit_dirs+=("$build_root/$p/abi"); done
     audit_key=$( { printf '%s\n' "$build_root" "$reports" "${audited[@]}"; abidw --version 2>&1;
-                   find abi ci/abi-audit.sh ci/tables.py harness/versions.txt "${audit_dirs[@]}" -type f -print0 |
+                   find abi ci/abi-audit.sh ci/tables.py ci/harness/tables.py harness/versions.txt "${audit_dirs[@]}" -type f -print0 |
                      sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)
   fi
   if [ -n "$audit_key" ] && [ "$(cat "$last_audit/key" 2>/dev/null)" = "$audit_key" ] && [ -d "$last_audit/abi" ]; then

@@ -5,7 +5,8 @@ and every configuration, whether its own operations agree with CPython's
 real headers (the agreement case), or the first difference with both sides,
 or why it was skipped; then the findings the cases reported
 ("harness-finding:") and the copies with no operation of their own (the
-build trees' bindings.txt). Reads REPORTS/<preset>.junit.xml; writes
+build trees' bindings.txt, which ci/matrix.sh copies to REPORTS/<preset>.bindings.txt).
+Reads REPORTS/<preset>.junit.xml; writes
 Markdown on stdout and REPORTS/bindings.json. Run by ci/report.py."""
 import json
 import os
@@ -61,7 +62,7 @@ def main(argv):
                 regressions.setdefault(impl, {})[preset] = {"agrees": "passed", "DIFFERS": "FAILED"}.get(c["result"], "skipped")
     none = {}
     for preset in presets:
-        path = os.path.join(tables.ROOT, "build", preset, "bindings.txt")
+        path = os.path.join(reports, f"{preset}.bindings.txt")  # the build tree's, copied by ci/matrix.sh
         if os.path.exists(path):
             for line in open(path):
                 impl, status, detail = (line.rstrip("\n").split("|", 2) + ["", ""])[:3]

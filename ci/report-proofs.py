@@ -13,7 +13,6 @@ import sys
 import xml.dom.minidom as dom
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from ci.harness import tables  # noqa: E402  (ci/harness/tables.py)
 from ci.harness.report import dom_outcome, grid_table, junit_text  # noqa: E402  (ci/harness/report.py)
 from ci.harness.report import dom_output as output  # noqa: E402  (ci/harness/report.py)
 
@@ -21,10 +20,11 @@ DATA_MODELS = ["ILP32-le", "ILP32-be", "LP64-le", "LP64-be", "LLP64-le"]
 RANK = {"proved": 0, "skip": 1, "FAILED": 2}
 
 
-def read_trace(preset, test):
+def read_trace(reports, preset, test):
     """The counterexamples run-proof.cmake kept in the build tree (ctest keeps
-    only the start of a passing test's output)."""
-    path = os.path.join(tables.ROOT, "build", preset, "cases", "proofs", "i", f"{test}.trace")
+    only the start of a passing test's output), which ci/matrix.sh copies to
+    REPORTS/<preset>.proof-traces/."""
+    path = os.path.join(reports, f"{preset}.proof-traces", f"{test}.trace")
     try:
         with open(path) as f:
             return f.read().strip()
@@ -67,7 +67,7 @@ def main(argv):
                 totals["milliseconds"] += ms
                 cell = {"result": "proved", "refuted": refuted}
                 if refuted:
-                    trace = read_trace(preset, case.getAttribute("name"))
+                    trace = read_trace(reports, preset, case.getAttribute("name"))
                     claims = sorted(set(re.findall(r"Violated property:\s*\n\s*file [^\n]*\n\s*([^\n]+)", trace)))
                     traces.append((f"{row} · {model}", claims, trace))
             else:

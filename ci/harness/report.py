@@ -523,8 +523,10 @@ def merge(out, dirs, abi_exit=0, audited=0):
             m = re.fullmatch(r"(.+)\.result", name)
             if m and m.group(1) not in presets:
                 presets.append(m.group(1))
-            if re.search(r"\.(result|counts|reasons|phases|junit\.xml|log)$", name):
+            if re.search(r"\.(result|counts|reasons|phases|junit\.xml|log|bindings\.txt)$", name):
                 shutil.copy(os.path.join(d, name), os.path.join(out, name))
+            elif name.endswith(".proof-traces"):
+                shutil.copytree(os.path.join(d, name), os.path.join(out, name), dirs_exist_ok=True)
     if not presets:
         print(f"report: no configuration's results in {' '.join(dirs)}", file=sys.stderr)
         return 2

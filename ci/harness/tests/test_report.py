@@ -148,3 +148,15 @@ def test_merge_puts_runs_side_by_side(tmp_path, capsys):
     s = json.loads((out / "summary.json").read_text())
     assert [c["configuration"] for c in s["configurations"]] == ["host-gcc", "s390x-linux-gnu-gcc"]
     assert s["wall_seconds"] == 7 and s["setup_seconds"] == 3 and s["tests"]["passed"] == 2
+
+
+def test_merge_carries_what_the_side_reports_read(tmp_path, capsys):
+    d = tmp_path / "job"
+    (d / "p.proof-traces").mkdir(parents=True)
+    (d / "p.junit.xml").write_text(junit(case_xml("saturation.3.14")))
+    (d / "p.result").write_text("PASS p 5s 1 passed\n")
+    (d / "p.bindings.txt").write_text("nanobind-2.5-3.11|none|no operation of its own\n")
+    (d / "p.proof-traces" / "proof.x.trace").write_text("trace\n")
+    report.merge(str(tmp_path / "out"), [str(d)])
+    assert (tmp_path / "out" / "p.bindings.txt").read_text().startswith("nanobind-2.5-3.11|none")
+    assert (tmp_path / "out" / "p.proof-traces" / "proof.x.trace").read_text() == "trace\n"
