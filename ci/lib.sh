@@ -45,12 +45,7 @@ preset_compiler() { harness_tables; echo "${PRESET_COMPILER[$1]:-unknown}"; }
 preset_abi() { harness_tables; echo "${PRESET_ABI[$1]:-unknown}"; }
 # Where a preset is built: linux (here), or windows (real MSVC, in CI).
 preset_host() { harness_tables; echo "${PRESET_HOST[$1]:-unknown}"; }
-host_quadrant() {
-  local bits little
-  bits=$(getconf LONG_BIT)
-  little=$(printf '\001\000' | od -An -tu2 | tr -d ' ')
-  echo "${bits}$([ "$little" = 1 ] && echo le || echo be)"
-}
+host_quadrant() { python3 "$here/ci/tables.py" host-quadrant; }
 preset_quadrant() {
   harness_tables
   local q=${PRESET_QUADRANT[$1]:-unknown}

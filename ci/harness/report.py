@@ -241,7 +241,7 @@ def read_text(path, default=""):
 def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=False, user_include="",
             label_filtered=False):
     facts = {p["name"]: p for p in tables.all_presets(tables.ROOT)}
-    host_q = host_quadrant()
+    host_q = tables.host_quadrant()
     rows, per_family = [], {}
     for p in presets:
         line = read_text(f"{reports}/{p}.result", f"FAIL {p} 0s the runner lost this configuration")
@@ -442,11 +442,6 @@ def skip_check(reports, presets, root):
             elif n == 0 and os.path.exists(f"{reports}/{p}.junit.xml"):
                 notes.append(f"{p}: no skip for '{reason.pattern}' ({tables.EXPECTED_SKIPS}:{line}): it vanished")
     return problems, notes
-
-
-def host_quadrant():
-    bits = 64 if sys.maxsize > 2**32 else 32
-    return f"{bits}{'le' if sys.byteorder == 'little' else 'be'}"
 
 
 def run_script(name, *args):

@@ -19,6 +19,7 @@ its own header, which compilers build for it and how its programs run.
     ci/tables.py by-design PRESET   why a preset cannot run by design, or nothing
     ci/tables.py matrix-json     the GitHub workflow's Linux-hosted matrix
     ci/tables.py targets         the cross targets' triples
+    ci/tables.py host-quadrant   this machine's quadrant (32le, 32be, 64le, 64be)
     ci/tables.py proof-targets   those whose toolchain file runs the proofs
                                  (set(HARNESS_PROOFS ON): they need CBMC)
     ci/tables.py apt TRIPLE      a target's Debian packages
@@ -226,6 +227,11 @@ def targets(root):
                        if v in sets},
             label=common_keys.get("label", ""), proofs=sets.get("HARNESS_PROOFS") == "ON"))
     return out
+
+
+def host_quadrant():
+    """This machine's quadrant: 32le, 32be, 64le or 64be."""
+    return f"{struct.calcsize('P') * 8}{'le' if sys.byteorder == 'little' else 'be'}"
 
 
 def debian_arch(target):
@@ -513,6 +519,9 @@ def main(argv):
         if command == "targets":
             for t in targets(root):
                 print(t["triple"])
+            return 0
+        if command == "host-quadrant":
+            print(host_quadrant())
             return 0
         if command == "proof-targets":
             for t in targets(root):

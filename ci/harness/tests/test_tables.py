@@ -1,5 +1,6 @@
 """ci/harness/tables.py: every table read once, and each bad row named."""
 import os
+import sys
 
 import pytest
 
@@ -219,3 +220,11 @@ def test_proof_targets_are_the_toolchain_files_that_say_so(tree, capsys):
     path = tree / "toolchains/s390x-linux-gnu.cmake"
     path.write_text(path.read_text().replace("set(HARNESS_PROOFS ON)", ""))
     assert "s390x-linux-gnu" not in [t["triple"] for t in tables.targets(str(tree)) if t["proofs"]]
+
+
+def test_host_quadrant(capsys):
+    assert tables.main(["host-quadrant"]) == 0
+    quadrant = capsys.readouterr().out.strip()
+    assert quadrant in ("32le", "32be", "64le", "64be")
+    assert quadrant.endswith("le" if sys.byteorder == "little" else "be")
+    assert quadrant.startswith("64" if sys.maxsize > 2**32 else "32")
