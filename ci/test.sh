@@ -109,6 +109,8 @@ fake good "harness: x: 1 checks registered" "100%: Checks: 1, Failures: 0, Error
 reuse="$fakes/results"; mkdir -p "$reuse"
 run_case "$fakes/good" 60 "$reuse" >/dev/null 2>&1
 expect "an unchanged pass is reused, and says so" 0 "reused the pass" -- run_case "$fakes/good" 60 "$reuse"
+# (Rewritten at once and to the same size: the digest kept for the old file,
+# under its path, size and mtime, must not serve the new one.)
 fake good "harness: x: 2 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0"
 expect "a changed program is run again, never reused" 1 "1 of 2 checks ran" -- run_case "$fakes/good" 60 "$reuse"
 fake good "harness: x: 1 checks registered" "100%: Checks: 1, Failures: 0, Errors: 0"
