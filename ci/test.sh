@@ -31,26 +31,6 @@ expect() { # expect DESCRIPTION WANT_RC PATTERN -- command...
 
 ci/setup.sh || die "test: setup failed"
 
-# The unit tests of the orchestration package (ci/harness/tests, Debian's
-# pytest and coverage): seconds, before anything is built. Each test counts
-# as a self-test; under 90% of the package's lines covered is a failure.
-pytest_out=$("$DEBIAN_PYTHON" -m coverage run --branch --data-file="$here/build/.coverage" --source=ci/harness \
-  --omit='ci/harness/tests/*' -m pytest -q -p no:cacheprovider ci/harness/tests 2>&1)
-pytest_rc=$?
-read -r unit_passed unit_failed < <(python3 -c 'import re, sys
-t = sys.stdin.read()
-print(*(int((re.findall(r"(\d+) " + k, t) or [0])[-1]) for k in ("passed", "failed")))' <<<"$pytest_out")
-ok=$((ok + unit_passed))
-if [ "$pytest_rc" != 0 ] || [ "$unit_failed" != 0 ] || [ "$unit_passed" = 0 ]; then
-  failed "the unit tests of ci/harness (exit $pytest_rc, $unit_failed failed)"; grep -E "^(FAILED|ERROR)|Error" <<<"$pytest_out" | head -n 20 | tee -a "$failures"
-else
-  say "selftest: ok: $unit_passed unit tests of ci/harness ($(tail -n 1 <<<"$pytest_out" | sed 's/=//g; s/^ *//'))"
-fi
-if coverage=$("$DEBIAN_PYTHON" -m coverage report --data-file="$here/build/.coverage" --fail-under=90 2>&1); then
-  ok=$((ok+1)); say "selftest: ok: the unit tests cover $(tail -n 1 <<<"$coverage" | awk '{print $NF}') of ci/harness"
-else
-  failed "the unit tests cover less than 90% of ci/harness: $(tail -n 1 <<<"$coverage")"
-fi
 cmake --preset host-gcc >/dev/null && cmake --build --preset host-gcc >/dev/null || die "test: host build failed"
 cases="$here/build/host-gcc/cases"
 run_case() { # run_case COMMAND-LIST [TIMEOUT] [RESULT_CACHE]
@@ -66,6 +46,27 @@ scratch_build() { # scratch_build NAME TARGET [CMAKE-ARG...]: a host GCC build i
   cmake -S . -B "build/$name" -G Ninja -DCMAKE_C_COMPILER=gcc "$@" >/dev/null 2>&1 &&
     cmake --build "build/$name" --target "$target" >/dev/null 2>&1
 }
+
+# The unit tests of the orchestration package (ci/harness/tests, Debian's
+# pytest and coverage), in seconds. Each test counts as a self-test; under
+# 90% of the package's lines covered is a failure.
+pytest_out=$("$DEBIAN_PYTHON" -m coverage run --branch --data-file="$fakes/.coverage" --source=ci/harness \
+  --omit='ci/harness/tests/*' -m pytest -q -p no:cacheprovider ci/harness/tests 2>&1)
+pytest_rc=$?
+read -r unit_passed unit_failed < <(python3 -c 'import re, sys
+t = sys.stdin.read()
+print(*(int((re.findall(r"(\d+) " + k, t) or [0])[-1]) for k in ("passed", "failed")))' <<<"$pytest_out")
+ok=$((ok + unit_passed))
+if [ "$pytest_rc" != 0 ] || [ "$unit_failed" != 0 ] || [ "$unit_passed" = 0 ]; then
+  failed "the unit tests of ci/harness (exit $pytest_rc, $unit_failed failed)"; grep -E "^(FAILED|ERROR)|Error" <<<"$pytest_out" | head -n 20 | tee -a "$failures"
+else
+  say "selftest: ok: $unit_passed unit tests of ci/harness ($(tail -n 1 <<<"$pytest_out" | sed 's/=//g; s/^ *//'))"
+fi
+if coverage=$("$DEBIAN_PYTHON" -m coverage report --data-file="$fakes/.coverage" --fail-under=90 2>&1); then
+  ok=$((ok+1)); say "selftest: ok: the unit tests cover $(tail -n 1 <<<"$coverage" | awk '{print $NF}') of ci/harness"
+else
+  failed "the unit tests cover less than 90% of ci/harness: $(tail -n 1 <<<"$coverage")"
+fi
 
 expect "unknown preset is refused" 2 "unknown preset 'no-such'" -- ci/matrix.sh --no-setup no-such
 expect "unknown target is refused" 2 "unknown target 'no-such'" -- ci/setup.sh no-such
