@@ -715,7 +715,7 @@ skipped_case() { printf '<testcase name="%s" status="notrun"><skipped message="S
   echo '</testsuite>'; } >"$fakes/skips/reports/fake-clang.junit.xml"
 expect "a skip the table does not expect, and more skips than it allows, are named; a row that did not occur is a note" 0 \
   "^problems: fake-gcc: proof.saturates.3.14.LP64-le: a skip no row .* expects: no CBMC root \| fake-clang: 2 skips for '\^no wine32', .*expects at most 1 notes: fake-gcc: no skip for '\^never seen'" -- \
-  python3 -c 'import sys; sys.path.insert(0, "ci"); import report
+  python3 -c 'import sys; sys.path.insert(0, "."); from ci.harness import report
 problems, notes = report.skip_check(sys.argv[1], ["fake-gcc", "fake-clang"], sys.argv[2])
 print("problems:", " | ".join(problems), "notes:", " | ".join(notes))' "$fakes/skips/reports" "$fakes/skips"
 echo "FAIL fake-gcc 3s 1 passed, 2 failed, 1 skipped" >"$fakes/junit/fake-gcc.result"
