@@ -735,7 +735,7 @@ if [ "$run_matrix" = 1 ]; then
   for result in reports/*.result; do
     p=$(basename "$result" .result)
     mkdir -p "$fakes/jobs/$p/reports"
-    cp reports/"$p".* "$fakes/jobs/$p/reports/"
+    cp -r reports/"$p".* "$fakes/jobs/$p/reports/"
     [ -f "build/$p/abi/probes.txt" ] && [ -f "reports/$p.counts" ] &&
       mkdir -p "$fakes/jobs/$p/build/$p" && cp -al "build/$p/abi" "$fakes/jobs/$p/build/$p/abi"
   done
