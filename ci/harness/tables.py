@@ -234,6 +234,11 @@ def host_quadrant():
     return f"{struct.calcsize('P') * 8}{'le' if sys.byteorder == 'little' else 'be'}"
 
 
+def host_model():
+    """This machine's data model, in pyconfig_model()'s words."""
+    return f"{struct.calcsize('P') * 8}-bit {sys.byteorder}-endian"
+
+
 def debian_arch(target):
     """The Debian architecture whose packages describe the target (its
     libc6-dev-<arch>-cross), or None."""
@@ -371,7 +376,7 @@ def preset_model(root, preset):
             if "mingw32" in p["abi"] or p["host"] == "windows" or "windows" in p["name"]:
                 return "Windows"
             if p["quadrant"] == "host":
-                return f"{struct.calcsize('P') * 8}-bit {sys.byteorder}-endian"
+                return host_model()
             return f"{p['quadrant'][:2]}-bit {'big' if p['quadrant'].endswith('be') else 'little'}-endian"
     raise TableError(f"unknown preset '{preset}'")
 
@@ -552,7 +557,7 @@ def main(argv):
             return 0
         if command == "pyconfig-fits":
             theirs = pyconfig_model(os.path.join(args[0], "pyconfig.h"))
-            host = f"{struct.calcsize('P') * 8}-bit {sys.byteorder}-endian"
+            host = host_model()
             models = {p: preset_model(root, p) for p in args[1:]}
             if theirs is None or theirs == host or theirs in models.values():
                 return 0

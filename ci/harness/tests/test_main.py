@@ -24,3 +24,11 @@ def test_the_wrappers_keep_their_command_lines():
         done = subprocess.run([sys.executable, os.path.join(ROOT, wrapper), *args], capture_output=True, text=True)
         assert done.stdout == want
         assert done.returncode == (0 if args else 2)
+
+
+def test_report_user_refuses_bad_input_with_a_message(tmp_path):
+    script = os.path.join(ROOT, "ci", "report-user.py")
+    done = subprocess.run([sys.executable, script, "--help"], capture_output=True, text=True)
+    assert done.returncode == 2 and "unknown option '--help'" in done.stderr
+    done = subprocess.run([sys.executable, script, "--reports", str(tmp_path), "nosuch"], capture_output=True, text=True)
+    assert done.returncode == 2 and "nosuch: neither" in done.stderr and "Traceback" not in done.stderr

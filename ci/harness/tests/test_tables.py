@@ -228,3 +228,4 @@ def test_host_quadrant(capsys):
     assert quadrant in ("32le", "32be", "64le", "64be")
     assert quadrant.endswith("le" if sys.byteorder == "little" else "be")
     assert quadrant.startswith("64" if sys.maxsize > 2**32 else "32")
+    assert tables.host_model() == f"{quadrant[:2]}-bit {sys.byteorder}-endian"
