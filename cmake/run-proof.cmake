@@ -1,58 +1,133 @@
-# run-proof.cmake -- one proof (cases/proofs/): preprocess proofs.c for a
-# data model, run CBMC on one property's entry point, and judge every claim
-# it reports against what the fact sheet says: proved, or refuted where
-# REFUTED names it. A refuted claim's counterexample trace is printed.
+# run-proof.cmake -- the proofs (cases/proofs/): make one proof input
+# (proofs.c for an implementation and a data model, or real_proofs.c for a
+# version's headers) once, then run CBMC on one property's entry point in
+# it, and judge every claim it reports against what the fact sheet says:
+# proved, or refuted where REFUTED names it. A refuted claim's
+# counterexample trace is printed.
 #
-#   cmake -DCBMC=<command list> -DPREPROCESS=<command list> -DOUTPUT=<.i>
-#         -DFUNCTION=<entry> "-DCBMC_FLAGS=<list>" "-DREFUTED=<claim|claim>"
+#   cmake -DCBMC=<command list> -DINPUT=<path without suffix> "-DCBMC_FLAGS=<list>"
+#         [-DGOTO_CC=<command list> -DPREPROCESS=<command list>]
+#         [-DFUNCTION=<entry> "-DREFUTED=<claim|claim>" [-DTRACE=<file>]]
 #         [-DSKIP_REASON=...] [-DTIMEOUT=s] -P run-proof.cmake
 #
-# Passes only if CBMC reported at least one claim, every claim came out as
-# expected, and CBMC's verdict agrees; anything else (a preprocessing error,
-# a parse error, a timeout, a claim with an unexpected result) fails.
+# With PREPROCESS, the input is made first: preprocessed (INPUT.deps lists
+# what it read) and compiled by goto-cc (INPUT.gb), so that CBMC parses
+# CPython's preprocessed headers once, not once per proof (two thirds of a
+# proof's time). goto-cc spells LLP64 only as --winx64, which also switches
+# its parser to Visual Studio's dialect, where the model's offsetof does
+# not parse: an LLP64 input stays preprocessed (INPUT.i), and CBMC, which
+# reads --LLP64 itself, parses it per proof. With FUNCTION, that entry is
+# proved. The one input per (implementation, data model) is a CTest
+# fixture its proofs require (cases/proofs/CMakeLists.txt).
+#
+# A compiled input passes only if its data model, as CBMC sees it, is the
+# one the preprocessor targeted (proof_data_model, cases/proofs/data_model.h).
+# A proof passes only if CBMC reported at least one claim, every claim came
+# out as expected, and CBMC's verdict agrees; anything else (a preprocessing
+# error, a parse error, a timeout, a claim with an unexpected result) fails.
 cmake_minimum_required(VERSION 3.20)
 if(DEFINED SKIP_REASON)
   message("harness-skip: ${SKIP_REASON}")
   return()
 endif()
-foreach(var CBMC PREPROCESS OUTPUT FUNCTION)
+foreach(var CBMC INPUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run-proof.cmake: ${var} is not set")
   endif()
 endforeach()
+if(NOT DEFINED PREPROCESS AND NOT DEFINED FUNCTION)
+  message(FATAL_ERROR "run-proof.cmake: nothing to do: neither PREPROCESS nor FUNCTION is set")
+endif()
 if(NOT DEFINED TIMEOUT)
   set(TIMEOUT 300)
 endif()
+set(cbmc_options --no-library --drop-unused-functions --unwind 48 --unwinding-assertions --compact-trace ${CBMC_FLAGS})
+
+if(DEFINED PREPROCESS)
+  if(NOT DEFINED GOTO_CC)
+    message(FATAL_ERROR "run-proof.cmake: PREPROCESS needs GOTO_CC")
+  endif()
+  # To stdout: GCC, clang and clang-cl (whose source comes after "--") alike.
+  execute_process(COMMAND ${PREPROCESS} OUTPUT_FILE ${INPUT}.i RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "harness: proof input ${INPUT}: preprocessing failed (${rc}):\n${err}")
+  endif()
+
+  # The files the proofs read, from the preprocessed source's line markers
+  # ('# 12 "file"', '#line 12 "file"'): the reuse key (ci/harness/reuse.py)
+  # hashes them, so that an edited header runs the proofs again.
+  file(STRINGS ${INPUT}.i markers REGEX "^#(line)? *[0-9]+ \"[^\"<]")
+  list(TRANSFORM markers REPLACE "^#(line)? *[0-9]+ \"([^\"]*)\".*" "\\2")
+  list(TRANSFORM markers REPLACE "\\\\\\\\" "/") # clang-cl's doubled backslashes
+  list(REMOVE_DUPLICATES markers)
+  string(REPLACE ";" "\n" markers "${markers}")
+  file(WRITE ${INPUT}.deps "${markers}\n")
+
+  # CBMC's data-model options as goto-cc (GCC's mode) spells them: it
+  # ignores --ILP32 (and whatever else it does not know) and takes the
+  # byte order from -mbig-endian.
+  set(goto_cc_flags)
+  set(compile 1)
+  foreach(flag IN LISTS CBMC_FLAGS)
+    if(flag STREQUAL "--ILP32")
+      list(APPEND goto_cc_flags -m32)
+    elseif(flag STREQUAL "--LP64")
+      list(APPEND goto_cc_flags -m64)
+    elseif(flag STREQUAL "--LLP64")
+      set(compile 0)
+    elseif(flag STREQUAL "--big-endian")
+      list(APPEND goto_cc_flags -mbig-endian)
+    elseif(NOT flag STREQUAL "--little-endian")
+      message(FATAL_ERROR "run-proof.cmake: no goto-cc spelling for CBMC's option ${flag}")
+    endif()
+  endforeach()
+  file(REMOVE ${INPUT}.gb)
+  if(compile)
+    execute_process(COMMAND ${GOTO_CC} ${goto_cc_flags} -c ${INPUT}.i -o ${INPUT}.gb
+                    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT ${TIMEOUT})
+    file(REMOVE ${INPUT}.i)
+    if(NOT rc EQUAL 0 OR NOT EXISTS ${INPUT}.gb)
+      message(FATAL_ERROR "harness: proof input ${INPUT}: goto-cc failed (${rc}):\n${out}${err}")
+    endif()
+    # The data model CBMC will use is the one the preprocessor targeted.
+    execute_process(COMMAND ${CBMC} ${cbmc_options} --function proof_data_model ${INPUT}.gb
+                    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT ${TIMEOUT})
+    string(REGEX MATCHALL "\n\\[proof_data_model\\.assertion\\.[0-9]+\\] [^\n]*: SUCCESS" held "\n${out}")
+    list(LENGTH held n)
+    if(NOT rc EQUAL 0 OR NOT n EQUAL 3)
+      string(REGEX MATCHALL "data model: [^\n]*: FAILURE" wrong "${out}")
+      string(REPLACE ";" "\n  " wrong "${wrong}")
+      message(FATAL_ERROR "harness: proof input ${INPUT} (${CBMC_FLAGS}): CBMC's data model is not the preprocessor's "
+                          "(${n} of 3 data-model claims held, exit ${rc}):\n  ${wrong}\n${err}")
+    endif()
+    message("harness-proof-input: ${INPUT}.gb (${CBMC_FLAGS}): compiled once for its proofs; its data model is the preprocessor's")
+  else()
+    message("harness-proof-input: ${INPUT}.i (${CBMC_FLAGS}): preprocessed once for its proofs")
+  endif()
+  if(NOT DEFINED FUNCTION)
+    return()
+  endif()
+endif()
+set(input ${INPUT}.gb)
+if(NOT EXISTS ${input})
+  set(input ${INPUT}.i)
+endif()
+if(NOT EXISTS ${input})
+  message(FATAL_ERROR "harness: proof ${FUNCTION}: no input ${INPUT}.gb or .i (its fixture did not run)")
+endif()
+if(NOT DEFINED TRACE)
+  set(TRACE ${INPUT}.trace)
+endif()
 string(REPLACE "|" ";" refuted "${REFUTED}")
 
-# To stdout: GCC, clang and clang-cl (whose source comes after "--") alike.
-execute_process(COMMAND ${PREPROCESS} OUTPUT_FILE ${OUTPUT} RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "harness: proof ${FUNCTION}: preprocessing failed (${rc}):\n${err}")
-endif()
-
-# The files the proof reads, from the preprocessed source's line markers
-# ('# 12 "file"', '#line 12 "file"'): the reuse key (ci/harness/reuse.py)
-# hashes them, so that an edited header runs the proof again.
-file(STRINGS ${OUTPUT} markers REGEX "^#(line)? *[0-9]+ \"[^\"<]")
-list(TRANSFORM markers REPLACE "^#(line)? *[0-9]+ \"([^\"]*)\".*" "\\2")
-list(TRANSFORM markers REPLACE "\\\\\\\\" "/") # clang-cl's doubled backslashes
-list(REMOVE_DUPLICATES markers)
-string(REGEX REPLACE "\\.i$" ".deps" deps_file "${OUTPUT}")
-string(REPLACE ";" "\n" markers "${markers}")
-file(WRITE ${deps_file} "${markers}\n")
-
 string(TIMESTAMP t0 "%s%f")
-execute_process(COMMAND ${CBMC} --no-library --drop-unused-functions --unwind 48 --unwinding-assertions --compact-trace
-                        ${CBMC_FLAGS} --function ${FUNCTION} ${OUTPUT}
+execute_process(COMMAND ${CBMC} ${cbmc_options} --function ${FUNCTION} ${input}
                 OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT ${TIMEOUT})
 string(TIMESTAMP t1 "%s%f")
 math(EXPR ms "(${t1} - ${t0}) / 1000")
-file(REMOVE ${OUTPUT})
 if(rc MATCHES "timeout|Child")
   message(FATAL_ERROR "harness: proof ${FUNCTION}: CBMC ${rc} after ${TIMEOUT} s")
 endif()
-
 # Every result line, "[proof_x.assertion.2] line 137 <claim>: SUCCESS", of
 # the functions the entry reaches (--drop-unused-functions: the rest would
 # be claims no proof exercises). The proof's own claims are its PROVE()s
@@ -183,10 +258,9 @@ if(NOT at EQUAL -1)
     endif()
   endforeach()
 endif()
-# Kept beside the preprocessed source's name for the reports (ctest keeps
-# only the start of a passing test's output).
-string(REGEX REPLACE "\\.i$" ".trace" trace_file "${OUTPUT}")
-file(WRITE ${trace_file} "${traces}\n")
+# Kept under the proof's name for the reports (ctest keeps only the start
+# of a passing test's output).
+file(WRITE ${TRACE} "${traces}\n")
 if(wrong)
   message(FATAL_ERROR "harness: proof ${FUNCTION} (${CBMC_FLAGS}): ${proved} claims proved, but:${wrong}\n"
                       "harness-proof-trace:${traces}")

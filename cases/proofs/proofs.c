@@ -44,6 +44,7 @@ static int proof_strcmp(const char *a, const char *b)
 #include PROOF_MODEL_SOURCE
 
 #include "expect.h"
+#include "data_model.h"
 
 uint8_t nondet_uint8(void);
 uint64_t nondet_uint64(void);

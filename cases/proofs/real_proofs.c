@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "data_model.h"
 #include "refmodel.h"
 
 #define PROVE(cond, what) __CPROVER_assert((cond), what)

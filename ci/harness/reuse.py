@@ -50,7 +50,7 @@ def depfile_inputs(build_dir):
     """What the build's and the last run's compilations read: every object's
     dependencies in Ninja's log (the hygiene and must-not-compile cases
     compile at test time), and the proofs' (cmake/run-proof.cmake writes
-    one .deps per proof, from the preprocessed source's line markers)."""
+    one .deps per proof input, from the preprocessed source's line markers)."""
     paths = set()
     try:
         out = subprocess.run(["ninja", "-C", build_dir, "-t", "deps"], capture_output=True, text=True,
