@@ -7,6 +7,9 @@
 #   warm    the same again with no change
 #   sweep   one 2^32 exhaustive sweep, and each proof configuration's proofs,
 #           in CPU seconds, each on its own after the cold run
+#   profile where the cold run's CPU goes, by kind of work (process starts,
+#           compiler invocations, CBMC's phases, the sweep's inner loop:
+#           python3 -m ci.harness profile)
 # and the cold run's parallel efficiency: the CPU seconds of every
 # configuration's configure, build and test / (matrix wall x cores), with
 # where that time went (per configuration and phase, per case family).
@@ -59,6 +62,8 @@ for dir in build/*/; do
   proof_rows+="| the proofs of $preset, CPU | $cpu s | <= $goal_s s: $(within "$cpu" "$goal_s") |"$'\n'
 done
 
+profile=$(python3 -m ci.harness profile 2>&1 || true)
+
 field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$cold_json" "$1"; }
 goal() { python3 -c 'import sys; v, op, g = float(sys.argv[1]), sys.argv[2], float(sys.argv[3]); print("met" if (v < g if op == "<" else v >= g) else "NOT met")' "$@"; }
 {
@@ -77,4 +82,8 @@ goal() { python3 -c 'import sys; v, op, g = float(sys.argv[1]), sys.argv[2], flo
   echo "configuration-seconds (each configuration's own wall time, summed) $(field busy_seconds)."
   echo
   sed -n '/^## Where the time goes$/,/^## /{/^## Model/d;p}' <<<"$cold_md" | sed 's/^## /### /'
+  echo
+  echo "### Where the CPU goes, by kind of work"
+  echo
+  echo "$profile"
 } | tee reports/bench.md

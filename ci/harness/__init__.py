@@ -3,6 +3,7 @@
     python3 -m ci.harness tables ...      the tables, read once (tables.py)
     python3 -m ci.harness report ...      the matrix's reports (report.py)
     python3 -m ci.harness reuse-key ...   the reuse key (reuse.py)
+    python3 -m ci.harness profile ...     where a finished run's CPU goes (profile.py)
 
 or through the scripts in ci/ that keep their command lines (ci/tables.py,
 ci/report.py). docs/architecture.md has the data flow and where each rule

@@ -1,9 +1,9 @@
 """python3 -m ci.harness COMMAND ARGS...: see ci/harness/__init__.py."""
 import sys
 
-from . import report, reuse, tables
+from . import profile, report, reuse, tables
 
-COMMANDS = {"tables": tables.main, "report": report.main, "reuse-key": reuse.main}
+COMMANDS = {"tables": tables.main, "report": report.main, "reuse-key": reuse.main, "profile": profile.main}
 
 
 def main(argv):

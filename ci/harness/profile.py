@@ -1,0 +1,220 @@
+"""profile -- where a finished matrix run's CPU goes, by kind of work
+(docs/speed.md, ci/bench.sh): process starts (the emulator, Check's fork per
+test, the CMake runner per CTest test), compiler invocations, CBMC's phases
+and the exhaustive sweeps' inner loop. Each cost is measured once here, in
+CPU seconds of the whole process tree, and multiplied by how often the
+matrix pays it (counted from its build trees and reports): an estimate to
+find the next cut, not a replacement for the matrix's own CPU figure.
+
+    python3 -m ci.harness profile [--build DIR] [--reports DIR]
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def cpu_of(command, repeat=1, env=None):
+    """CPU seconds (user and system, children included) of one run of
+    COMMAND, the mean of REPEAT runs, and whether every run exited 0."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ok = True
+    for _ in range(repeat):
+        ok &= subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                             timeout=900).returncode == 0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / repeat, ok
+
+
+def ctest_tests(build_dir):
+    """The configuration's tests: [{name, command, labels}] (ctest's JSON)."""
+    out = subprocess.run(["ctest", "--test-dir", build_dir, "--show-only=json-v1"], capture_output=True,
+                         text=True, timeout=300).stdout
+    tests = []
+    for t in json.loads(out or '{"tests": []}').get("tests", []):
+        labels = next((p["value"] for p in t.get("properties", []) if p["name"] == "LABELS"), [])
+        tests.append({"name": t["name"], "command": t.get("command", []), "labels": labels})
+    return tests
+
+
+def case_command(test):
+    """The case program's own command line inside a runner's -DCOMMAND=, or None."""
+    for arg in test["command"]:
+        if arg.startswith("-DCOMMAND="):
+            return [a for a in arg[len("-DCOMMAND="):].split(";") if a]
+    return None
+
+
+def emulator_of(command):
+    """The emulator part of a case command (qemu-*, wine*), [] when native."""
+    program = next((i for i, a in enumerate(command) if os.path.basename(a).startswith("cases_")), None)
+    return command[:program] if program else []
+
+
+def check_counts(junit_path):
+    """{test: Check's number of checks} from a configuration's JUnit report:
+    with CK_FORK=yes (the default) each check is one fork."""
+    counts = {}
+    if not os.path.exists(junit_path):
+        return counts
+    text = open(junit_path, errors="replace").read()
+    for m in re.finditer(r'<testcase name="([^"]+)"(.*?)</testcase>', text, re.S):
+        c = re.search(r"Checks: (\d+)", m.group(2))
+        if c:
+            counts[m.group(1)] = int(c.group(1))
+    return counts
+
+
+def ninja_compiles(build_dir):
+    """Compiler invocations of the configuration's last build (.ninja_log:
+    the newest entry of each object)."""
+    outputs = {}
+    try:
+        with open(os.path.join(build_dir, ".ninja_log")) as f:
+            for line in f:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) >= 4 and re.search(r"\.(o|obj)$", parts[3]):
+                    outputs[parts[3]] = int(parts[1]) - int(parts[0])
+    except OSError:
+        pass
+    return len(outputs), sum(outputs.values()) / 1000.0
+
+
+CBMC_PHASES = ("Runtime Symex", "Runtime Postprocess Equation", "Runtime Convert SSA", "Runtime Post-process",
+               "Runtime Solver", "Runtime decision procedure")
+
+
+def cbmc_phases(text):
+    """{phase: seconds} from CBMC's --verbosity 9 statistics."""
+    phases = {}
+    for m in re.finditer(r"^(Runtime [A-Za-z -]+): ([0-9.e-]+)s$", text, re.M):
+        phases[m.group(1)] = phases.get(m.group(1), 0.0) + float(m.group(2))
+    return phases
+
+
+def proof_profile(build_dir):
+    """One real-header proof input of BUILD_DIR's: the input's CPU (preprocess,
+    goto-cc, data-model check) and one proof on it with CBMC's phases."""
+    tests = ctest_tests(build_dir)
+    inputs = [t for t in tests if t["name"].startswith("proof-input.real-")]
+    if not inputs:
+        return None
+    make = inputs[0]["command"]
+    input_cpu, ok = cpu_of(make)
+    stem = next(a[len("-DINPUT="):] for a in make if a.startswith("-DINPUT="))
+    proofs = [t for t in tests if t["name"].startswith("proof.saturates." + inputs[0]["name"][len("proof-input."):])]
+    if not ok or not proofs:
+        return None
+    args = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in proofs[0]["command"] if a.startswith("-D") and "=" in a}
+    cbmc = args["-DCBMC"].split(";")
+    target = stem + ".gb" if os.path.exists(stem + ".gb") else stem + ".i"
+    command = cbmc + ["--no-library", "--drop-unused-functions", "--unwind", "48", "--unwinding-assertions",
+                      "--verbosity", "9"] + args["-DCBMC_FLAGS"].split(";") + ["--function", args["-DFUNCTION"], target]
+    t0 = time.monotonic()
+    run = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    wall = time.monotonic() - t0
+    return {"input": inputs[0]["name"], "input_cpu": input_cpu, "proof": proofs[0]["name"], "proof_wall": wall,
+            "phases": cbmc_phases(run.stdout + run.stderr)}
+
+
+def measure(build_root, reports):
+    """The table's rows: (what, cost per event, events, estimated CPU seconds)."""
+    rows = []
+    configs = sorted(d for d in glob.glob(os.path.join(build_root, "*")) if os.path.exists(os.path.join(d, "CTestTestfile.cmake"))
+                     and os.path.basename(d) in {os.path.basename(p)[:-len(".junit.xml")]
+                                                 for p in glob.glob(os.path.join(reports, "*.junit.xml"))})
+    tests = {os.path.basename(d): ctest_tests(d) for d in configs}
+    n_tests = sum(len(t) for t in tests.values())
+
+    # The CMake runner per test (cmake -P run-case.cmake around a program that does nothing).
+    runner, _ = cpu_of(["cmake", "-DCOMMAND=true", "-DTIMEOUT=60", "-P", os.path.join(ROOT, "cmake", "run-case.cmake")],
+                       repeat=10)
+    rows.append(("the CMake runner of one CTest test (cmake -P)", runner, n_tests))
+
+    # Each emulator's start, and Check's fork under it, on one configuration each.
+    by_emulator = {}
+    for preset, ts in tests.items():
+        for t in ts:
+            cmd = case_command(t)
+            if cmd:
+                key = os.path.basename(emulator_of(cmd)[0]) if emulator_of(cmd) else "native"
+                by_emulator.setdefault(key, []).append((preset, t, cmd))
+    forks_total = 0
+    for key, entries in sorted(by_emulator.items()):
+        forks = 0
+        for preset, t, _ in entries:
+            forks += check_counts(os.path.join(reports, f"{preset}.junit.xml")).get(t["name"], 0)
+        forks_total += forks
+        preset, t, cmd = next((e for e in entries if "family:layout" in e[1]["labels"]), entries[0])
+        start, _ = cpu_of(cmd[:next(i for i, a in enumerate(cmd) if os.path.basename(a).startswith("cases_")) + 1],
+                          repeat=5)
+        rows.append((f"a case program's start, {key} (its usage message)", start, len(entries)))
+        env = dict(os.environ)
+        if "CK_FORK=no" not in " ".join(str(x) for x in t["command"]):
+            forked, ok1 = cpu_of(cmd, repeat=3, env=dict(env, CK_FORK="yes"))
+            unforked, ok2 = cpu_of(cmd, repeat=3, env=dict(env, CK_FORK="no"))
+            checks = check_counts(os.path.join(reports, f"{preset}.junit.xml")).get(t["name"], 0)
+            if ok1 and ok2 and checks:
+                rows.append((f"Check's fork per check, {key} ({t['name']} on {preset}: {checks} checks)",
+                             max(forked - unforked, 0.0) / checks, forks))
+
+    # Compiler invocations: the builds', and those the tests make (hygiene, expected compile failures).
+    compiles = sum(ninja_compiles(d)[0] for d in configs)
+    build_cpu = sum(ninja_compiles(d)[1] for d in configs)
+    rows.append(("a compiler invocation of the build (the .ninja_log's mean)", build_cpu / compiles if compiles else 0.0,
+                 compiles))
+    test_compiles = sum(1 for ts in tests.values() for t in ts
+                        if any(l in ("family:hygiene", "family:abi3t") for l in t["labels"]))
+    rows.append(("a test that compiles (hygiene, abi3t's expected failures): counted, its cost is in its family",
+                 None, test_compiles))
+
+    # CBMC, on one real-header configuration with proofs.
+    for d in configs:
+        p = proof_profile(d)
+        if p:
+            rows.append((f"one proof input ({p['input']} on {os.path.basename(d)}: preprocess, goto-cc, data model)",
+                         p["input_cpu"], None))
+            for phase in CBMC_PHASES:
+                if phase in p["phases"]:
+                    rows.append((f"  {p['proof']}: CBMC's {phase[len('Runtime '):].lower()}", p["phases"][phase], None))
+            break
+
+    # The exhaustive sweep's inner loop.
+    sweep = os.path.join(build_root, "host-gcc", "cases", "cases_saturation")
+    if os.path.exists(sweep):
+        cpu, ok = cpu_of([sweep, "3.14", "exhaustive"])
+        if ok:
+            rows.append(("one value of the 2^32 exhaustive sweep (3.14, host-gcc), in nanoseconds", cpu / 2**32 * 1e9,
+                         None))
+            rows.append(("one 2^32 exhaustive sweep (3.14, host-gcc)", cpu, None))
+    return rows, len(configs), n_tests, forks_total
+
+
+def table(rows, configs, n_tests, forks):
+    lines = [f"Measured on {configs} configurations' build trees ({n_tests} CTest tests, {forks} Check forks "
+             "counted from the reports); CPU seconds, user and system, children included.", "",
+             "| what | CPU per event | events in the matrix | estimated CPU |", "|---|---|---|---|"]
+    for what, cost, events in rows:
+        per = "" if cost is None else (f"{cost:.1f}" if "nanoseconds" in what else f"{cost:.3f} s")
+        est = f"{cost * events:.0f} s" if cost is not None and events else ""
+        lines.append(f"| {what} | {per} | {events if events is not None else ''} | {est} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python3 -m ci.harness profile", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--reports", default=os.path.join(ROOT, "reports"))
+    a = ap.parse_args(argv)
+    if not glob.glob(os.path.join(a.reports, "*.junit.xml")):
+        print(f"profile: no reports in {a.reports}: run the matrix first (ci/matrix.sh)", file=sys.stderr)
+        return 2
+    print(table(*measure(a.build, a.reports)))
+    return 0
