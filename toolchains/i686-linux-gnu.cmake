@@ -9,8 +9,8 @@ set(HARNESS_QEMU qemu-i386)
 # qemu-i386 (Debian 12's 7.2, Debian 13's 10.0 alike) hangs in fork()
 # children and new threads of dynamically linked programs; statically linked
 # ones fork and start threads. So the case programs are linked -static, all
-# but legacy_abi, which dlopen()s the legacy extension and runs its checks
-# without fork (CK_FORK=no).
+# but legacy_abi, which dlopen()s the legacy extension (its checks run
+# without fork, CK_FORK=no, as every case program's under an emulator).
 set(HARNESS_CLONE_NEEDS_STATIC ON)
 # Its data model's CBMC proofs of the real headers run in its GCC build (docs/proofs.md).
 set(HARNESS_PROOFS ON)

@@ -73,7 +73,7 @@ def test_measure_on_a_canned_matrix(tmp_path, monkeypatch):
                      {"name": "proof.saturates.real-3.14.LP64-le", "labels": ["proof"],
                       "command": ["cmake", "-DCBMC=loader;cbmc", f"-DINPUT={stem}", "-DCBMC_FLAGS=--LP64;--little-endian",
                                   "-DFUNCTION=proof_saturates", "-P", "run-proof.cmake"]}],
-        "s390x-gcc": [{"name": "layout.3.14", "labels": ["family:layout"],
+        "s390x-gcc": [{"name": "layout.3.14", "labels": ["family:layout"], "environment": ["CK_FORK=no"],
                        "command": ["cmake", "-DCOMMAND=/usr/bin/qemu-s390x;/b/cases/cases_layout;3.14", "-P", "r"]}],
     }
     monkeypatch.setattr(profile, "ctest_tests", lambda d: tests[os.path.basename(d)])
@@ -86,17 +86,26 @@ def test_measure_on_a_canned_matrix(tmp_path, monkeypatch):
 
     monkeypatch.setattr(profile.subprocess, "run", lambda cmd, **kw: ran.append(cmd) or Done())
     rows, configs, n_tests, forks = profile.measure(str(build), str(reports))
-    assert (configs, n_tests, forks) == (2, 5, 30)
+    assert (configs, n_tests, forks) == (2, 5, 10)
     what = {r[0]: r for r in rows}
     assert what["the CMake runner of one CTest test (cmake -P)"][2] == 5
     assert what["a case program's start, qemu-s390x (its usage message)"][2] == 1
     fork = what["Check's fork per check, native (layout.3.14 on host-gcc: 10 checks)"]
     assert abs(fork[1] - 0.02) < 1e-9 and fork[2] == 10
+    # Measured under qemu too, but none paid there (CK_FORK=no).
+    assert what["Check's fork per check, qemu-s390x (layout.3.14 on s390x-gcc: 20 checks)"][2] == 0
     assert what["a compiler invocation of the build (the .ninja_log's mean)"][1:] == (1.0, 1)
     assert what["a test that compiles (hygiene, abi3t's expected failures): counted, its cost is in its family"][2] == 1
     assert what["  proof.saturates.real-3.14.LP64-le: CBMC's symex"][1] == 0.3
     assert ran[0][:2] == ["loader", "cbmc"] and ran[0][-1] == stem + ".i"
     assert "one 2^32 exhaustive sweep (3.14, host-gcc)" in what
+
+
+def test_forks_only_where_check_can_and_may():
+    native = {"command": ["cmake", "-DCOMMAND=/b/cases/cases_layout;3.14"], "environment": []}
+    assert profile.forks(native)
+    assert not profile.forks(dict(native, environment=["CK_FORK=no"]))
+    assert not profile.forks({"command": ["cmake", "-DCOMMAND=/usr/bin/wine;/b/cases/cases_layout.exe;3.14"]})
 
 
 def test_main_refuses_without_reports(tmp_path, capsys):
