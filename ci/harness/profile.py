@@ -59,6 +59,12 @@ def emulator_of(command):
     return command[:program] if program else []
 
 
+def emulator_name(emulator):
+    """The emulator's own name: past env(1) and its VAR=value settings."""
+    names = [os.path.basename(a) for a in emulator if "=" not in a and os.path.basename(a) != "env"]
+    return names[0] if names else "native"
+
+
 def forks(test):
     """Whether Check forks for each check of TEST: not under Wine (Windows'
     Check cannot), nor with CK_FORK=no in its environment."""
@@ -80,19 +86,20 @@ def check_counts(junit_path):
     return counts
 
 
-def ninja_compiles(build_dir):
-    """Compiler invocations of the configuration's last build (.ninja_log:
-    the newest entry of each object)."""
-    outputs = {}
+def ninja_steps(build_dir):
+    """The compiles and the other steps (links, archives) of the
+    configuration's last build: the newest .ninja_log entry of each output."""
+    outputs = set()
     try:
         with open(os.path.join(build_dir, ".ninja_log")) as f:
             for line in f:
                 parts = line.rstrip("\n").split("\t")
-                if len(parts) >= 4 and re.search(r"\.(o|obj)$", parts[3]):
-                    outputs[parts[3]] = int(parts[1]) - int(parts[0])
+                if len(parts) >= 4 and not parts[3].endswith("build.ninja"):
+                    outputs.add(parts[3])
     except OSError:
         pass
-    return len(outputs), sum(outputs.values()) / 1000.0
+    compiles = sum(1 for o in outputs if re.search(r"\.(o|obj)$", o))
+    return compiles, len(outputs) - compiles
 
 
 CBMC_PHASES = ("Runtime Symex", "Runtime Postprocess Equation", "Runtime Convert SSA", "Runtime Post-process",
@@ -152,7 +159,7 @@ def measure(build_root, reports):
         for t in ts:
             cmd = case_command(t)
             if cmd:
-                key = os.path.basename(emulator_of(cmd)[0]) if emulator_of(cmd) else "native"
+                key = emulator_name(emulator_of(cmd))
                 by_emulator.setdefault(key, []).append((preset, t, cmd))
     forks_total = 0
     checks_of = {preset: check_counts(os.path.join(reports, f"{preset}.junit.xml")) for preset in tests}
@@ -167,18 +174,25 @@ def measure(build_root, reports):
         # the events are the forks it paid.
         env = dict(os.environ)
         checks = checks_of[preset].get(t["name"], 0)
-        if not key.startswith("wine") and checks:
+        if forks(dict(t, environment=[])) and checks:
             forked, ok1 = cpu_of(cmd, repeat=3, env=dict(env, CK_FORK="yes"))
             unforked, ok2 = cpu_of(cmd, repeat=3, env=dict(env, CK_FORK="no"))
             if ok1 and ok2:
                 rows.append((f"Check's fork per check, {key} ({t['name']} on {preset}: {checks} checks)",
                              max(forked - unforked, 0.0) / checks, paid))
 
-    # Compiler invocations: the builds', and those the tests make (hygiene, expected compile failures).
-    compiles = sum(ninja_compiles(d)[0] for d in configs)
-    build_cpu = sum(ninja_compiles(d)[1] for d in configs)
-    rows.append(("a compiler invocation of the build (the .ninja_log's mean)", build_cpu / compiles if compiles else 0.0,
-                 compiles))
+    # The build's steps: the build phase's CPU (the run's own measure, in
+    # summary.json) over its compiles and links; and the compiles the tests
+    # make (hygiene, expected compile failures).
+    steps = [ninja_steps(d) for d in configs]
+    compiles, others = sum(s[0] for s in steps), sum(s[1] for s in steps)
+    try:
+        build_cpu = json.load(open(os.path.join(reports, "summary.json")))["phase_seconds"]["build"][1]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        build_cpu = None
+    rows.append((f"a step of the build: {compiles} compiles and {others} links and archives (the build phase's CPU "
+                 "over its steps)", build_cpu / (compiles + others) if build_cpu and compiles + others else None,
+                 compiles + others))
     test_compiles = sum(1 for ts in tests.values() for t in ts
                         if any(l in ("family:hygiene", "family:abi3t") for l in t["labels"]))
     rows.append(("a test that compiles (hygiene, abi3t's expected failures): counted, its cost is in its family",

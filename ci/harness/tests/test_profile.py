@@ -20,11 +20,17 @@ def test_check_counts_reads_each_cases_checks(tmp_path):
     assert profile.check_counts(str(tmp_path / "missing.xml")) == {}
 
 
-def test_ninja_compiles_counts_the_newest_entry_of_each_object(tmp_path):
+def test_ninja_steps_counts_each_output_once(tmp_path):
     (tmp_path / ".ninja_log").write_text("# ninja log v5\n0\t500\t1\ta.c.o\t1\n0\t300\t2\ta.c.o\t2\n"
-                                         "10\t210\t3\tb.obj\t3\n0\t900\t4\tprogram\t4\n")
-    assert profile.ninja_compiles(str(tmp_path)) == (2, 0.5)
-    assert profile.ninja_compiles(str(tmp_path / "none")) == (0, 0.0)
+                                         "10\t210\t3\tb.obj\t3\n0\t900\t4\tprogram\t4\n0\t9\t5\tbuild.ninja\t5\n")
+    assert profile.ninja_steps(str(tmp_path)) == (2, 1)
+    assert profile.ninja_steps(str(tmp_path / "none")) == (0, 0)
+
+
+def test_emulator_name_skips_env_and_its_settings():
+    assert profile.emulator_name(["/usr/bin/env", "WINEPREFIX=/p", "WINEDEBUG=-all", "/usr/bin/wine"]) == "wine"
+    assert profile.emulator_name(["/usr/bin/qemu-s390x", "-L", "/usr/s390x"]) == "qemu-s390x"
+    assert profile.emulator_name([]) == "native"
 
 
 def test_cbmc_phases_sums_each_phase():
@@ -58,6 +64,7 @@ def test_measure_on_a_canned_matrix(tmp_path, monkeypatch):
         (build / preset / "CTestTestfile.cmake").write_text("")
     (build / "host-gcc" / ".ninja_log").write_text("# ninja log v5\n0\t1000\t1\ta.c.o\t1\n")
     reports.mkdir()
+    (reports / "summary.json").write_text('{"phase_seconds": {"build": [20.0, 12.5]}}')
     for preset, checks in (("host-gcc", 10), ("s390x-gcc", 20)):
         (reports / f"{preset}.junit.xml").write_text(f'<testcase name="layout.3.14" status="run"><system-out>'
                                                      f'Checks: {checks}, Failures: 0</system-out></testcase>')
@@ -94,7 +101,8 @@ def test_measure_on_a_canned_matrix(tmp_path, monkeypatch):
     assert abs(fork[1] - 0.02) < 1e-9 and fork[2] == 10
     # Measured under qemu too, but none paid there (CK_FORK=no).
     assert what["Check's fork per check, qemu-s390x (layout.3.14 on s390x-gcc: 20 checks)"][2] == 0
-    assert what["a compiler invocation of the build (the .ninja_log's mean)"][1:] == (1.0, 1)
+    assert what["a step of the build: 1 compiles and 0 links and archives (the build phase's CPU over its steps)"][1:] \
+        == (12.5, 1)
     assert what["a test that compiles (hygiene, abi3t's expected failures): counted, its cost is in its family"][2] == 1
     assert what["  proof.saturates.real-3.14.LP64-le: CBMC's symex"][1] == 0.3
     assert ran[0][:2] == ["loader", "cbmc"] and ran[0][-1] == stem + ".i"
