@@ -47,6 +47,8 @@ if(DEFINED PREPROCESS)
   if(NOT DEFINED GOTO_CC)
     message(FATAL_ERROR "run-proof.cmake: PREPROCESS needs GOTO_CC")
   endif()
+  # Nothing of an earlier input survives a failure to make this one.
+  file(REMOVE ${INPUT}.gb ${INPUT}.i)
   # To stdout: GCC, clang and clang-cl (whose source comes after "--") alike.
   execute_process(COMMAND ${PREPROCESS} OUTPUT_FILE ${INPUT}.i RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -81,7 +83,6 @@ if(DEFINED PREPROCESS)
       message(FATAL_ERROR "run-proof.cmake: no goto-cc spelling for CBMC's option ${flag}")
     endif()
   endforeach()
-  file(REMOVE ${INPUT}.gb)
   if(compile)
     execute_process(COMMAND ${GOTO_CC} ${goto_cc_flags} -c ${INPUT}.i -o ${INPUT}.gb
                     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT ${TIMEOUT})
