@@ -39,14 +39,7 @@ warm_s=$((SECONDS - t0))
 # The per-piece goals (docs/speed.md), each measured on its own after the
 # cold run, in CPU seconds of the whole process tree: one 2^32 sweep, and
 # every proof configuration's proofs (which are never reused).
-cpu_of() {
-  python3 - "$@" <<'PY'
-import resource, subprocess, sys
-rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(f"{r.ru_utime + r.ru_stime:.1f}" + ("" if rc == 0 else f" (exit {rc})"))
-PY
-}
+cpu_of() { python3 -m ci.harness profile --cpu-of "$@"; }
 # "met" when a measured "N" (not "N (exit K)") is at most the goal.
 within() { python3 -c 'import sys; print("met" if "exit" not in sys.argv[1] and float(sys.argv[1]) <= float(sys.argv[2]) else "NOT met")' "$@"; }
 sweep_cpu=$(cpu_of build/host-gcc/cases/cases_saturation 3.14 exhaustive)
@@ -62,7 +55,8 @@ for dir in build/*/; do
   proof_rows+="| the proofs of $preset, CPU | $cpu s | <= $goal_s s: $(within "$cpu" "$goal_s") |"$'\n'
 done
 
-profile=$(python3 -m ci.harness profile 2>&1 || true)
+measured=(); [[ $sweep_cpu == *exit* ]] || measured=(--sweep-seconds "$sweep_cpu") # not run twice
+profile=$(python3 -m ci.harness profile "${measured[@]}" 2>&1 || true)
 
 field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$cold_json" "$1"; }
 goal() { python3 -c 'import sys; v, op, g = float(sys.argv[1]), sys.argv[2], float(sys.argv[3]); print("met" if (v < g if op == "<" else v >= g) else "NOT met")' "$@"; }

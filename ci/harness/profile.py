@@ -16,7 +16,6 @@ import re
 import resource
 import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -27,8 +26,11 @@ def cpu_of(command, repeat=1, env=None):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     ok = True
     for _ in range(repeat):
-        ok &= subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                             timeout=900).returncode == 0
+        try:
+            ok &= subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                                 timeout=900).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            ok = False
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / repeat, ok
 
@@ -132,15 +134,23 @@ def proof_profile(build_dir):
     target = stem + ".gb" if os.path.exists(stem + ".gb") else stem + ".i"
     command = cbmc + ["--no-library", "--drop-unused-functions", "--unwind", "48", "--unwinding-assertions",
                       "--verbosity", "9"] + args["-DCBMC_FLAGS"].split(";") + ["--function", args["-DFUNCTION"], target]
-    t0 = time.monotonic()
     run = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    wall = time.monotonic() - t0
-    return {"input": inputs[0]["name"], "input_cpu": input_cpu, "proof": proofs[0]["name"], "proof_wall": wall,
+    return {"input": inputs[0]["name"], "input_cpu": input_cpu, "proof": proofs[0]["name"],
             "phases": cbmc_phases(run.stdout + run.stderr)}
 
 
-def measure(build_root, reports):
-    """The table's rows: (what, cost per event, events, estimated CPU seconds)."""
+def sweep_cpu(build_root):
+    """CPU seconds of one 2^32 exhaustive sweep (3.14, host-gcc), or None."""
+    sweep = os.path.join(build_root, "host-gcc", "cases", "cases_saturation")
+    if not os.path.exists(sweep):
+        return None
+    cpu, ok = cpu_of([sweep, "3.14", "exhaustive"])
+    return cpu if ok else None
+
+
+def measure(build_root, reports, sweep=None):
+    """The table's rows: (what, cost per event, events, estimated CPU
+    seconds). SWEEP: the sweep's CPU if already measured (ci/bench.sh)."""
     rows = []
     configs = sorted(d for d in glob.glob(os.path.join(build_root, "*")) if os.path.exists(os.path.join(d, "CTestTestfile.cmake"))
                      and os.path.basename(d) in {os.path.basename(p)[:-len(".junit.xml")]
@@ -210,13 +220,10 @@ def measure(build_root, reports):
             break
 
     # The exhaustive sweep's inner loop.
-    sweep = os.path.join(build_root, "host-gcc", "cases", "cases_saturation")
-    if os.path.exists(sweep):
-        cpu, ok = cpu_of([sweep, "3.14", "exhaustive"])
-        if ok:
-            rows.append(("one value of the 2^32 exhaustive sweep (3.14, host-gcc), in nanoseconds", cpu / 2**32 * 1e9,
-                         None))
-            rows.append(("one 2^32 exhaustive sweep (3.14, host-gcc)", cpu, None))
+    cpu = sweep if sweep is not None else sweep_cpu(build_root)
+    if cpu is not None:
+        rows.append(("one value of the 2^32 exhaustive sweep (3.14, host-gcc), in nanoseconds", cpu / 2**32 * 1e9, None))
+        rows.append(("one 2^32 exhaustive sweep (3.14, host-gcc)", cpu, None))
     return rows, len(configs), n_tests, forks_total
 
 
@@ -235,9 +242,16 @@ def main(argv=None):
     ap = argparse.ArgumentParser(prog="python3 -m ci.harness profile", description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--reports", default=os.path.join(ROOT, "reports"))
+    ap.add_argument("--sweep-seconds", type=float, help="the sweep's CPU, already measured: not measured again")
+    ap.add_argument("--cpu-of", nargs=argparse.REMAINDER, metavar="COMMAND",
+                    help="only print COMMAND's CPU seconds (children included), with its exit status if not 0")
     a = ap.parse_args(argv)
+    if a.cpu_of:
+        cpu, ok = cpu_of(a.cpu_of)
+        print(f"{cpu:.1f}" + ("" if ok else " (exit not 0)"))
+        return 0
     if not glob.glob(os.path.join(a.reports, "*.junit.xml")):
         print(f"profile: no reports in {a.reports}: run the matrix first (ci/matrix.sh)", file=sys.stderr)
         return 2
-    print(table(*measure(a.build, a.reports)))
+    print(table(*measure(a.build, a.reports, a.sweep_seconds)))
     return 0

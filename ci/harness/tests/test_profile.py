@@ -8,7 +8,15 @@ from ci.harness import profile
 def test_cpu_of_measures_children_and_their_exit():
     cpu, ok = profile.cpu_of(["true"], repeat=2)
     assert ok and 0 <= cpu < 1
-    assert profile.cpu_of(["false"]) [1] is False
+    assert profile.cpu_of(["false"])[1] is False
+    assert profile.cpu_of(["/no/such/program"])[1] is False
+
+
+def test_cpu_of_command_line(capsys):
+    assert profile.main(["--cpu-of", "sh", "-c", "exit 0"]) == 0
+    assert profile.main(["--cpu-of", "sh", "-c", "exit 3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].replace(".", "").isdigit() and out[1].endswith(" (exit not 0)")
 
 
 def test_check_counts_reads_each_cases_checks(tmp_path):
@@ -93,6 +101,9 @@ def test_measure_on_a_canned_matrix(tmp_path, monkeypatch):
 
     monkeypatch.setattr(profile.subprocess, "run", lambda cmd, **kw: ran.append(cmd) or Done())
     rows, configs, n_tests, forks = profile.measure(str(build), str(reports))
+    # A sweep already measured (ci/bench.sh) is not run again.
+    assert dict((r[0], r[1]) for r in profile.measure(str(build), str(reports), sweep=42.0)[0])[
+        "one 2^32 exhaustive sweep (3.14, host-gcc)"] == 42.0
     assert (configs, n_tests, forks) == (2, 5, 10)
     what = {r[0]: r for r in rows}
     assert what["the CMake runner of one CTest test (cmake -P)"][2] == 5
