@@ -38,8 +38,6 @@ harness_all_targets() { python3 "$here/ci/tables.py" targets; }
 harness_all_presets() { python3 "$here/ci/tables.py" presets | cut -d' ' -f1; }
 
 # Facts about a preset, from the table.
-preset_target() { harness_tables; echo "${PRESET_TARGET[$1]:-unknown}"; }
-preset_compiler() { harness_tables; echo "${PRESET_COMPILER[$1]:-unknown}"; }
 # Configurations whose ABI manifests must be equal share this key
 # (invariant (a) of docs/abi-audit.md).
 preset_abi() { harness_tables; echo "${PRESET_ABI[$1]:-unknown}"; }
@@ -57,28 +55,4 @@ matrix_totals() {
   [ -f "$1/summary.json" ] || { echo "matrix: no summary.json in $1" >&2; return 1; }
   python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["tests"]
 print(t["passed"], t["failed"], t["skipped"], t.get("retried", 0))' "$1/summary.json"
-}
-# Why a preset cannot run, by design: its toolchain file says its compiler
-# cannot build or link for the target (HARNESS_CLANG_UNAVAILABLE,
-# HARNESS_CLANG_COMPILE_ONLY). Empty for every other preset.
-preset_by_design() { python3 "$here/ci/tables.py" by-design "$1"; }
-# What configuring finds on this machine beyond the tree (CPython's headers
-# fetched, installs and interpreters, emulators and compilers, their
-# packages' versions, the kernel), as one digest: a configuration whose
-# digest changed is configured again, so that no finding outlives its cause.
-machine_findings() {
-  {
-    cat "$(harness_cache)/cpython/.fetched" 2>/dev/null
-    ls -d "$HOME"/.pyenv/versions/3.* 2>/dev/null
-    for v in $(python3 "$here/ci/tables.py" versions kind=gil); do command -v "python$v" "python$v-config"; done
-    command -v wine wineserver clang clang-cl-14 qemu-s390x 2>/dev/null
-    uname -r
-    dpkg-query -W -f='${Package} ${Version}\n' qemu-user wine64 wine gcc clang libc6 2>/dev/null
-  } | cksum
-}
-# The versions of a target's packages (its toolchain file's harness-apt line).
-target_packages() {
-  [ "$1" = host ] && return 0
-  # shellcheck disable=SC2046
-  dpkg-query -W -f='${Package} ${Version}\n' $(python3 "$here/ci/tables.py" apt "$1") 2>/dev/null
 }

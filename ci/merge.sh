@@ -6,8 +6,8 @@
 #   ci/merge.sh [--reports OUT] [--build-root DIR] JOB...
 #
 # Each JOB is one run's output directory, holding any of
-#   reports/                 its ci/matrix.sh reports (<preset>.result,
-#                            .counts, .reasons, .junit.xml, .log)
+#   reports/                 its ci/matrix.sh reports (<preset>.record.json,
+#                            .junit.xml, .log)
 #   build/<preset>/abi/      its ABI probes (probes.txt and the objects),
 #                            real MSVC's (windows-msvc-*) included; or
 #                            those files at its top, if it is job-<preset>

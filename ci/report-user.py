@@ -14,7 +14,7 @@ import sys
 import xml.dom.minidom as dom
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from ci.harness.report import dom_outcome, junit_text  # noqa: E402  (ci/harness/report.py)
+from ci.harness.report import dom_outcome, junit_text, record_path  # noqa: E402  (ci/harness/report.py)
 from ci.harness.report import dom_output as output  # noqa: E402  (ci/harness/report.py)
 
 
@@ -54,14 +54,14 @@ def main(argv):
             # reason, or FAIL) and why.
             row = new_row()
             try:
-                with open(f"{reports}/{preset}.result") as f:
-                    verdict = f.read().split(None, 3)
-            except OSError:
-                print(f"report-user: {preset}: neither {reports}/{preset}.junit.xml nor its .result can be read",
+                with open(record_path(reports, preset)) as f:
+                    record = json.load(f)
+            except (OSError, ValueError):
+                print(f"report-user: {preset}: neither {reports}/{preset}.junit.xml nor its record can be read",
                       file=sys.stderr)
                 return 2
-            row["result"] = verdict[0] if verdict else "FAIL"
-            row["detail"] = verdict[3].strip() if len(verdict) > 3 else ""
+            row["result"] = record.get("result", "FAIL")
+            row["detail"] = record.get("detail", "")
             rows[(preset, "")] = row
             continue
         mine = {}

@@ -686,7 +686,7 @@ ok</system-out></testcase>
 XML
 expect "report.py counts from JUnit: a declared skip is a skip, an unrunnable test and a failure are failures; a re-run is counted" 0 \
   "^1 2 1 0 1 no wine32 & no luck$" -- \
-  bash -c "echo \$(python3 ci/report.py config --reports '$fakes/junit' fake-gcc) \$(cat '$fakes/junit/fake-gcc.reasons')"
+  bash -c "echo \$(python3 ci/report.py config --reports '$fakes/junit' fake-gcc)"
 # The side reports judge by the same rule: a test that did not run,
 # without the harness declaring a skip, is a failure there too.
 mkdir -p "$fakes/side"
@@ -718,7 +718,8 @@ expect "a skip the table does not expect, and more skips than it allows, are nam
   python3 -c 'import sys; sys.path.insert(0, "."); from ci.harness import report
 problems, notes = report.skip_check(sys.argv[1], ["fake-gcc", "fake-clang"], sys.argv[2])
 print("problems:", " | ".join(problems), "notes:", " | ".join(notes))' "$fakes/skips/reports" "$fakes/skips"
-echo "FAIL fake-gcc 3s 1 passed, 2 failed, 1 skipped" >"$fakes/junit/fake-gcc.result"
+echo '{"configuration": "fake-gcc", "result": "FAIL", "seconds": 3, "passed": 1, "failed": 2, "skipped": 1, "ran": true}' \
+  >"$fakes/junit/fake-gcc.record.json"
 expect "... and the summary of a failed configuration fails, its cells counted by family" 1 \
   "\\| FAIL \\| fake-gcc \\|.* 1/0/1 \\| 0/1/0 \\| 0/1/0 \\|" -- \
   bash -c "python3 ci/report.py summary --reports '$fakes/junit' --filtered fake-gcc >/dev/null; rc=\$?; cat '$fakes/junit/summary.md'; exit \$rc"
@@ -732,11 +733,11 @@ if [ "$run_matrix" = 1 ]; then
   # configuration would bring them, merged again (ci/merge.sh): the same
   # totals, and one ABI audit of every configuration together that passes.
   rm -rf "$fakes/jobs" build/merged-selftest
-  for result in reports/*.result; do
-    p=$(basename "$result" .result)
+  for record in reports/*.record.json; do
+    p=$(basename "$record" .record.json)
     mkdir -p "$fakes/jobs/$p/reports"
     cp -r reports/"$p".* "$fakes/jobs/$p/reports/"
-    [ -f "build/$p/abi/probes.txt" ] && [ -f "reports/$p.counts" ] &&
+    [ -f "build/$p/abi/probes.txt" ] && python3 -c 'import json, sys; sys.exit(not json.load(open(sys.argv[1]))["ran"])' "$record" &&
       mkdir -p "$fakes/jobs/$p/build/$p" && cp -al "build/$p/abi" "$fakes/jobs/$p/build/$p/abi"
   done
   # Real MSVC's job brings its probes alone, at the top of its artifact,

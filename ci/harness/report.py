@@ -1,29 +1,22 @@
-"""report -- the matrix's reports, from the JUnit files ctest writes.
+"""report -- the matrix's reports, from the JUnit files ctest writes and the
+one record per configuration that the run writes (run.py, record()).
 
     ci/report.py config --reports DIR PRESET
-        one configuration's outcome from DIR/PRESET.junit.xml: prints
+        one configuration's counts from DIR/PRESET.junit.xml: prints
         "passed failed skipped reused retried" (retried: run once more after
-        the emulator printed nothing) and writes DIR/PRESET.counts and,
-        where tests were skipped, DIR/PRESET.reasons (their reasons).
+        the emulator printed nothing), then its skip reasons, ";"-joined.
     ci/report.py summary --reports DIR [--wall S] [--setup S] [--abi-exit N]
                          [--audited N] [--label-filtered] [--user-include DIR]
                          PRESET...
         DIR/summary.md, summary.json, junit.xml (every configuration's
         merged) and matrix.png (configurations x case families, drawn with
-        gnuplot), from each PRESET's .result line (ci/matrix.sh's verdict)
-        and JUnit file; prints the run's closing lines. Exit 0 if the run
-        passed: no configuration failed, every quadrant has a passing one
-        (unless filtered), the ABI audit exited 0, and some test ran unless
-        every configuration cannot run by design.
+        gnuplot), from each PRESET's record (PRESET.record.json: the run's
+        verdict, counts and phases) and JUnit file; prints the run's closing
+        lines. Exit 0 if the run passed: no configuration failed, every
+        quadrant has a passing one (unless filtered), the ABI audit exited
+        0, and some test ran unless every configuration cannot run by design.
     ci/report.py reuse-key [BUILD_DIR] < ctest --show-only=json-v1
-        a digest of everything a configuration's tests depend on, as
-        cmake/run-case.cmake keys one test's pass (the exact commands and
-        test properties, the content of every file they name, the steering
-        environment), and with BUILD_DIR every file its compilations and
-        the proofs read (their depfiles) and the version of every compiler
-        and emulator (cached per binary digest): equal digests mean no test
-        would run differently, so ci/matrix.sh may reuse the
-        configuration's last complete pass.
+        the reuse key (reuse.py).
     ci/report.py merge --reports OUT [--abi-exit N] [--audited N] DIR...
         the same reports over several runs' report directories (one per
         GitHub job), their configurations side by side (ci/merge.sh, which
@@ -134,28 +127,60 @@ def cases(root):
     return [] if root is None else root.iter("testcase")
 
 
-def config(reports, preset):
-    root = read_junit(f"{reports}/{preset}.junit.xml")
-    counts = {"passed": 0, "failed": 0, "skipped": 0}
-    reasons, reused, retried = set(), 0, 0
-    for case in cases(root):
+def counts(reports, preset):
+    """One configuration's tests from its JUnit file: passed, failed,
+    skipped, reused (a pass reused unchanged), retried (run once more after
+    the emulator printed nothing), and the skips' reasons, sorted."""
+    out = {"passed": 0, "failed": 0, "skipped": 0, "reused": 0, "retried": 0}
+    reasons = set()
+    for case in cases(read_junit(f"{reports}/{preset}.junit.xml")):
         result, why = outcome(case)
-        counts[result] += 1
+        out[result] += 1
         if why:
             reasons.add(why)
-        out = case.findtext("system-out") or ""
-        if "harness: reused the pass" in out:
-            reused += 1
-        if "harness-retry: " in out:
-            retried += 1
-    if sum(counts.values()):
-        with open(f"{reports}/{preset}.counts", "w") as f:
-            f.write(f"{counts['passed']} {counts['failed']} {counts['skipped']} {retried}\n")
-    if reasons:
-        with open(f"{reports}/{preset}.reasons", "w") as f:
-            f.write(";".join(sorted(reasons)) + "\n")
-    print(counts["passed"], counts["failed"], counts["skipped"], reused, retried)
+        text = case.findtext("system-out") or ""
+        out["reused"] += "harness: reused the pass" in text
+        out["retried"] += "harness-retry: " in text
+    out["reasons"] = sorted(reasons)
+    return out
+
+
+def config(reports, preset):
+    c = counts(reports, preset)
+    print(c["passed"], c["failed"], c["skipped"], c["reused"], c["retried"])
+    print(";".join(c["reasons"]))
     return 0
+
+
+# ---- the record of one configuration -----------------------------------------
+# What the run knows of a configuration, beside its JUnit file and log: its
+# verdict (PASS, FAIL, SKIP) and why, its seconds, its tests' counts and skip
+# reasons, and each phase's wall and CPU seconds. Written once, by run.py;
+# read by the summary and the merge. "ran": ctest reported tests (so the
+# configuration's probes are worth auditing, and its reasons are its skips').
+
+def record_path(reports, preset):
+    return os.path.join(reports, f"{preset}.record.json")
+
+
+def write_record(reports, rec):
+    with open(record_path(reports, rec["configuration"]), "w") as f:
+        json.dump(rec, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def read_record(reports, preset):
+    """The configuration's record; one that says FAIL when there is none, or
+    it cannot be read (the runner lost the configuration)."""
+    try:
+        with open(record_path(reports, preset)) as f:
+            rec = json.load(f)
+        if isinstance(rec, dict) and rec.get("result") in ("PASS", "FAIL", "SKIP"):
+            return rec
+    except (OSError, ValueError):
+        pass
+    return {"configuration": preset, "result": "FAIL", "seconds": 0, "detail": "the runner lost this configuration",
+            "ran": False}
 
 
 def families(reports, preset):
@@ -167,22 +192,6 @@ def families(reports, preset):
     for case in cases(root):
         family = case.get("name").split(".")[0]
         out.setdefault(family, [0, 0, 0])[("passed", "failed", "skipped").index(outcome(case)[0])] += 1
-    return out
-
-
-def phases(reports, preset):
-    """{phase: [wall, cpu]} seconds of one configuration (matrix.sh's
-    .phases file: configure, build, test), {} if it has none."""
-    out = {}
-    for line in read_text(f"{reports}/{preset}.phases").splitlines():
-        parts = line.split()
-        if len(parts) == 3:
-            try:
-                wall, cpu = float(parts[1]), float(parts[2])
-            except ValueError:
-                continue
-            old = out.get(parts[0], [0.0, 0.0])
-            out[parts[0]] = [old[0] + wall, old[1] + cpu]
     return out
 
 
@@ -244,16 +253,17 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
     host_q = tables.host_quadrant()
     rows, per_family = [], {}
     for p in presets:
-        line = read_text(f"{reports}/{p}.result", f"FAIL {p} 0s the runner lost this configuration")
-        parts = line.split(None, 3)
-        verdict, secs, detail = parts[0], int(parts[2].rstrip("s")), parts[3] if len(parts) > 3 else ""
+        rec = read_record(reports, p)
         q = facts.get(p, {}).get("quadrant", "host")
         q = host_q if q == "host" else q
-        counts = ([int(x) for x in read_text(f"{reports}/{p}.counts", "0 0 0").split()] + [0])[:4]
         per_family[p] = families(reports, p)
-        rows.append(dict(configuration=p, quadrant=q, result=verdict, seconds=secs, passed=counts[0],
-                         failed=counts[1], skipped=counts[2], retried=counts[3], detail=detail,
-                         reasons=read_text(f"{reports}/{p}.reasons"), phases=phases(reports, p)))
+        # A configuration that ran no test has its verdict's detail for
+        # reasons (why it was skipped, or failed before testing).
+        reasons = ";".join(rec.get("reasons", [])) if rec.get("ran") else rec.get("detail", "")
+        rows.append(dict(configuration=p, quadrant=q, result=rec["result"], seconds=int(rec.get("seconds", 0)),
+                         passed=rec.get("passed", 0), failed=rec.get("failed", 0), skipped=rec.get("skipped", 0),
+                         retried=rec.get("retried", 0), detail=rec.get("detail", ""), reasons=reasons,
+                         phases=rec.get("phases", {})))
     all_families = sorted({f for fam in per_family.values() if fam for f in fam})
     n = {v: sum(r["result"] == v for r in rows) for v in ("PASS", "FAIL", "SKIP")}
     n["FAIL"] = len(rows) - n["PASS"] - n["SKIP"]
@@ -278,8 +288,7 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         fam = per_family[r["configuration"]]
         cells = "".join(f" {fam[f][0] if f in fam else 0}/{fam[f][1] if f in fam else 0}/{fam[f][2] if f in fam else 0} |"
                         if fam is not None else " – |" for f in all_families)
-        reasons = r["reasons"] if r["reasons"] else ("" if os.path.exists(f"{reports}/{r['configuration']}.counts") else r["detail"])
-        md.append(f"| {r['result']} | {r['configuration']} | {r['quadrant']} | {r['seconds']} |{cells} {reasons.replace('|', '/')} |")
+        md.append(f"| {r['result']} | {r['configuration']} | {r['quadrant']} | {r['seconds']} |{cells} {r['reasons'].replace('|', '/')} |")
     md.append("")
     png = draw_matrix(reports, rows, per_family, all_families)
     if png:
@@ -515,10 +524,10 @@ def merge(out, dirs, abi_exit=0, audited=0):
                 s = json.load(f)
             wall, setup = max(wall, s.get("wall_seconds", 0)), max(setup, s.get("setup_seconds", 0))
         for name in sorted(os.listdir(d)):
-            m = re.fullmatch(r"(.+)\.result", name)
+            m = re.fullmatch(r"(.+)\.record\.json", name)
             if m and m.group(1) not in presets:
                 presets.append(m.group(1))
-            if re.search(r"\.(result|counts|reasons|phases|junit\.xml|log|bindings\.txt)$", name):
+            if re.search(r"\.(record\.json|junit\.xml|log|bindings\.txt)$", name):
                 shutil.copy(os.path.join(d, name), os.path.join(out, name))
             elif name.endswith(".proof-traces"):
                 shutil.copytree(os.path.join(d, name), os.path.join(out, name), dirs_exist_ok=True)

@@ -381,6 +381,18 @@ def preset_model(root, preset):
     raise TableError(f"unknown preset '{preset}'")
 
 
+def pyconfig_misfit(root, directory, presets):
+    """Why DIR/pyconfig.h fits none of these presets' targets, nor this
+    host (both data models named), or "" when it fits one, or does not say."""
+    theirs = pyconfig_model(os.path.join(directory, "pyconfig.h"))
+    host = host_model()
+    models = {p: preset_model(root, p) for p in presets}
+    if theirs is None or theirs == host or theirs in models.values():
+        return ""
+    return (f"{directory}/pyconfig.h describes {theirs}; none of the selected configurations is "
+            f"({', '.join(f'{p}: {m}' for p, m in models.items())}), nor is this host ({host})")
+
+
 def by_design(root, preset):
     for t in targets(root):
         for c in t["compilers"]:
@@ -556,14 +568,10 @@ def main(argv):
                 print(*chain)
             return 0
         if command == "pyconfig-fits":
-            theirs = pyconfig_model(os.path.join(args[0], "pyconfig.h"))
-            host = host_model()
-            models = {p: preset_model(root, p) for p in args[1:]}
-            if theirs is None or theirs == host or theirs in models.values():
-                return 0
-            print(f"{args[0]}/pyconfig.h describes {theirs}; none of the selected configurations is "
-                  f"({', '.join(f'{p}: {m}' for p, m in models.items())}), nor is this host ({host})")
-            return 1
+            misfit = pyconfig_misfit(root, args[0], args[1:])
+            if misfit:
+                print(misfit)
+            return 1 if misfit else 0
         if command == "versions":
             wanted = dict(a.split("=", 1) for a in args)
             for r in versions(root):

@@ -41,6 +41,15 @@ def test_broken_junit_counts_as_one_failure(tmp_path, capsys):
     assert report.read_junit(str(tmp_path / "none.xml")) is None
 
 
+def record(reports, preset, result, seconds, passed=0, failed=0, skipped=0, reasons=(), detail=""):
+    """A configuration's record as the run writes it."""
+    report.write_record(str(reports), dict(
+        configuration=preset, result=result, seconds=seconds, passed=passed, failed=failed, skipped=skipped,
+        reused=0, retried=0, reasons=list(reasons), ran=bool(passed + failed + skipped),
+        detail=detail or f"{passed} passed, {failed} failed, {skipped} skipped",
+        phases={"configure": [1.0, 0.5], "build": [2.0, 3.0], "test": [4.0, 5.0]}))
+
+
 def canned(tmp_path):
     (tmp_path / "a.junit.xml").write_text(junit(
         case_xml("saturation.3.14", out="harness: reused the pass"),
@@ -53,17 +62,15 @@ def canned(tmp_path):
 def test_config_counts_and_reasons(tmp_path, capsys):
     reports = canned(tmp_path)
     assert report.config(str(reports), "a") == 0
-    assert capsys.readouterr().out.split() == ["2", "1", "1", "1", "1"]
-    assert (reports / "a.counts").read_text() == "2 1 1 1\n"
-    assert (reports / "a.reasons").read_text() == "threads start only in static programs\n"
+    assert capsys.readouterr().out.splitlines() == ["2 1 1 1 1", "threads start only in static programs"]
+    assert report.counts(str(reports), "a") == {"passed": 2, "failed": 1, "skipped": 1, "reused": 1, "retried": 1,
+                                                "reasons": ["threads start only in static programs"]}
     assert report.families(str(reports), "a") == {"saturation": [1, 0, 0], "layout": [1, 0, 0],
                                                   "threads": [0, 0, 1], "proof": [0, 1, 0]}
 
 
 def test_phases_and_family_seconds(tmp_path):
     reports = canned(tmp_path)
-    (reports / "a.phases").write_text("build 1.5 2.5\ntest 3 4\ntest 1 1\nbroken line\nbuild x y\n")
-    assert report.phases(str(reports), "a") == {"build": [1.5, 2.5], "test": [4.0, 5.0]}
     assert report.family_seconds(str(reports), "a")["proof"] == 0.5
 
 
@@ -94,12 +101,9 @@ def test_skip_check_names_unexpected_excess_and_vanished(tmp_path, monkeypatch):
 def test_summary_of_a_passing_and_a_failing_configuration(tmp_path, capsys):
     reports = tmp_path
     (reports / "host-gcc.junit.xml").write_text(junit(case_xml("saturation.3.14"), case_xml("layout.3.14")))
-    (reports / "host-gcc.result").write_text("PASS host-gcc 12s 2 passed, 0 failed, 0 skipped\n")
+    record(reports, "host-gcc", "PASS", 12, passed=2)
     (reports / "s390x-linux-gnu-gcc.junit.xml").write_text(junit(case_xml("saturation.3.14", failure=True)))
-    (reports / "s390x-linux-gnu-gcc.result").write_text("FAIL s390x-linux-gnu-gcc 30s 1 failed\n")
-    for p in ("host-gcc", "s390x-linux-gnu-gcc"):
-        report.config(str(reports), p)
-    capsys.readouterr()
+    record(reports, "s390x-linux-gnu-gcc", "FAIL", 30, failed=1)
     rc = report.summary(str(reports), ["host-gcc", "s390x-linux-gnu-gcc"], wall=40, filtered=True)
     assert rc == 1
     s = json.loads((reports / "summary.json").read_text())
@@ -113,8 +117,7 @@ def test_summary_of_a_passing_and_a_failing_configuration(tmp_path, capsys):
 
 def test_summary_fails_a_missing_quadrant_unless_filtered(tmp_path, capsys):
     (tmp_path / "host-gcc.junit.xml").write_text(junit(case_xml("saturation.3.14")))
-    (tmp_path / "host-gcc.result").write_text("PASS host-gcc 12s 1 passed\n")
-    report.config(str(tmp_path), "host-gcc")
+    record(tmp_path, "host-gcc", "PASS", 12, passed=1)
     assert report.summary(str(tmp_path), ["host-gcc"], wall=12) == 1
     assert "INCOMPLETE: no passing configuration in quadrant(s) 32le 32be 64be" in (tmp_path / "summary.md").read_text()
     assert report.summary(str(tmp_path), ["host-gcc"], wall=12, filtered=True) == 0
@@ -123,6 +126,21 @@ def test_summary_fails_a_missing_quadrant_unless_filtered(tmp_path, capsys):
 def test_a_configuration_the_runner_lost_fails(tmp_path, capsys):
     assert report.summary(str(tmp_path), ["host-gcc"], wall=1, filtered=True) == 1
     assert "the runner lost this configuration" in (tmp_path / "summary.md").read_text()
+    (tmp_path / "host-gcc.record.json").write_text('{"result": "MAYBE"}')  # not a record the run writes
+    assert report.read_record(str(tmp_path), "host-gcc")["result"] == "FAIL"
+
+
+def test_a_configuration_that_ran_nothing_has_its_detail_for_reasons(tmp_path, capsys):
+    record(tmp_path, "s390x-linux-gnu-clang", "SKIP", 1, detail="unavailable: no qemu-s390x")
+    record(tmp_path, "host-gcc", "PASS", 3, passed=1, skipped=1, reasons=["no wine32"])
+    (tmp_path / "host-gcc.junit.xml").write_text(junit(case_xml("layout.3.14")))
+    report.summary(str(tmp_path), ["host-gcc", "s390x-linux-gnu-clang"], wall=4, filtered=True)
+    md = (tmp_path / "summary.md").read_text()
+    assert "| SKIP | s390x-linux-gnu-clang | 64be | 1 | – | unavailable: no qemu-s390x |" in md
+    assert "| PASS | host-gcc | 64le | 3 | 1/0/0 | no wine32 |" in md
+    s = json.loads((tmp_path / "summary.json").read_text())
+    assert s["phase_seconds"] == {"configure": [2.0, 1.0], "build": [4.0, 6.0], "test": [8.0, 10.0]}
+    assert s["cpu_seconds"] == 17.0
 
 
 def test_merge_needs_some_results(tmp_path, capsys):
@@ -140,9 +158,8 @@ def test_merge_puts_runs_side_by_side(tmp_path, capsys):
         d = tmp_path / job
         d.mkdir()
         (d / f"{preset}.junit.xml").write_text(junit(case_xml("saturation.3.14")))
-        (d / f"{preset}.result").write_text(f"PASS {preset} 5s 1 passed\n")
+        record(d, preset, "PASS", 5, passed=1)
         (d / "summary.json").write_text(json.dumps({"wall_seconds": 7, "setup_seconds": 3}))
-        report.config(str(d), preset)
     out = tmp_path / "merged"
     report.merge(str(out), [str(tmp_path / "one"), str(tmp_path / "two")], abi_exit=0, audited=2)
     s = json.loads((out / "summary.json").read_text())
@@ -154,7 +171,7 @@ def test_merge_carries_what_the_side_reports_read(tmp_path, capsys):
     d = tmp_path / "job"
     (d / "p.proof-traces").mkdir(parents=True)
     (d / "p.junit.xml").write_text(junit(case_xml("saturation.3.14")))
-    (d / "p.result").write_text("PASS p 5s 1 passed\n")
+    record(d, "p", "PASS", 5, passed=1)
     (d / "p.bindings.txt").write_text("nanobind-2.5-3.11|none|no operation of its own\n")
     (d / "p.proof-traces" / "proof.x.trace").write_text("trace\n")
     report.merge(str(tmp_path / "out"), [str(d)])
