@@ -6,4 +6,4 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/ci/lib.sh"
 need_python3
-cd "$here" && exec python3 -m ci.harness run "$@"
+exec env PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" python3 -m ci.harness run "$@"

@@ -1,10 +1,10 @@
 """python3 -m ci.harness COMMAND ARGS...: see ci/harness/__init__.py."""
 import sys
 
-from . import profile, report, reuse, run, tables
+from . import merge, profile, report, reuse, run, tables
 
 COMMANDS = {"tables": tables.main, "report": report.main, "reuse-key": reuse.main, "profile": profile.main,
-            "run": run.main}
+            "run": run.main, "merge": merge.main}
 
 
 def main(argv):
