@@ -26,7 +26,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/ci/lib.sh"
-cd "$here"
+cd "$here" || exit 2
 
 refresh=0 tool_only=0 named=() build_root=build reports=reports
 while [ $# -gt 0 ]; do
@@ -83,8 +83,8 @@ say "abi-audit: ${#presets[@]} configurations, manifests against abi/manifests/"
 "$tool" audit --invariants abi/invariants.json --report "$out/manifests.md" abi/manifests "$out/manifests"
 status=$?
 if [ $((status & 3)) != 0 ]; then
-  printf '## ABI audit\n\nThe audit itself failed (exit %s): see $reports/abi-audit.log or run ci/abi-audit.sh.\n' \
-    "$status" >"$out/audit.md"
+  printf '## ABI audit\n\nThe audit itself failed (exit %s): see %s/abi-audit.log or run ci/abi-audit.sh.\n' \
+    "$status" "$reports" >"$out/audit.md"
   exit "$status"
 fi
 
@@ -103,6 +103,7 @@ abigail() { # abigail WHAT OLD NEW [SUPPRESSIONS]: abidiff, its report kept when
   if [ $rc != 0 ]; then
     abigail_status=$((abigail_status | rc))
     abigail_lines+=("abidiff exit $rc: $what")
+    # shellcheck disable=SC2016 # Markdown's backticks
     printf '## %s (abidiff exit %s)\n\n```\n%s\n```\n\n' "$what" "$rc" "$report" >>"$out/abigail.md"
   fi
 }
@@ -117,7 +118,7 @@ else
   for p in "${presets[@]}"; do
     abi=$(preset_abi "$p")
     mkdir -p "$out/abigail/$p"
-    while IFS='|' read -r name kind object library reason; do
+    while IFS='|' read -r name kind _ library _; do
       case $name in '#'*|'') continue ;; esac
       [ "$library" = - ] && continue
       abidw --no-corpus-path --no-show-locs --no-comp-dir-path --drop-private-types --suppressions "$suppressions" "$library" >"$out/abigail/$p/$name.abi" 2>"$out/abigail/$p/$name.err" ||
@@ -159,6 +160,7 @@ else
       if [ ${#missing[@]} -gt 0 ]; then
         abigail_status=$((abigail_status | 8))
         abigail_lines+=("abi3t: $p: real-3.15 -> abi3t does not show struct ${missing[*]} declaration-only")
+        # shellcheck disable=SC2016 # Markdown's backticks
         printf '## %s: real-3.15 -> abi3t (expected: PyObject and PyVarObject declaration-only)\n\n```\n%s\n```\n\n' \
           "$p" "$report" >>"$out/abigail.md"
       else

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the ci/ scripts (sourced, not run).
 say() { printf '%s\n' "$*"; }
 die() { printf '%s\n' "$*" >&2; exit 2; }
@@ -22,13 +23,13 @@ need_python3() {
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; } ||
     die "harness: python3 could not be installed"
 }
-declare -A PRESET_TARGET=() PRESET_COMPILER=() PRESET_QUADRANT=() PRESET_ABI=() PRESET_HOST=()
+declare -A PRESET_TARGET=() PRESET_QUADRANT=() PRESET_ABI=() PRESET_HOST=()
 harness_tables() {
   [ ${#PRESET_TARGET[@]} -gt 0 ] && return 0
   need_python3
-  local name target compiler quadrant abi host
-  while read -r name target compiler quadrant abi host; do
-    PRESET_TARGET[$name]=$target PRESET_COMPILER[$name]=$compiler PRESET_QUADRANT[$name]=$quadrant PRESET_ABI[$name]=$abi
+  local name target quadrant abi host
+  while read -r name target _ quadrant abi host; do
+    PRESET_TARGET[$name]=$target PRESET_QUADRANT[$name]=$quadrant PRESET_ABI[$name]=$abi
     PRESET_HOST[$name]=$host
   done < <(python3 "$here/ci/tables.py" presets)
   [ ${#PRESET_TARGET[@]} -gt 0 ] || die "harness: ci/tables.py could not read the table of presets"

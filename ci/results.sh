@@ -23,7 +23,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/ci/lib.sh"
-cd "$here"
+cd "$here" || exit 2
 publish=0
 [ "${1:-}" = "--publish" ] && { publish=1; shift; }
 out=${1:-results}
@@ -31,12 +31,12 @@ probe_presets=(host-gcc host-clang i686-linux-gnu-gcc i686-linux-gnu-clang power
                powerpc-linux-gnu-clang s390x-linux-gnu-gcc s390x-linux-gnu-clang)
 
 ci/setup.sh i686-linux-gnu powerpc-linux-gnu s390x-linux-gnu >/dev/null || die "results: setup failed"
-command -v gnuplot >/dev/null && command -v valgrind >/dev/null || die "results: gnuplot and valgrind are needed (ci/setup.sh installs them)"
+{ command -v gnuplot >/dev/null && command -v valgrind >/dev/null; } || die "results: gnuplot and valgrind are needed (ci/setup.sh installs them)"
 mkdir -p "$out"
 # HARNESS_PYTHONS (space-separated) is passed on every time, so that an
 # empty one goes back to finding them.
-cmake --preset host-gcc "-DHARNESS_PYTHONS=$(tr ' ' ';' <<<"${HARNESS_PYTHONS:-}")" >/dev/null &&
-  cmake --build --preset host-gcc >/dev/null || die "results: the host build failed"
+{ cmake --preset host-gcc "-DHARNESS_PYTHONS=$(tr ' ' ';' <<<"${HARNESS_PYTHONS:-}")" >/dev/null &&
+    cmake --build --preset host-gcc >/dev/null; } || die "results: the host build failed"
 bin=build/host-gcc/cases/experiments
 
 say "results: 1/4 copy-on-write, model schemes"
@@ -64,7 +64,7 @@ for loop in "$bin"/refcount_loop_*; do
   for objects in mortal immortal; do
     n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect='harness_refcount_loop*' \
           "$loop" "$objects" 2>&1 | sed -n 's/.*Collected : //p')
-    [ -n "$n" ] && [ "$n" -gt 0 ] || die "results: callgrind measured nothing for $loop $objects"
+    { [ -n "$n" ] && [ "$n" -gt 0 ]; } || die "results: callgrind measured nothing for $loop $objects"
     # 1000 rounds x 1000 objects x (one incref + one decref)
     echo "$version,$objects,$n,$(awk -v n="$n" 'BEGIN{printf "%.2f", n / 2000000}')" >>"$out/overhead.csv"
   done

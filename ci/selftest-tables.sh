@@ -20,12 +20,13 @@ HARNESS_CACHE=$(harness_cache); export HARNESS_CACHE
 failures=0
 fail() { say "selftest-tables: FAILED: $*"; failures=$((failures + 1)); }
 
-rm -rf "$scratch" && mkdir -p "$scratch" || die "selftest-tables: cannot make $scratch"
+{ rm -rf "$scratch" && mkdir -p "$scratch"; } || die "selftest-tables: cannot make $scratch"
+# shellcheck disable=SC2016 # the inner shell's own $0 and $1
 (cd "$here" && git ls-files -z --cached --others --exclude-standard |
    xargs -0 -I{} sh -c '[ -e "$1" ] && cp --parents "$1" "$0"' "$scratch" {}) ||
   die "selftest-tables: cannot copy the tree"
 cd "$scratch" || exit 2
-git init -q && git add -A && git -c user.name=selftest -c user.email=selftest@invalid commit -qm base ||
+{ git init -q && git add -A && git -c user.name=selftest -c user.email=selftest@invalid commit -qm base; } ||
   die "selftest-tables: git failed in $scratch"
 touched() { git add -A && git diff --cached --name-only | grep -vxE 'CMakePresets.json|README.md'; }
 
@@ -53,6 +54,7 @@ git -c user.name=selftest -c user.email=selftest@invalid commit -qam target
 python3 ci/tables.py check >/dev/null || fail "the tables do not check after adding a target"
 grep -q '"preset":"x86_64-linux-gnu-gcc"' <<<"$(python3 ci/tables.py matrix-json)" || fail "the workflow's matrix has no x86_64-linux-gnu-gcc"
 grep -q '"name": "x86_64-linux-gnu-gcc"' CMakePresets.json || fail "CMakePresets.json has no x86_64-linux-gnu-gcc"
+# shellcheck disable=SC2016 # Markdown's backticks
 grep -q '`x86_64-linux-gnu`' README.md || fail "the README's table has no x86_64-linux-gnu"
 
 # ---- a version: its row, its model scheme, its ABI invariants ----------------

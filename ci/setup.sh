@@ -38,10 +38,11 @@ done
 # ci/test.sh's checks of the reports and the CI workflow, pytest and coverage
 # for the unit tests of ci/harness, valgrind and
 # gnuplot for ci/results.sh, jansson and libabigail for ci/abi-audit.sh,
-# debootstrap and eatmydata for the proofs' CBMC root (and the i386 root).
+# debootstrap and eatmydata for the proofs' CBMC root (and the i386 root),
+# shellcheck for the unit tests' check of the scripts.
 packages=(cmake ninja-build make pkg-config gcc g++ libc6-dev clang lld llvm debootstrap eatmydata
           check libsubunit-dev dpkg-dev xz-utils qemu-user python3 python3-yaml python3-pytest python3-coverage
-          valgrind gnuplot-nox libjansson-dev abigail-tools)
+          valgrind gnuplot-nox libjansson-dev abigail-tools shellcheck)
 for t in "${targets[@]}"; do
   read -r -a extra <<<"$(python3 "$here/ci/tables.py" apt "$t")"
   packages+=("${extra[@]}")
@@ -145,7 +146,7 @@ if [ ${#targets[@]} -gt 0 ] && [ ! -f "$src/CMakeLists.txt" ]; then
   apt-get "${apt_opts[@]}" update -qq
   rm -rf "$cache/src/dl" && mkdir -p "$cache/src/dl"
   (cd "$cache/src/dl" && apt-get "${apt_opts[@]}" source --download-only -qq check 2>&1)
-  dsc=$(ls "$cache"/src/dl/check_*.dsc 2>/dev/null | head -n 1)
+  dsc=$(compgen -G "$cache/src/dl/check_*.dsc" | head -n 1)
   [ -n "$dsc" ] || die "setup: could not download Debian's check source package"
   rm -rf "$src.tmp"
   dpkg-source --no-check -x "$dsc" "$src.tmp" >/dev/null
@@ -176,7 +177,7 @@ fetch_cpython_headers() {
   local archs suites package arch suite
   archs=$(printf '%s\n' "${cpython_debs[@]}" | cut -d' ' -f2 | sort -u | paste -sd,)
   suites=$(printf '%s\n' "${cpython_debs[@]}" | cut -d' ' -f3 | sort -u)
-  say "setup: fetching CPython's headers (Debian $(echo $suites), for $archs: one download)"
+  say "setup: fetching CPython's headers (Debian $(paste -sd" " - <<<"$suites"), for $archs: one download)"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
   local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
   for suite in $suites; do
@@ -247,7 +248,7 @@ fetch_cpython_headers() {
   done
   rm -rf "$dl" "$root" "$broot"; mv "$root.tmp" "$root"; mv "$broot.tmp" "$broot"
   echo "$key" >"$root/.fetched"
-  say "setup: CPython headers for $(ls "$root" | paste -sd' ' -) and binding sources ($(ls "$broot" | paste -sd' ' -)) unpacked in $((SECONDS - t0)) s"
+  say "setup: CPython headers for $(cd "$root" && echo *) and binding sources ($(cd "$broot" && echo *)) unpacked in $((SECONDS - t0)) s"
 }
 fetch_cpython_headers || die "setup: CPython's headers could not be fetched"
 
@@ -262,8 +263,8 @@ if [ "$(cat "$cache/npm/.installed" 2>/dev/null)" != "$action_validator" ]; then
       die "setup: npm could not be installed"
   fi
   rm -rf "$cache/npm"
-  npm install --silent --no-audit --no-fund --prefix "$cache/npm" "@action-validator/cli@$action_validator" >/dev/null 2>&1 &&
-    [ -x "$cache/npm/node_modules/.bin/action-validator" ] ||
+  { npm install --silent --no-audit --no-fund --prefix "$cache/npm" "@action-validator/cli@$action_validator" >/dev/null 2>&1 &&
+      [ -x "$cache/npm/node_modules/.bin/action-validator" ]; } ||
     die "setup: npm could not install @action-validator/cli@$action_validator"
   echo "$action_validator" >"$cache/npm/.installed"
   say "setup: @action-validator/cli $action_validator installed in $((SECONDS - t0)) s"

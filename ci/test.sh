@@ -10,7 +10,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/ci/lib.sh"
-cd "$here"
+cd "$here" || exit 2
 
 run_matrix=1
 [ "${1:-}" = "--no-matrix" ] && run_matrix=0
@@ -31,7 +31,7 @@ expect() { # expect DESCRIPTION WANT_RC PATTERN -- command...
 
 ci/setup.sh || die "test: setup failed"
 
-cmake --preset host-gcc >/dev/null && cmake --build --preset host-gcc >/dev/null || die "test: host build failed"
+{ cmake --preset host-gcc >/dev/null && cmake --build --preset host-gcc >/dev/null; } || die "test: host build failed"
 cases="$here/build/host-gcc/cases"
 run_case() { # run_case COMMAND-LIST [TIMEOUT] [RESULT_CACHE]
   cmake "-DCOMMAND=$1" -DTIMEOUT="${2:-60}" ${3:+"-DRESULT_CACHE=$3"} -P cmake/run-case.cmake
@@ -91,7 +91,7 @@ if cmake -S . -B build/selftest -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_SELFTE
   st_list=$(ctest --test-dir build/selftest -L '^selftest$' -N)
   grep -q 'selftest\.proof-' <<<"$st_list" ||
     failed "the proof self-tests are not registered: no CBMC root ($(harness_cache)/cbmc-root.log)"
-  [ "${st_passed:-0}" = "$st_registered" ] && [ "$st_registered" -gt 0 ] ||
+  { [ "${st_passed:-0}" = "$st_registered" ] && [ "$st_registered" -gt 0 ]; } ||
     { failed "$st_registered CTest self-tests registered, ${st_passed:-0} passed"; tail -n 20 "$fakes_log"; }
   grep -B2 -A8 'selftest: FAILED' "$fakes_log" | head -40
   # CTest's own list of the failed ones, for the recap.
@@ -267,7 +267,7 @@ if cmake -S . -B build/selftest-scan -G Ninja -DCMAKE_C_COMPILER=gcc -DHARNESS_B
   for version in 3.11 3.13 3.13t 3.14 3.14t 3.15; do
     [[ $scan_seen == *" $version "* ]] || scan_wrong+=" $version is missing;"
   done
-  scan_seen=$(echo $scan_seen)
+  scan_seen=${scan_seen# }; scan_seen=${scan_seen% }
   expect "the own-operations scan follows each version's guards and the copy's own file only ($scan_seen)" 0 "^right$" -- \
     bash -c "if [ -z \"\$1\" ]; then echo right; else echo \"wrong:\$1\"; fi" _ "$scan_wrong"
   # ... and configure holds the scan to the committed own operations, both

@@ -21,7 +21,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/ci/lib.sh"
-cd "$here"
+cd "$here" || exit 2
 if [ "${1:-}" = --configurations ]; then
   n=${2:-10}
   [[ $n =~ ^[1-9][0-9]*$ ]] || die "wine-silent-exit: --configurations N: a positive number, not '$n'"

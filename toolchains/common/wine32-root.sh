@@ -16,6 +16,7 @@ set -eu
 root=$1
 shift
 [ -x "$root/bin/sh" ] || { echo "wine32-root.sh: no i386 root at $root (ci/setup.sh makes it)" >&2; exit 2; }
+# shellcheck disable=SC2016 # the inner shells' own variables
 exec unshare --mount --propagation private /bin/sh -c '
   set -eu
   root=$1; shift
