@@ -34,6 +34,27 @@ function(harness_add_implementation)
   set_property(GLOBAL APPEND PROPERTY HARNESS_IMPLEMENTATIONS "${arg_NAME}|${arg_SYMBOL}|${arg_TARGET}")
 endfunction()
 
+# harness_implementation_kind(NAME VAR): the kind of an implementation
+# (docs/glossary.md), its tests' kind: label: model (the harness's own,
+# HARNESS_MODEL_VERSIONS), binding (registered with BINDING), real
+# (CPython's headers: real-*), abi3t (abi3t-*), generation (gen-*), else
+# user: yours, your headers (user-*) or an implementation you registered.
+function(harness_implementation_kind name var)
+  get_property(project GLOBAL PROPERTY HARNESS_BINDING_PROJECT_${name})
+  if(name IN_LIST HARNESS_MODEL_VERSIONS)
+    set(kind model)
+  elseif(project)
+    set(kind binding)
+  elseif(name MATCHES "^(real|abi3t)-")
+    set(kind ${CMAKE_MATCH_1})
+  elseif(name MATCHES "^gen-")
+    set(kind generation)
+  else()
+    set(kind user)
+  endif()
+  set(${var} ${kind} PARENT_SCOPE)
+endfunction()
+
 # harness_implementation_fields(ENTRY): one entry of the HARNESS_IMPLEMENTATIONS
 # property into impl_name, impl_symbol and impl_target in the caller's scope.
 macro(harness_implementation_fields entry)
