@@ -39,7 +39,7 @@ done
 # for the unit tests of ci/harness, valgrind and
 # gnuplot for ci/results.sh, jansson and libabigail for ci/abi-audit.sh,
 # debootstrap and eatmydata for the proofs' CBMC root (and the i386 root),
-# shellcheck for the unit tests' check of the scripts.
+# and the unit tests' check of the scripts, shellcheck.
 packages=(cmake ninja-build make pkg-config gcc g++ libc6-dev clang lld llvm debootstrap eatmydata
           check libsubunit-dev dpkg-dev xz-utils qemu-user python3 python3-yaml python3-pytest python3-coverage
           valgrind gnuplot-nox libjansson-dev abigail-tools shellcheck)
