@@ -90,9 +90,9 @@ static divergence *known_divergence(const char *operation, const char *field, ui
 
 START_TEST(same_layout)
 {
-    rm_abi abi = rm_native_abi();
+    rm_data_model dm = rm_native_data_model();
     const rm_implementation *impl = case_opts.impl, *model = model_of(impl);
-    rm_layout a = impl->layout(abi), b = model->layout(abi);
+    rm_layout a = impl->layout(dm), b = model->layout(dm);
     ck_assert_msg(a.object_size == b.object_size && a.var_object_size == b.var_object_size && a.align == b.align,
                   "%s: implementation size %u, var size %u, align %u; model %u, %u, %u", impl->name,
                   a.object_size, a.var_object_size, a.align, b.object_size, b.var_object_size, b.align);
@@ -107,7 +107,7 @@ END_TEST
 static void start(side *x, const rm_implementation *s)
 {
     x->s = s;
-    x->rt = case_runtime(rm_native_abi());
+    x->rt = case_runtime(rm_native_data_model());
     x->obj = case_object();
 }
 
@@ -130,7 +130,7 @@ static bool note_finding(const char *operation, int field)
 static void assert_same(const side *impl, const side *model, const char *after)
 {
     const char *operation = case_opts.binding ? strrchr(after, '(') : NULL; /* "... (immortalize)" */
-    rm_layout l = impl->s->layout(impl->rt.abi);
+    rm_layout l = impl->s->layout(impl->rt.dm);
     size_t n = l.object_size;
     if (memcmp(impl->obj, model->obj, n) != 0 && operation) {
         char op[32];
@@ -143,8 +143,8 @@ static void assert_same(const side *impl, const side *model, const char *after)
             rm_field fd = l.field[f];
             if (!fd.size || f == RM_F_REFCNT || f == RM_F_COUNT_WORD)
                 continue;
-            uint64_t differing = rm_load(impl->obj, fd, impl->rt.abi.big_endian) ^
-                                 rm_load(model->obj, fd, model->rt.abi.big_endian);
+            uint64_t differing = rm_load(impl->obj, fd, impl->rt.dm.big_endian) ^
+                                 rm_load(model->obj, fd, model->rt.dm.big_endian);
             if (differing && (known[f] = known_divergence(op, rm_field_name((rm_field_id)f), differing)))
                 memset(covered + fd.offset, 1, fd.size);
         }
@@ -160,7 +160,7 @@ static void assert_same(const side *impl, const side *model, const char *after)
                 strcpy(a, CASE_HEX(impl->obj + fd.offset, fd.size));
                 printf("harness-finding: %s: %s on %s: %s leaves %s [%s], CPython [%s] (first seen after %s; known: "
                        "harness/bindings/known-divergences.txt)\n",
-                       impl->s->name, case_opts.binding->project, rm_abi_name(impl->rt.abi), op,
+                       impl->s->name, case_opts.binding->project, rm_data_model_name(impl->rt.dm), op,
                        rm_field_name((rm_field_id)f), a, CASE_HEX(model->obj + fd.offset, fd.size), after);
             }
             memcpy(impl->obj + fd.offset, model->obj + fd.offset, fd.size);
@@ -249,8 +249,8 @@ static uint64_t next_random(uint64_t *state)
 START_TEST(same_operations)
 {
     const rm_implementation *impl = case_opts.impl, *model = model_of(impl);
-    rm_abi abi = rm_native_abi();
-    rm_layout l = model->layout(abi);
+    rm_data_model dm = rm_native_data_model();
+    rm_layout l = model->layout(dm);
     parse_divergences();
     rm_field word = l.field[RM_F_REFCNT].size ? l.field[RM_F_REFCNT] : l.field[RM_F_COUNT_WORD];
     uint64_t mask = word.size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * word.size)) - 1;
@@ -278,14 +278,14 @@ START_TEST(same_operations)
             if (origin == 0) { /* a heap object whose count word is w */
                 impl->new_reference(&a.rt, a.obj);
                 model->new_reference(&b.rt, b.obj);
-                rm_store(a.obj, word, abi.big_endian, w);
-                rm_store(b.obj, word, abi.big_endian, w);
+                rm_store(a.obj, word, dm.big_endian, w);
+                rm_store(b.obj, word, dm.big_endian, w);
             } else if (origin == 1) { /* a static object, as a legacy extension may leave it */
                 rm_origin by = i % 2 ? RM_ORIGIN_CORE : RM_ORIGIN_EXTENSION;
                 impl->init_static(&a.rt, a.obj, by);
                 model->init_static(&b.rt, b.obj, by);
                 if (i)
-                    rm_store(a.obj, word, abi.big_endian, w), rm_store(b.obj, word, abi.big_endian, w);
+                    rm_store(a.obj, word, dm.big_endian, w), rm_store(b.obj, word, dm.big_endian, w);
             } else { /* a runtime-immortalised object */
                 impl->new_reference(&a.rt, a.obj), impl->immortalize(&a.rt, a.obj);
                 model->new_reference(&b.rt, b.obj), model->immortalize(&b.rt, b.obj);
@@ -300,10 +300,10 @@ START_TEST(same_operations)
                  * paths (ownership is ob_tid == the caller's id, in both). */
                 rm_field tid = l.field[RM_F_TID];
                 if (tid.size && (next_random(&rng) & 7) == 0 &&
-                    rm_load(a.obj, tid, abi.big_endian) == a.rt.thread_id) {
+                    rm_load(a.obj, tid, dm.big_endian) == a.rt.thread_id) {
                     uint64_t other = a.rt.thread_id ^ 0x40;
-                    rm_store(a.obj, tid, abi.big_endian, other);
-                    rm_store(b.obj, tid, abi.big_endian, other);
+                    rm_store(a.obj, tid, dm.big_endian, other);
+                    rm_store(b.obj, tid, dm.big_endian, other);
                 }
                 if (op == W_SET_REFCNT) {
                     int64_t n = (int64_t)(next_random(&rng) & 0xFFFF) + 1;
@@ -343,15 +343,15 @@ START_TEST(same_operations)
                       "%s: the declared divergence %s:%s^%llx (harness/bindings/known-divergences.txt) did not show in "
                       "%lu operations on %s: docs/findings.md no longer holds; find out why, then update both",
                       case_opts.binding->project, declared[i].operation, declared[i].field,
-                      (unsigned long long)declared[i].mask, operations, rm_abi_name(abi));
+                      (unsigned long long)declared[i].mask, operations, rm_data_model_name(dm));
     if (own)
         printf("harness-agreement: %s: its own operations (%s) agree with %s's on %lu operations from %zu start "
                "states on %s\n",
-               own->project, own->own_api, own->base, operations, 3 * (nb + RANDOM_STARTS), rm_abi_name(abi));
+               own->project, own->own_api, own->base, operations, 3 * (nb + RANDOM_STARTS), rm_data_model_name(dm));
     else
         printf("harness-agreement: %s: the implementation and the model agree on %lu operations from %zu start "
                "states on %s\n",
-               impl->summary, operations, 3 * (nb + RANDOM_STARTS), rm_abi_name(abi));
+               impl->summary, operations, 3 * (nb + RANDOM_STARTS), rm_data_model_name(dm));
 }
 END_TEST
 

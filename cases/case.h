@@ -47,7 +47,7 @@ extern int case_registered;
  * knows no other (RM_NATIVE_ONLY: real headers). */
 #define CASE_ABI_COUNT case_abi_count()
 int case_abi_count(void);
-rm_abi case_abi(int i);
+rm_data_model case_abi(int i);
 
 
 /* Storage for one object header: zeroed, aligned for any PyObject, and
@@ -58,7 +58,7 @@ rm_abi case_abi(int i);
 uint8_t *case_object(void);
 
 /* A fresh runtime for the modelled data model, with a nonzero thread id. */
-rm_runtime case_runtime(rm_abi abi);
+rm_runtime case_runtime(rm_data_model dm);
 
 /* Decimal text of a 64-bit value, for assertion messages: Check declares its
  * messages with the platform's printf format, and msvcrt's has no %llu or

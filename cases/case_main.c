@@ -39,13 +39,13 @@ int case_abi_count(void)
     return case_opts.impl->flags & RM_NATIVE_ONLY ? 1 : 4;
 }
 
-rm_abi case_abi(int i)
+rm_data_model case_abi(int i)
 {
     if (case_opts.impl->flags & RM_NATIVE_ONLY)
-        return rm_native_abi();
+        return rm_native_data_model();
     uint8_t w = (uint8_t)(i & 2 ? 8 : 4);
-    rm_abi abi = { w, (i & 1) != 0, w };
-    return abi;
+    rm_data_model dm = { w, (i & 1) != 0, w };
+    return dm;
 }
 
 enum { CASE_OBJECT_SLOT = 64, CASE_OBJECT_SLOTS = 256 };
@@ -68,11 +68,11 @@ uint8_t *case_object(void)
     return slot;
 }
 
-rm_runtime case_runtime(rm_abi abi)
+rm_runtime case_runtime(rm_data_model dm)
 {
     rm_runtime rt;
     const rm_implementation *s = case_opts.impl;
-    rm_runtime_init(&rt, abi, s && s->thread_id ? s->thread_id() : 0x5EED);
+    rm_runtime_init(&rt, dm, s && s->thread_id ? s->thread_id() : 0x5EED);
     return rt;
 }
 
@@ -256,7 +256,7 @@ int main(int argc, char **argv)
         return case_skipped ? CASE_SKIP_EXIT : 2;
     }
     printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name, argv[1],
-           case_opts.mode ? " " : "", case_opts.mode ? case_opts.mode : "", rm_abi_name(rm_native_abi()),
+           case_opts.mode ? " " : "", case_opts.mode ? case_opts.mode : "", rm_data_model_name(rm_native_data_model()),
            case_registered);
     if (case_opts.impl->flags & RM_NATIVE_ONLY)
         printf("harness: implementation: %s\n", case_opts.impl->summary);

@@ -53,9 +53,9 @@ typedef struct expect_saturation {
     int64_t runtime_refcnt;  /* Py_REFCNT after runtime immortalisation */
 } expect_saturation;
 
-static inline expect_saturation expect_saturation_of(const rm_implementation *s, rm_abi abi)
+static inline expect_saturation expect_saturation_of(const rm_implementation *s, rm_data_model dm)
 {
-    bool w64 = abi.word_bytes == 8;
+    bool w64 = dm.word_bytes == 8;
     expect_saturation e = { 0 };
     switch (expect_family_of(s)) {
     case EXPECT_311:
@@ -97,25 +97,25 @@ static inline bool expect_extension_static_is_mortal(const rm_implementation *s)
 {
     return expect_family_of(s) == EXPECT_311 || !strcmp(s->name, "3.12");
 }
-static inline int64_t expect_extension_static_refcnt(const rm_implementation *s, rm_abi abi)
+static inline int64_t expect_extension_static_refcnt(const rm_implementation *s, rm_data_model dm)
 {
-    return expect_extension_static_is_mortal(s) ? 1 : expect_saturation_of(s, abi).static_refcnt;
+    return expect_extension_static_is_mortal(s) ? 1 : expect_saturation_of(s, dm).static_refcnt;
 }
 
 /* §8, gh-121528 (PR #123602): 3.13's internal _Py_IMMORTAL_REFCNT_LOOSE =
  * (_Py_IMMORTAL_REFCNT >> 1) + 1, _Py_IMMORTAL_REFCNT being 3.12/3.13's
  * immortal constant (§2). */
-static inline int64_t expect_immortal_refcnt_loose(const rm_implementation *s, rm_abi abi)
+static inline int64_t expect_immortal_refcnt_loose(const rm_implementation *s, rm_data_model dm)
 {
-    return (expect_saturation_of(s, abi).static_refcnt >> 1) + 1;
+    return (expect_saturation_of(s, dm).static_refcnt >> 1) + 1;
 }
 
 /* §1a, §1b: sizeof(PyObject), where the first field after the header lies
  * (numpy#30681): 16 / 8 bytes with the GIL (64-bit / 32-bit), 32 / 20
  * free-threaded. */
-static inline unsigned expect_object_size(bool free_threaded, rm_abi abi)
+static inline unsigned expect_object_size(bool free_threaded, rm_data_model dm)
 {
-    bool w64 = abi.word_bytes == 8;
+    bool w64 = dm.word_bytes == 8;
     return free_threaded ? (w64 ? 32u : 20u) : (w64 ? 16u : 8u);
 }
 
@@ -147,9 +147,9 @@ typedef struct expect_tolerance {
 
 /* Fills out[0..1] (static, runtime); returns how many rows apply (0 for
  * implementations without immortality). */
-static inline int expect_tolerance_of(const rm_implementation *s, rm_abi abi, expect_tolerance out[2])
+static inline int expect_tolerance_of(const rm_implementation *s, rm_data_model dm, expect_tolerance out[2])
 {
-    bool w64 = abi.word_bytes == 8;
+    bool w64 = dm.word_bytes == 8;
     switch (expect_family_of(s)) {
     case EXPECT_312:
         if (w64) {
@@ -208,13 +208,13 @@ static inline bool expect_generation_calls(int h, int l, expect_gen_op op)
  * whether it takes the Py_ssize_t word at offset 0 (and, on 64-bit 3.14,
  * the low half of it) for immortal, what Py_REFCNT reads, and what
  * Py_SET_REFCNT stores. */
-static inline uint64_t expect_gen_word_mask(rm_abi abi)
+static inline uint64_t expect_gen_word_mask(rm_data_model dm)
 {
-    return abi.word_bytes == 8 ? UINT64_MAX : UINT64_C(0xFFFFFFFF);
+    return dm.word_bytes == 8 ? UINT64_MAX : UINT64_C(0xFFFFFFFF);
 }
-static inline bool expect_gen_sees_immortal(expect_family h, rm_abi abi, uint64_t word)
+static inline bool expect_gen_sees_immortal(expect_family h, rm_data_model dm, uint64_t word)
 {
-    bool w64 = abi.word_bytes == 8;
+    bool w64 = dm.word_bytes == 8;
     uint32_t low = (uint32_t)word;
     switch (h) {
     case EXPECT_312:
@@ -225,19 +225,19 @@ static inline bool expect_gen_sees_immortal(expect_family h, rm_abi abi, uint64_
         return false; /* 3.11: none */
     }
 }
-static inline int64_t expect_gen_reads_refcnt(expect_family h, rm_abi abi, uint64_t word)
+static inline int64_t expect_gen_reads_refcnt(expect_family h, rm_data_model dm, uint64_t word)
 {
-    if (abi.word_bytes == 8)
+    if (dm.word_bytes == 8)
         return h == EXPECT_314 ? (int64_t)(uint32_t)word : (int64_t)word; /* 3.14: the uint32 ob_refcnt */
     return (int32_t)(uint32_t)word;
 }
-static inline uint64_t expect_gen_set_refcnt(expect_family h, rm_abi abi, uint64_t word, int64_t n)
+static inline uint64_t expect_gen_set_refcnt(expect_family h, rm_data_model dm, uint64_t word, int64_t n)
 {
-    if (expect_gen_sees_immortal(h, abi, word))
+    if (expect_gen_sees_immortal(h, dm, word))
         return word; /* immortal to h: no store */
-    if (h == EXPECT_314 && abi.word_bytes == 8) /* truncated to the uint32 ob_refcnt */
+    if (h == EXPECT_314 && dm.word_bytes == 8) /* truncated to the uint32 ob_refcnt */
         return (word & UINT64_C(0xFFFFFFFF00000000)) | (uint32_t)n;
-    return (uint64_t)n & expect_gen_word_mask(abi);
+    return (uint64_t)n & expect_gen_word_mask(dm);
 }
 
 /* How many unbalanced inline Py_INCREFs (Py_DECREFs) of h's code an
@@ -267,17 +267,17 @@ typedef struct expect_gen_tolerance {
 } expect_gen_tolerance;
 
 static inline bool expect_generation_tolerance(const rm_implementation *h_impl, const rm_implementation *r_impl,
-                                               rm_abi abi, bool runtime_object, expect_gen_tolerance *out)
+                                               rm_data_model dm, bool runtime_object, expect_gen_tolerance *out)
 {
     expect_family h = expect_family_of(h_impl), r = expect_family_of(r_impl);
-    bool w64 = abi.word_bytes == 8;
+    bool w64 = dm.word_bytes == 8;
     expect_gen_tolerance none = { 0, 0, 0 };
     *out = none;
     if (h == r || r == EXPECT_311)
         return false;
     expect_tolerance legacy[2];
     if (h == EXPECT_311 || (h == EXPECT_312 && r == EXPECT_314 && !w64)) {
-        expect_tolerance_of(r_impl, abi, legacy);
+        expect_tolerance_of(r_impl, dm, legacy);
         out->increfs = legacy[runtime_object].lose_after_increfs;
         out->decrefs = legacy[runtime_object].lose_after_decrefs;
     } else if (h == EXPECT_312 && r == EXPECT_314) {
@@ -305,9 +305,9 @@ static inline bool expect_moduledef_init_accepts(const rm_implementation *s)
 /* The source comment's claim, that no byte of a GIL build's static refcount
  * has a nibble _10_ (bit 2 set, bit 1 clear): false for 64-bit 3.14/3.15,
  * whose 0x00050000C0000000 has 0x05 (and 0xC0, in its high nibble). */
-static inline bool expect_gil_static_refcount_has_10_nibble(const rm_implementation *s, rm_abi abi)
+static inline bool expect_gil_static_refcount_has_10_nibble(const rm_implementation *s, rm_data_model dm)
 {
-    return expect_family_of(s) == EXPECT_314 && abi.word_bytes == 8;
+    return expect_family_of(s) == EXPECT_314 && dm.word_bytes == 8;
 }
 
 /* §9, free-threaded 3.14+: _PyObject_SetDeferredRefcount (internal) sets
@@ -315,14 +315,14 @@ static inline bool expect_gil_static_refcount_has_10_nibble(const rm_implementat
  * PY_SSIZE_T_MAX / 8 (internal/pycore_object.h 3.14.10): Py_REFCNT of a
  * fresh deferred object is 1 + PY_SSIZE_T_MAX / 8, yet it is not immortal
  * (pybind11 #5646 saw 1152921504606846979 on 3.14t 64-bit). */
-static inline int64_t expect_deferred_shared(rm_abi abi)
+static inline int64_t expect_deferred_shared(rm_data_model dm)
 {
-    int64_t ssize_max = abi.word_bytes == 8 ? INT64_MAX : INT32_MAX;
+    int64_t ssize_max = dm.word_bytes == 8 ? INT64_MAX : INT32_MAX;
     return (ssize_max / 8) << 2;
 }
-static inline int64_t expect_deferred_refcnt(rm_abi abi, uint32_t local)
+static inline int64_t expect_deferred_refcnt(rm_data_model dm, uint32_t local)
 {
-    return (int64_t)local + expect_deferred_shared(abi) / 4;
+    return (int64_t)local + expect_deferred_shared(dm) / 4;
 }
 
 /* §9, gh-143300 / PR #144543: 3.15's PyUnstable_SetImmortal(op) makes op

@@ -111,15 +111,15 @@ typedef struct obj {
 
 /* The word a count is set in: the Py_ssize_t at offset 0 of a GIL build,
  * ob_ref_local of a free-threaded one. */
-static rm_field count_word(rm_abi abi)
+static rm_field count_word(rm_data_model dm)
 {
-    rm_layout l = current->layout(abi);
+    rm_layout l = current->layout(dm);
     return l.field[RM_F_REFCNT].size ? l.field[RM_F_REFCNT] : l.field[RM_F_COUNT_WORD];
 }
 
 static obj make(origin from, uint64_t word)
 {
-    obj o = { case_runtime(rm_native_abi()), case_object() };
+    obj o = { case_runtime(rm_native_data_model()), case_object() };
     if (from == STATIC) {
         current->init_static(&o.rt, o.bytes, RM_ORIGIN_CORE);
     } else {
@@ -127,11 +127,11 @@ static obj make(origin from, uint64_t word)
         if (from == RUNTIME_IMMORTAL)
             current->immortalize(&o.rt, o.bytes);
         else
-            rm_store(o.bytes, count_word(o.rt.abi), o.rt.abi.big_endian, word);
+            rm_store(o.bytes, count_word(o.rt.dm), o.rt.dm.big_endian, word);
     }
     return o;
 }
-static uint64_t word_of(const obj *o) { return rm_load(o->bytes, count_word(o->rt.abi), o->rt.abi.big_endian); }
+static uint64_t word_of(const obj *o) { return rm_load(o->bytes, count_word(o->rt.dm), o->rt.dm.big_endian); }
 static bool immortal(const obj *o) { return current->is_immortal(&o->rt, o->bytes); }
 
 /* The module's op and R's own on twins: the same bytes, deallocations,
@@ -140,7 +140,7 @@ static void assert_exact(expect_gen_op op, origin from, uint64_t word, int64_t n
 {
     obj a = make(from, word), b = make(from, word);
     int64_t va = module_op(op, &a.rt, a.bytes, n), vb = own_op(op, &b.rt, b.bytes, n);
-    size_t size = current->layout(a.rt.abi).object_size;
+    size_t size = current->layout(a.rt.dm).object_size;
     char before[24];
     snprintf(before, sizeof before, "%s", from == HEAP ? "a heap object" : from == STATIC ? "the static" : "the runtime immortal");
     if (memcmp(a.bytes, b.bytes, size)) {
@@ -165,7 +165,7 @@ static const int64_t set_values[] = { 1, 2, 5, 0x12345 };
 
 static void exact_everywhere(expect_gen_op op)
 {
-    uint64_t mask = expect_gen_word_mask(rm_native_abi());
+    uint64_t mask = expect_gen_word_mask(rm_native_data_model());
     for (size_t i = 0; i < sizeof thresholds / sizeof thresholds[0]; i++)
         for (size_t k = 0; k < sizeof set_values / sizeof set_values[0]; k++)
             assert_exact(op, HEAP, thresholds[i] & mask, set_values[k]);
@@ -192,7 +192,7 @@ static void tolerance(expect_gen_op op, origin from, uint64_t n, uint32_t climbs
     int dir = op == GEN_INCREF ? 1 : -1;
     const char *what = from == STATIC ? "static" : "runtime";
     obj o = make(from, 0);
-    uint64_t initial = word_of(&o), mask = expect_gen_word_mask(o.rt.abi);
+    uint64_t initial = word_of(&o), mask = expect_gen_word_mask(o.rt.dm);
     if (n) {
         /* One op is +-1 on the whole word... */
         module_op(op, &o.rt, o.bytes, 0);
@@ -203,7 +203,7 @@ static void tolerance(expect_gen_op op, origin from, uint64_t n, uint32_t climbs
                              (unsigned long long)initial);
         /* ...n-1 of them leave it immortal, the n-th does not. */
         obj x = make(from, 0);
-        rm_store(x.bytes, count_word(x.rt.abi), x.rt.abi.big_endian, (initial + (uint64_t)dir * (n - 1)) & mask);
+        rm_store(x.bytes, count_word(x.rt.dm), x.rt.dm.big_endian, (initial + (uint64_t)dir * (n - 1)) & mask);
         case_require_msg(immortal(&x), "3.%d headers on %s: the %s immortal is mortal after %s %ss, not %s", h_minor,
                          current->name, what, case_u64(n - 1), op_names[op], case_u64(n));
         module_op(op, &x.rt, x.bytes, 0);
@@ -231,7 +231,7 @@ static void tolerance(expect_gen_op op, origin from, uint64_t n, uint32_t climbs
     if (climbs_to) {
         obj top = make(from, 0);
         uint64_t w = (word_of(&top) & ~UINT64_C(0xFFFFFFFF)) | climbs_to;
-        rm_store(top.bytes, count_word(top.rt.abi), top.rt.abi.big_endian, w);
+        rm_store(top.bytes, count_word(top.rt.dm), top.rt.dm.big_endian, w);
         module_op(op, &top.rt, top.bytes, 0);
         case_require_msg(word_of(&top) == w && immortal(&top), "3.%d headers on %s: %s at 0x%llx made 0x%llx", h_minor,
                          current->name, op_names[op], (unsigned long long)w, (unsigned long long)word_of(&top));
@@ -254,9 +254,9 @@ static void read_and_set(expect_gen_op op, origin from, char *cell, size_t size)
     const char *what = from == STATIC ? "static" : "runtime";
     obj o = make(from, 0);
     uint64_t word = word_of(&o);
-    rm_abi abi = o.rt.abi;
+    rm_data_model dm = o.rt.dm;
     if (op == GEN_REFCNT) {
-        int64_t got = module_op(op, &o.rt, o.bytes, 0), want = expect_gen_reads_refcnt(h, abi, word);
+        int64_t got = module_op(op, &o.rt, o.bytes, 0), want = expect_gen_reads_refcnt(h, dm, word);
         int64_t own = current->refcnt(&o.rt, o.bytes);
         case_require_msg(got == want, "3.%d headers on %s: Py_REFCNT of the %s immortal reads %s, expected %s", h_minor,
                          current->name, what, case_i64(got), case_i64(want));
@@ -266,7 +266,7 @@ static void read_and_set(expect_gen_op op, origin from, char *cell, size_t size)
         return;
     }
     module_op(op, &o.rt, o.bytes, 5);
-    uint64_t want = expect_gen_set_refcnt(h, abi, word, 5);
+    uint64_t want = expect_gen_set_refcnt(h, dm, word, 5);
     case_require_msg(word_of(&o) == want,
                      "3.%d headers on %s: Py_SET_REFCNT(5) of the %s immortal made 0x%llx, expected 0x%llx", h_minor,
                      current->name, what, (unsigned long long)word_of(&o), (unsigned long long)want);
@@ -278,7 +278,7 @@ static void read_and_set(expect_gen_op op, origin from, char *cell, size_t size)
 START_TEST(generation_on_runtime)
 {
     current = runtimes[_i];
-    rm_abi abi = rm_native_abi();
+    rm_data_model dm = rm_native_data_model();
     char cell[640] = "";
     bool inline_other[GEN_OPS] = { false };
     for (expect_gen_op op = 0; op < GEN_OPS; op++) {
@@ -313,7 +313,7 @@ START_TEST(generation_on_runtime)
     for (int r = 0; r < 2; r++) {
         expect_gen_tolerance t;
         origin from = r ? RUNTIME_IMMORTAL : STATIC;
-        if (!expect_generation_tolerance(headers, current, abi, r, &t))
+        if (!expect_generation_tolerance(headers, current, dm, r, &t))
             continue;
         char said[2][96] = { "", "" };
         if (inline_other[GEN_INCREF])
@@ -335,8 +335,8 @@ START_TEST(generation_on_runtime)
         verdict = "tolerates: ";
     else if (any_inline_other && !(current->flags & RM_HAS_IMMORTALITY))
         verdict = "agrees on mortal counts (no immortal objects)";
-    printf("harness-generation: H=3.%d L=%s R=%s on %s: %s%s\n", h_minor, limited_name, current->name, rm_abi_name(abi),
-           verdict, cell);
+    printf("harness-generation: H=3.%d L=%s R=%s on %s: %s%s\n", h_minor, limited_name, current->name,
+           rm_data_model_name(dm), verdict, cell);
     fflush(stdout);
 }
 END_TEST

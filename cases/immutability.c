@@ -24,7 +24,7 @@ typedef struct heap {
 
 static heap make_heap(bool immortal)
 {
-    heap h = { case_opts.impl, case_runtime(rm_native_abi()), platform_pages(HEAP_BYTES), HEAP_BYTES };
+    heap h = { case_opts.impl, case_runtime(rm_native_data_model()), platform_pages(HEAP_BYTES), HEAP_BYTES };
     ck_assert_ptr_nonnull(h.base);
     for (size_t at = 0; at < h.bytes; at += OBJECT_STRIDE) {
         h.s->new_reference(&h.rt, h.base + at);
@@ -58,7 +58,7 @@ START_TEST(readonly_storm)
     size_t bytes = 2 * platform_page_size();
     uint8_t *pages = platform_pages(bytes);
     ck_assert_ptr_nonnull(pages);
-    rm_runtime rt = case_runtime(rm_native_abi());
+    rm_runtime rt = case_runtime(rm_native_data_model());
     /* A static and a runtime immortal on each page, at the page's edges. */
     size_t page = platform_page_size();
     uint8_t *objs[4] = { pages, pages + page - 64, pages + page, pages + bytes - 64 };

@@ -17,10 +17,10 @@ const char *const case_family_name = "layout";
 
 typedef struct want_field { rm_field_id id; uint8_t offset, size; } want_field;
 
-static int expected_fields(const rm_implementation *s, rm_abi abi, want_field out[RM_F_COUNT], uint8_t *obj_size)
+static int expected_fields(const rm_implementation *s, rm_data_model dm, want_field out[RM_F_COUNT], uint8_t *obj_size)
 {
-    uint8_t w = abi.word_bytes;
-    bool be = abi.big_endian;
+    uint8_t w = dm.word_bytes;
+    bool be = dm.big_endian;
     int n = 0;
     if (s->flags & RM_FREE_THREADED) {
         want_field ft[] = {
@@ -50,23 +50,23 @@ static int expected_fields(const rm_implementation *s, rm_abi abi, want_field ou
 
 /* alignof(PyObject): the pointer's, raised to 4 from 3.13.6 and 3.14
  * (gh-127545; it matters where pointers are 2-aligned, as on m68k). */
-static unsigned expected_align(const rm_implementation *s, rm_abi abi)
+static unsigned expected_align(const rm_implementation *s, rm_data_model dm)
 {
     bool forced = strcmp(s->name, "3.11") && strcmp(s->name, "3.12") && strcmp(s->name, "legacy");
-    return forced && abi.word_align < 4 ? 4 : abi.word_align;
+    return forced && dm.word_align < 4 ? 4 : dm.word_align;
 }
 
 START_TEST(model_layout_matches_fact_sheet)
 {
-    rm_abi abi = case_abi(_i);
+    rm_data_model dm = case_abi(_i);
     const rm_implementation *s = case_opts.impl;
-    rm_layout l = s->layout(abi);
+    rm_layout l = s->layout(dm);
     want_field want[RM_F_COUNT];
     uint8_t size;
-    int n = expected_fields(s, abi, want, &size);
+    int n = expected_fields(s, dm, want, &size);
     ck_assert_uint_eq(l.object_size, size);
-    ck_assert_uint_eq(l.var_object_size, size + abi.word_bytes);
-    ck_assert_uint_eq(l.align, expected_align(s, abi));
+    ck_assert_uint_eq(l.var_object_size, size + dm.word_bytes);
+    ck_assert_uint_eq(l.align, expected_align(s, dm));
     int present = 0;
     for (int f = 0; f < RM_F_COUNT; f++)
         present += l.field[f].size != 0;
@@ -74,7 +74,7 @@ START_TEST(model_layout_matches_fact_sheet)
     for (int i = 0; i < n; i++) {
         rm_field got = l.field[want[i].id];
         ck_assert_msg(got.offset == want[i].offset && got.size == want[i].size,
-                      "%s on %s: %s at %u size %u, expected at %u size %u", s->name, rm_abi_name(abi),
+                      "%s on %s: %s at %u size %u, expected at %u size %u", s->name, rm_data_model_name(dm),
                       rm_field_name(want[i].id), got.offset, got.size, want[i].offset, want[i].size);
     }
 }
@@ -89,10 +89,10 @@ static void put(uint8_t *p, unsigned n, bool be, uint64_t v)
 }
 
 /* The header image the fact sheet gives, built here field by field. */
-static void expected_image(const rm_implementation *s, rm_abi abi, bool runtime, uint8_t img[RM_MAX_HEADER])
+static void expected_image(const rm_implementation *s, rm_data_model dm, bool runtime, uint8_t img[RM_MAX_HEADER])
 {
-    uint8_t w = abi.word_bytes;
-    bool be = abi.big_endian, w64 = w == 8;
+    uint8_t w = dm.word_bytes;
+    bool be = dm.big_endian, w64 = w == 8;
     memset(img, 0, RM_MAX_HEADER);
     expect_family fam = expect_family_of(s);
     if (s->flags & RM_FREE_THREADED) {
@@ -119,26 +119,26 @@ static void expected_image(const rm_implementation *s, rm_abi abi, bool runtime,
 
 START_TEST(byte_images)
 {
-    rm_abi abi = case_abi(_i);
+    rm_data_model dm = case_abi(_i);
     const rm_implementation *s = case_opts.impl;
-    rm_runtime rt = case_runtime(abi);
-    uint8_t size = s->layout(abi).object_size;
+    rm_runtime rt = case_runtime(dm);
+    uint8_t size = s->layout(dm).object_size;
     uint8_t *got = case_object();
     uint8_t want[RM_MAX_HEADER];
     s->init_static(&rt, got, RM_ORIGIN_CORE);
-    expected_image(s, abi, false, want);
+    expected_image(s, dm, false, want);
     ck_assert_bytes_eq(got, want, size);
     memset(got, 0, RM_MAX_HEADER);
     s->new_reference(&rt, got);
     s->immortalize(&rt, got);
-    expected_image(s, abi, true, want);
+    expected_image(s, dm, true, want);
     ck_assert_bytes_eq(got, want, size);
-    if (expect_family_of(s) == EXPECT_314 && abi.word_bytes == 8) {
+    if (expect_family_of(s) == EXPECT_314 && dm.word_bytes == 8) {
         /* Spelled out in the fact sheet: 3.14 static, LE and BE. */
         static const uint8_t le[8] = { 0x00, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x05, 0x00 };
         static const uint8_t be[8] = { 0x00, 0x05, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00 };
         s->init_static(&rt, got, RM_ORIGIN_CORE);
-        ck_assert_bytes_eq(got, abi.big_endian ? be : le, 8);
+        ck_assert_bytes_eq(got, dm.big_endian ? be : le, 8);
     }
 }
 END_TEST
@@ -149,19 +149,19 @@ END_TEST
  * implementation must give each origin its own image. */
 START_TEST(head_init_by_origin)
 {
-    rm_abi abi = case_abi(_i);
+    rm_data_model dm = case_abi(_i);
     const rm_implementation *s = case_opts.impl;
-    rm_runtime rt = case_runtime(abi);
-    uint8_t size = s->layout(abi).object_size;
+    rm_runtime rt = case_runtime(dm);
+    uint8_t size = s->layout(dm).object_size;
     uint8_t *core = case_object(), *extension = case_object();
     uint8_t want[RM_MAX_HEADER];
     s->init_static(&rt, core, RM_ORIGIN_CORE);
     s->init_static(&rt, extension, RM_ORIGIN_EXTENSION);
-    expected_image(s, abi, false, want);
+    expected_image(s, dm, false, want);
     ck_assert_bytes_eq(core, want, size);
-    if (expect_extension_static_is_mortal(s) && expect_saturation_of(s, abi).immortality) { /* 3.12 */
+    if (expect_extension_static_is_mortal(s) && expect_saturation_of(s, dm).immortality) { /* 3.12 */
         memset(want, 0, sizeof want);
-        put(want, abi.word_bytes, abi.big_endian, (uint64_t)expect_extension_static_refcnt(s, abi));
+        put(want, dm.word_bytes, dm.big_endian, (uint64_t)expect_extension_static_refcnt(s, dm));
         ck_assert_msg(s->is_immortal(&rt, core) && !s->is_immortal(&rt, extension),
                       "%s: the core's PyObject_HEAD_INIT must be immortal, an extension's mortal", s->name);
         ck_assert_int_eq(s->refcnt(&rt, extension), 1);
@@ -216,10 +216,10 @@ static const objft314 static314t = { 0, MODEL_314_STATICALLY_ALLOCATED_FLAG, 0, 
 START_TEST(native_structs_match_model)
 {
     const rm_implementation *s = case_opts.impl;
-    rm_abi abi = rm_native_abi();
-    ck_assert_uint_eq(abi.big_endian, NATIVE_BIG_ENDIAN);
-    rm_layout l = s->layout(abi);
-    rm_runtime rt = case_runtime(abi);
+    rm_data_model dm = rm_native_data_model();
+    ck_assert_uint_eq(dm.big_endian, NATIVE_BIG_ENDIAN);
+    rm_layout l = s->layout(dm);
+    rm_runtime rt = case_runtime(dm);
     uint8_t *img = case_object();
     s->init_static(&rt, img, RM_ORIGIN_CORE);
     expect_family fam = expect_family_of(s);

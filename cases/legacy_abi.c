@@ -62,8 +62,8 @@ static void load_extension(void)
 
 static void model_advance(rm_runtime *rt, uint8_t *obj, int64_t n)
 {
-    rm_field word = { 0, rt->abi.word_bytes };
-    rm_store(obj, word, rt->abi.big_endian, rm_load(obj, word, rt->abi.big_endian) + (uint64_t)n);
+    rm_field word = { 0, rt->dm.word_bytes };
+    rm_store(obj, word, rt->dm.big_endian, rm_load(obj, word, rt->dm.big_endian) + (uint64_t)n);
 }
 
 static legacy_ops ops_for(rm_runtime *rt, bool real)
@@ -102,9 +102,9 @@ static void fresh(subject *x)
 
 static int64_t signed_word(const subject *x)
 {
-    rm_field word = { 0, x->rt.abi.word_bytes };
-    uint64_t w = rm_load(x->obj, word, x->rt.abi.big_endian);
-    if (x->rt.abi.word_bytes == 4)
+    rm_field word = { 0, x->rt.dm.word_bytes };
+    uint64_t w = rm_load(x->obj, word, x->rt.dm.big_endian);
+    if (x->rt.dm.word_bytes == 4)
         return (int32_t)(w & 0x80000000u ? w | ~UINT64_C(0xFFFFFFFF) : w);
     return (int64_t)w;
 }
@@ -189,13 +189,13 @@ static uint64_t dealloc_with_mixing(subject *x, const legacy_ops *ops, uint64_t 
     return lose + (uint64_t)k;
 }
 
-static void measure_and_assert(rm_abi abi, bool real)
+static void measure_and_assert(rm_data_model dm, bool real)
 {
     expect_tolerance rows[2];
-    int n = expect_tolerance_of(case_opts.impl, abi, rows);
+    int n = expect_tolerance_of(case_opts.impl, dm, rows);
     if (n == 0) {
         /* 3.11: nothing is immortal; legacy and runtime ops agree exactly. */
-        subject x = { case_opts.impl, case_runtime(abi), false, NULL };
+        subject x = { case_opts.impl, case_runtime(dm), false, NULL };
         legacy_ops ops = ops_for(&x.rt, real);
         fresh(&x);
         ops.incref(&x.rt, x.obj);
@@ -209,13 +209,13 @@ static void measure_and_assert(rm_abi abi, bool real)
      * the count cannot wrap back into the immortal range inside them (each
      * search also checks that its window's end is past the boundary). */
     const uint64_t decref_window = UINT64_C(1) << 31, incref_window = UINT64_C(1) << 30;
-    const uint64_t exhaust_window = abi.word_bytes == 8 ? UINT64_C(1) << 62 : UINT64_C(1) << 31;
+    const uint64_t exhaust_window = dm.word_bytes == 8 ? UINT64_C(1) << 62 : UINT64_C(1) << 31;
     for (int r = 0; r < n; r++) {
-        subject x = { case_opts.impl, case_runtime(abi), r == 1, NULL };
+        subject x = { case_opts.impl, case_runtime(dm), r == 1, NULL };
         legacy_ops ops = ops_for(&x.rt, real);
         fresh(&x);
-        rm_field word = { 0, abi.word_bytes };
-        ck_assert_uint_eq(rm_load(x.obj, word, abi.big_endian), rows[r].initial_word);
+        rm_field word = { 0, dm.word_bytes };
+        ck_assert_uint_eq(rm_load(x.obj, word, dm.big_endian), rows[r].initial_word);
 
         uint64_t lose_dec = search_first(&x, &ops, -1, decref_window, mortal_after);
         confirm_loss(&x, &ops, -1, lose_dec);
@@ -227,7 +227,7 @@ static void measure_and_assert(rm_abi abi, bool real)
 
         printf("harness: %s %s on %s, %s immortal: loses immortality after %llu legacy decrefs "
                "or %llu increfs; deallocated after %llu legacy decrefs, %llu with mixing\n",
-               ops.what, x.s->name, rm_abi_name(abi), rows[r].object, (unsigned long long)lose_dec,
+               ops.what, x.s->name, rm_data_model_name(dm), rows[r].object, (unsigned long long)lose_dec,
                (unsigned long long)lose_inc, (unsigned long long)dealloc_only, (unsigned long long)mixing);
         ck_assert_uint_eq(lose_dec, rows[r].lose_after_decrefs);
         ck_assert_uint_eq(lose_inc, rows[r].lose_after_increfs);
@@ -239,7 +239,7 @@ static void measure_and_assert(rm_abi abi, bool real)
 START_TEST(tolerance_real_extension)
 {
     load_extension();
-    measure_and_assert(rm_native_abi(), true);
+    measure_and_assert(rm_native_data_model(), true);
 }
 END_TEST
 
@@ -254,7 +254,7 @@ END_TEST
 START_TEST(extension_matches_model)
 {
     load_extension();
-    subject real = { case_opts.impl, case_runtime(rm_native_abi()), false, NULL };
+    subject real = { case_opts.impl, case_runtime(rm_native_data_model()), false, NULL };
     legacy_ops ext = ops_for(&real.rt, true);
     legacy_ops model = ops_for(&real.rt, false);
     for (int kind = 0; kind < 2; kind++) {
@@ -266,7 +266,7 @@ START_TEST(extension_matches_model)
             bool up = (k * 7) % 3 != 0;
             (up ? ext.incref : ext.decref)(&real.rt, real.obj);
             (up ? model.incref : model.decref)(&real.rt, copy);
-            ck_assert_bytes_eq(real.obj, copy, real.s->layout(real.rt.abi).object_size);
+            ck_assert_bytes_eq(real.obj, copy, real.s->layout(real.rt.dm).object_size);
         }
     }
 }
@@ -278,15 +278,15 @@ END_TEST
  * deallocates an "immortal" object. */
 START_TEST(interleaving_and_hazard)
 {
-    rm_abi abi = case_abi(_i);
-    rm_abi native = rm_native_abi();
-    bool real = abi.word_bytes == native.word_bytes && abi.big_endian == native.big_endian;
+    rm_data_model dm = case_abi(_i);
+    rm_data_model native = rm_native_data_model();
+    bool real = dm.word_bytes == native.word_bytes && dm.big_endian == native.big_endian;
     if (real)
         load_extension();
-    subject x = { case_opts.impl, case_runtime(abi), false, NULL };
+    subject x = { case_opts.impl, case_runtime(dm), false, NULL };
     legacy_ops ops = ops_for(&x.rt, real);
     expect_family fam = expect_family_of(x.s);
-    bool w64 = abi.word_bytes == 8;
+    bool w64 = dm.word_bytes == 8;
     fresh(&x);
     if (fam == EXPECT_312 && w64) {
         ops.decref(&x.rt, x.obj); /* 0xFFFFFFFE: still immortal */
@@ -317,14 +317,14 @@ START_TEST(interleaving_and_hazard)
         ops.incref(&x.rt, x.obj);
         ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), 0);
         ck_assert(!x.s->is_immortal(&x.rt, x.obj));
-        rm_layout l = x.s->layout(abi);
-        ck_assert_uint_eq(rm_load(x.obj, l.field[RM_F_OVERFLOW], abi.big_endian), 1);
+        rm_layout l = x.s->layout(dm);
+        ck_assert_uint_eq(rm_load(x.obj, l.field[RM_F_OVERFLOW], dm.big_endian), 1);
         x.s->incref(&x.rt, x.obj);
         x.s->decref(&x.rt, x.obj);
         ck_assert_uint_eq(x.rt.deallocs, 1);
         printf("harness: KNOWN WEAKNESS of %s on %s (%s): after 2^30 legacy increfs Py_REFCNT reads 0 and one "
                "incref/decref pair deallocates a static immortal object (gh-125174)\n",
-               x.s->name, rm_abi_name(abi), ops.what);
+               x.s->name, rm_data_model_name(dm), ops.what);
     } else if (fam == EXPECT_314) {
         ops.decref(&x.rt, x.obj); /* 0x6FFFFFFF: immortal, never restored */
         x.s->incref(&x.rt, x.obj);

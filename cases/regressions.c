@@ -18,13 +18,13 @@ typedef struct subject {
     uint8_t *obj; /* case_object() */
 } subject;
 
-static void subject_init(subject *x, rm_abi abi)
+static void subject_init(subject *x, rm_data_model dm)
 {
     memset(x, 0, sizeof *x);
     x->obj = case_object();
     x->s = case_opts.impl;
-    x->rt = case_runtime(abi);
-    x->l = x->s->layout(abi);
+    x->rt = case_runtime(dm);
+    x->l = x->s->layout(dm);
 }
 
 /* PY_VERSION_HEX of an implementation's version (harness/versions.txt). */
@@ -41,9 +41,9 @@ static unsigned long version_hex_of(const rm_implementation *s)
 /* n net legacy (<= 3.11 ++) increfs on the whole Py_ssize_t, in one step. */
 static void legacy_increfs(subject *x, uint64_t n)
 {
-    rm_field word = { 0, x->rt.abi.word_bytes };
-    uint64_t mask = x->rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
-    rm_store(x->obj, word, x->rt.abi.big_endian, (rm_load(x->obj, word, x->rt.abi.big_endian) + n) & mask);
+    rm_field word = { 0, x->rt.dm.word_bytes };
+    uint64_t mask = x->rt.dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
+    rm_store(x->obj, word, x->rt.dm.big_endian, (rm_load(x->obj, word, x->rt.dm.big_endian) + n) & mask);
 }
 
 /* gh-125174 "'Immortal' objects aren't immortal": on 3.12/3.13 a single
@@ -56,7 +56,7 @@ START_TEST(gh_125174_legacy_increfs_deimmortalise)
     subject x;
     subject_init(&x, case_abi(_i));
     expect_family fam = expect_family_of(x.s);
-    bool w64 = x.rt.abi.word_bytes == 8;
+    bool w64 = x.rt.dm.word_bytes == 8;
     x.s->init_static(&x.rt, x.obj, RM_ORIGIN_CORE);
     ck_assert(x.s->is_immortal(&x.rt, x.obj));
     legacy_increfs(&x, 1);
@@ -64,7 +64,7 @@ START_TEST(gh_125174_legacy_increfs_deimmortalise)
         ck_assert_msg(!x.s->is_immortal(&x.rt, x.obj), "%s: one legacy incref should de-immortalise (gh-125174)",
                       x.s->name);
         printf("harness: gh-125174 present in %s on %s: one legacy incref de-immortalises a static object\n",
-               x.s->name, rm_abi_name(x.rt.abi));
+               x.s->name, rm_data_model_name(x.rt.dm));
         return;
     }
     ck_assert_msg(x.s->is_immortal(&x.rt, x.obj), "%s: one legacy incref de-immortalised (gh-125174 fixed in 3.14)",
@@ -74,7 +74,7 @@ START_TEST(gh_125174_legacy_increfs_deimmortalise)
      * than lose it): 2^30 - 1 on 64-bit, 2^28 - 1 on 32-bit. */
     expect_tolerance rows[2];
     memset(rows, 0, sizeof rows);
-    ck_assert_int_eq(expect_tolerance_of(x.s, x.rt.abi, rows), 2);
+    ck_assert_int_eq(expect_tolerance_of(x.s, x.rt.dm, rows), 2);
     uint64_t tolerated = rows[0].lose_after_increfs - 1;
     legacy_increfs(&x, tolerated);
     ck_assert(x.s->is_immortal(&x.rt, x.obj));
@@ -86,11 +86,11 @@ START_TEST(gh_125174_legacy_increfs_deimmortalise)
         ck_assert_uint_eq(x.rt.deallocs, 1);
         printf("harness: gh-125174 fixed in %s on %s for up to %s legacy increfs; one more leaves Py_REFCNT 0 "
                "and one incref/decref pair deallocates (the remaining hazard)\n",
-               x.s->name, rm_abi_name(x.rt.abi), case_i64((int64_t)tolerated));
+               x.s->name, rm_data_model_name(x.rt.dm), case_i64((int64_t)tolerated));
     } else {
         ck_assert(!x.s->is_immortal(&x.rt, x.obj)); /* 7<<28 + 2^28 is negative */
         printf("harness: gh-125174 fixed in %s on %s for up to %s legacy increfs of a static object\n",
-               x.s->name, rm_abi_name(x.rt.abi), case_i64((int64_t)tolerated));
+               x.s->name, rm_data_model_name(x.rt.dm), case_i64((int64_t)tolerated));
     }
 }
 END_TEST
@@ -102,9 +102,9 @@ START_TEST(gh_128058_32bit_initial_values)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    if (x.rt.abi.word_bytes != 4)
+    if (x.rt.dm.word_bytes != 4)
         return; /* registered for 32-bit data models only; see case_family_add_tests */
-    expect_saturation e = expect_saturation_of(x.s, x.rt.abi); /* 3.14: 7<<28 and 5<<28; ft: 5<<28 */
+    expect_saturation e = expect_saturation_of(x.s, x.rt.dm); /* 3.14: 7<<28 and 5<<28; ft: 5<<28 */
     x.s->init_static(&x.rt, x.obj, RM_ORIGIN_CORE);
     int64_t stat = x.s->refcnt(&x.rt, x.obj);
     memset(x.obj, 0, RM_MAX_HEADER);
@@ -114,7 +114,7 @@ START_TEST(gh_128058_32bit_initial_values)
     ck_assert_int_eq(stat, e.static_refcnt);
     ck_assert_int_eq(runtime, e.runtime_refcnt);
     printf("harness: gh-128058 on %s, %s: Py_REFCNT of a static immortal %s, of a runtime immortal %s\n", x.s->name,
-           rm_abi_name(x.rt.abi), case_i64(stat), case_i64(runtime));
+           rm_data_model_name(x.rt.dm), case_i64(stat), case_i64(runtime));
 }
 END_TEST
 
@@ -129,7 +129,7 @@ END_TEST
 START_TEST(gh_134989_return_none_old_limited_api)
 {
     const rm_implementation *s = case_opts.impl;
-    rm_runtime rt = case_runtime(rm_native_abi());
+    rm_runtime rt = case_runtime(rm_native_data_model());
     uint8_t *none = s->return_none_limited_311();
     s->set_refcnt(&rt, none, 100); /* a mortal None: 100 references held elsewhere */
     ck_assert_ptr_eq(s->return_none_limited_311(), none);
@@ -140,7 +140,7 @@ START_TEST(gh_134989_return_none_old_limited_api)
     /* The consequence on a 3.11 runtime, 100 calls, each caller dropping
      * the reference it was returned. */
     const rm_implementation *old = rm_find_implementation("3.11");
-    rm_runtime rt311 = case_runtime(rm_native_abi());
+    rm_runtime rt311 = case_runtime(rm_native_data_model());
     uint8_t *none311 = case_object();
     old->new_reference(&rt311, none311);
     old->set_refcnt(&rt311, none311, 100);
@@ -165,7 +165,7 @@ START_TEST(pyo3_5175_union_is_64bit_only)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    uint8_t w = x.rt.abi.word_bytes;
+    uint8_t w = x.rt.dm.word_bytes;
     if (w == 8) {
         ck_assert_uint_eq(x.l.field[RM_F_REFCNT].size, 8);
         ck_assert_uint_eq(x.l.field[RM_F_OVERFLOW].size, 2);
@@ -177,7 +177,7 @@ START_TEST(pyo3_5175_union_is_64bit_only)
         ck_assert_uint_eq(x.l.field[RM_F_FLAGS].size, 0);
     }
     ck_assert_uint_eq(x.l.object_size, 2 * w);
-    printf("harness: PyO3#5175 on %s, %s: %s\n", x.s->name, rm_abi_name(x.rt.abi),
+    printf("harness: PyO3#5175 on %s, %s: %s\n", x.s->name, rm_data_model_name(x.rt.dm),
            w == 8 ? "the refcnt/overflow/flags union is there" : "no union: ob_refcnt is the whole word, no flags");
 }
 END_TEST
@@ -191,14 +191,14 @@ START_TEST(cython_7742_uint32_max_as_ssize_t)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    bool w32 = x.rt.abi.word_bytes == 4;
+    bool w32 = x.rt.dm.word_bytes == 4;
     int64_t n = w32 ? (int64_t)(int32_t)UINT32_MAX : (int64_t)UINT32_MAX; /* (Py_ssize_t)UINT32_MAX */
     ck_assert_int_eq(n < 0, w32);
     x.s->new_reference(&x.rt, x.obj); /* owned by this thread */
     x.s->set_refcnt(&x.rt, x.obj, n);
     ck_assert(x.s->is_immortal(&x.rt, x.obj));
-    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.abi.big_endian), 0xFFFFFFFFu);
-    ck_assert_msg(rm_load(x.obj, x.l.field[RM_F_TID], x.rt.abi.big_endian) != 0,
+    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.dm.big_endian), 0xFFFFFFFFu);
+    ck_assert_msg(rm_load(x.obj, x.l.field[RM_F_TID], x.rt.dm.big_endian) != 0,
                   "%s: ob_tid was cleared: this is not the state Cython#7742 left", x.s->name);
     /* Py_SET_REFCNT's branch for counts above UINT32_MAX, which clears
      * ob_tid and immortalises: on 64-bit it fires, on 32-bit no
@@ -209,15 +209,15 @@ START_TEST(cython_7742_uint32_max_as_ssize_t)
     int64_t largest = w32 ? INT32_MAX : (int64_t)UINT32_MAX + 1;
     y.s->new_reference(&y.rt, y.obj);
     y.s->set_refcnt(&y.rt, y.obj, largest);
-    bool branch_fired = rm_load(y.obj, y.l.field[RM_F_TID], y.rt.abi.big_endian) == 0;
+    bool branch_fired = rm_load(y.obj, y.l.field[RM_F_TID], y.rt.dm.big_endian) == 0;
     ck_assert_msg(branch_fired == !w32, "%s, %s: Py_SET_REFCNT(%s) by the owner %s the tid", y.s->name,
-                  rm_abi_name(y.rt.abi), case_i64(largest), branch_fired ? "cleared" : "kept");
+                  rm_data_model_name(y.rt.dm), case_i64(largest), branch_fired ? "cleared" : "kept");
     ck_assert(y.s->is_immortal(&y.rt, y.obj) == !w32);
     if (w32)
-        ck_assert_uint_eq(rm_load(y.obj, y.l.field[RM_F_REF_LOCAL], y.rt.abi.big_endian), (uint32_t)INT32_MAX);
+        ck_assert_uint_eq(rm_load(y.obj, y.l.field[RM_F_REF_LOCAL], y.rt.dm.big_endian), (uint32_t)INT32_MAX);
     printf("harness: Cython#7742 on %s, %s: (Py_ssize_t)UINT32_MAX is %s%s; the object is immortal but still owned; "
            "Py_SET_REFCNT's branch above UINT32_MAX %s\n",
-           x.s->name, rm_abi_name(x.rt.abi), case_i64(n), w32 ? " (breaks n >= 0)" : "",
+           x.s->name, rm_data_model_name(x.rt.dm), case_i64(n), w32 ? " (breaks n >= 0)" : "",
            w32 ? "cannot fire (PY_SSIZE_T_MAX is stored as a count)" : "fires for UINT32_MAX + 1");
 }
 END_TEST
@@ -232,18 +232,19 @@ START_TEST(gh_118997_one_legacy_decref)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    bool w64 = x.rt.abi.word_bytes == 8;
-    int64_t constant = expect_saturation_of(x.s, x.rt.abi).static_refcnt; /* _Py_IMMORTAL_REFCNT, §2 */
+    bool w64 = x.rt.dm.word_bytes == 8;
+    int64_t constant = expect_saturation_of(x.s, x.rt.dm).static_refcnt; /* _Py_IMMORTAL_REFCNT, §2 */
     x.s->init_static(&x.rt, x.obj, RM_ORIGIN_CORE);
     ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), constant);
     legacy_increfs(&x, w64 ? UINT64_MAX : UINT32_MAX); /* one legacy --, on the whole word */
     ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), constant - 1);
     expect_tolerance rows[2]; /* §4: immortality is lost after one legacy decref on 32-bit, 2^31 on 64-bit */
     memset(rows, 0, sizeof rows);
-    ck_assert_int_eq(expect_tolerance_of(x.s, x.rt.abi, rows), 2);
+    ck_assert_int_eq(expect_tolerance_of(x.s, x.rt.dm, rows), 2);
     ck_assert_int_eq(x.s->is_immortal(&x.rt, x.obj), rows[0].lose_after_decrefs > 1);
     printf("harness: gh-118997 on %s, %s: after one legacy decref Py_REFCNT is %s, %s, and != _Py_IMMORTAL_REFCNT\n",
-           x.s->name, rm_abi_name(x.rt.abi), case_i64(constant - 1), w64 ? "still immortal" : "no longer immortal");
+           x.s->name, rm_data_model_name(x.rt.dm), case_i64(constant - 1),
+           w64 ? "still immortal" : "no longer immortal");
 }
 END_TEST
 
@@ -258,7 +259,7 @@ START_TEST(gh_121528_loose_immortality)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    int64_t loose = expect_immortal_refcnt_loose(x.s, x.rt.abi);
+    int64_t loose = expect_immortal_refcnt_loose(x.s, x.rt.dm);
     x.s->init_static(&x.rt, x.obj, RM_ORIGIN_CORE);
     legacy_increfs(&x, 1);
     int64_t refcnt = x.s->refcnt(&x.rt, x.obj);
@@ -266,7 +267,7 @@ START_TEST(gh_121528_loose_immortality)
     ck_assert_msg(refcnt >= loose, "%s: Py_REFCNT %s is below _Py_IMMORTAL_REFCNT_LOOSE %s", x.s->name,
                   case_i64(refcnt), case_i64(loose));
     printf("harness: gh-121528 on %s, %s: one legacy incref: Py_REFCNT %s, mortal by _Py_IsImmortal, immortal by "
-           "_Py_IsImmortalLoose (>= %s)\n", x.s->name, rm_abi_name(x.rt.abi), case_i64(refcnt), case_i64(loose));
+           "_Py_IsImmortalLoose (>= %s)\n", x.s->name, rm_data_model_name(x.rt.dm), case_i64(refcnt), case_i64(loose));
 }
 END_TEST
 
@@ -302,8 +303,8 @@ START_TEST(gh_133261_trashcan_pointers_never_immortal)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    bool w64 = x.rt.abi.word_bytes == 8;
-    rm_field word = { 0, x.rt.abi.word_bytes };
+    bool w64 = x.rt.dm.word_bytes == 8;
+    rm_field word = { 0, x.rt.dm.word_bytes };
     uint64_t rng = UINT64_C(0x2545F4914F6CDD1D);
     int raw_immortal = 0;
     for (int k = 0; k < 4000; k++) {
@@ -319,25 +320,25 @@ START_TEST(gh_133261_trashcan_pointers_never_immortal)
             ptr = rng;
         }
         ptr &= w64 ? ~UINT64_C(3) : UINT64_C(0xFFFFFFFC);
-        if (!w64 && ptr > 0xFFFFFFFFu - 2 * x.rt.abi.word_bytes)
-            ptr = 0xFFFFFFFFu - 2 * x.rt.abi.word_bytes + 1 - 4;
+        if (!w64 && ptr > 0xFFFFFFFFu - 2 * x.rt.dm.word_bytes)
+            ptr = 0xFFFFFFFFu - 2 * x.rt.dm.word_bytes + 1 - 4;
         if (ptr == 0)
             ptr = 16;
         x.s->new_reference(&x.rt, x.obj);
-        rm_store(x.obj, word, x.rt.abi.big_endian, ptr);
+        rm_store(x.obj, word, x.rt.dm.big_endian, ptr);
         raw_immortal += x.s->is_immortal(&x.rt, x.obj);
         uint64_t encoded = trashcan_encode(ptr, w64);
-        rm_store(x.obj, word, x.rt.abi.big_endian, encoded);
+        rm_store(x.obj, word, x.rt.dm.big_endian, encoded);
         case_require_msg(!x.s->is_immortal(&x.rt, x.obj), "%s: pointer 0x%llx encoded as 0x%llx reads immortal",
                          x.s->name, (unsigned long long)ptr, (unsigned long long)encoded);
         case_require_msg(x.s->refcnt(&x.rt, x.obj) != 0, "%s: pointer 0x%llx encoded as 0x%llx reads as count 0",
                          x.s->name, (unsigned long long)ptr, (unsigned long long)encoded);
-        case_require_msg(trashcan_decode(rm_load(x.obj, word, x.rt.abi.big_endian), w64) == ptr,
+        case_require_msg(trashcan_decode(rm_load(x.obj, word, x.rt.dm.big_endian), w64) == ptr,
                          "%s: 0x%llx does not decode back", x.s->name, (unsigned long long)ptr);
     }
     ck_assert_msg(raw_immortal > 0, "%s: no raw pointer read as immortal: the bug would not show here", x.s->name);
     printf("harness: gh-133261 on %s, %s: %d of 4000 raw pointers read immortal; encoded, none does, none reads 0, "
-           "all decode back\n", x.s->name, rm_abi_name(x.rt.abi), raw_immortal);
+           "all decode back\n", x.s->name, rm_data_model_name(x.rt.dm), raw_immortal);
 }
 END_TEST
 
@@ -353,23 +354,24 @@ END_TEST
 START_TEST(mypy_18459_incref_no_imm_wraps)
 {
     subject x;
-    subject_init(&x, rm_native_abi());
-    bool w64 = x.rt.abi.word_bytes == 8;
+    subject_init(&x, rm_native_data_model());
+    bool w64 = x.rt.dm.word_bytes == 8;
     expect_family fam = expect_family_of(x.s);
     x.s->new_reference(&x.rt, x.obj);
-    rm_field count = x.l.field[RM_F_COUNT_WORD], word = { 0, x.rt.abi.word_bytes };
-    rm_store(x.obj, count, x.rt.abi.big_endian, 0xFFFFFFFFu);
+    rm_field count = x.l.field[RM_F_COUNT_WORD], word = { 0, x.rt.dm.word_bytes };
+    rm_store(x.obj, count, x.rt.dm.big_endian, 0xFFFFFFFFu);
     x.s->incref_mortal(&x.rt, x.obj);
-    ck_assert_uint_eq(rm_load(x.obj, count, x.rt.abi.big_endian), 0);
+    ck_assert_uint_eq(rm_load(x.obj, count, x.rt.dm.big_endian), 0);
     if (w64 && fam == EXPECT_314) {
-        ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_OVERFLOW], x.rt.abi.big_endian), 0);
+        ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_OVERFLOW], x.rt.dm.big_endian), 0);
         ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), 0);
     } else if (w64) {
-        ck_assert_uint_eq(rm_load(x.obj, word, x.rt.abi.big_endian), UINT64_C(0x100000000));
+        ck_assert_uint_eq(rm_load(x.obj, word, x.rt.dm.big_endian), UINT64_C(0x100000000));
     } else {
-        ck_assert_uint_eq(rm_load(x.obj, word, x.rt.abi.big_endian), 0);
+        ck_assert_uint_eq(rm_load(x.obj, word, x.rt.dm.big_endian), 0);
     }
-    printf("harness: mypy#18459 on %s, %s: op->ob_refcnt++ from 0xFFFFFFFF %s\n", x.s->name, rm_abi_name(x.rt.abi),
+    printf("harness: mypy#18459 on %s, %s: op->ob_refcnt++ from 0xFFFFFFFF %s\n", x.s->name,
+           rm_data_model_name(x.rt.dm),
            w64 && fam == EXPECT_314 ? "wraps the uint32 ob_refcnt to 0: no carry, no saturation, Py_REFCNT 0"
            : w64 ? "carries into the upper half (the whole Py_ssize_t)" : "wraps the whole word to 0");
 }
@@ -385,12 +387,12 @@ END_TEST
 START_TEST(mypyc_no_imm_saturation_not_sticky)
 {
     subject x, ref;
-    subject_init(&x, rm_native_abi());
-    subject_init(&ref, rm_native_abi());
+    subject_init(&x, rm_native_data_model());
+    subject_init(&ref, rm_native_data_model());
     ref.s = case_opts.reference;
     /* The last mortal count (§4: saturation of mortal objects), and CPython
      * must agree that it is the last: mortal, and immortal after Py_INCREF. */
-    int64_t last_mortal = (int64_t)expect_saturation_of(ref.s, ref.rt.abi).first_immortal - 1;
+    int64_t last_mortal = (int64_t)expect_saturation_of(ref.s, ref.rt.dm).first_immortal - 1;
     ref.s->new_reference(&ref.rt, ref.obj);
     ref.s->set_refcnt(&ref.rt, ref.obj, last_mortal);
     ck_assert_msg(!ref.s->is_immortal(&ref.rt, ref.obj), "%s: CPython reads the last mortal count %s as immortal",
@@ -412,7 +414,7 @@ START_TEST(mypyc_no_imm_saturation_not_sticky)
                   x.s->is_immortal(&x.rt, x.obj), case_i64(x.s->refcnt(&x.rt, x.obj)));
     printf("harness-finding: %s: %s on %s: CPy_INCREF_NO_IMM from %s reads immortal; one CPy_DECREF_NO_IMM makes "
            "it mortal again (Py_REFCNT %s), where Py_DECREF leaves it immortal (Py_REFCNT %s)\n",
-           x.s->name, case_opts.binding->project, rm_abi_name(x.rt.abi), case_i64(last_mortal),
+           x.s->name, case_opts.binding->project, rm_data_model_name(x.rt.dm), case_i64(last_mortal),
            case_i64(x.s->refcnt(&x.rt, x.obj)), case_i64(ref.s->refcnt(&ref.rt, ref.obj)));
 }
 END_TEST
@@ -420,7 +422,7 @@ END_TEST
 /* Free-threaded shared-count states, by field (fact sheet §1b). */
 static void ft_state(subject *x, uint64_t tid, uint64_t local, uint64_t shared)
 {
-    bool be = x->rt.abi.big_endian;
+    bool be = x->rt.dm.big_endian;
     rm_store(x->obj, x->l.field[RM_F_TID], be, tid);
     rm_store(x->obj, x->l.field[RM_F_REF_LOCAL], be, local);
     rm_store(x->obj, x->l.field[RM_F_REF_SHARED], be, shared);
@@ -431,7 +433,7 @@ static void ft_state(subject *x, uint64_t tid, uint64_t local, uint64_t shared)
  * (cython#7769, PR #7770). Libpython code, modelled from those. */
 static bool try_incref_refuses(const subject *x)
 {
-    uint64_t shared = rm_load(x->obj, x->l.field[RM_F_REF_SHARED], x->rt.abi.big_endian);
+    uint64_t shared = rm_load(x->obj, x->l.field[RM_F_REF_SHARED], x->rt.dm.big_endian);
     return shared == 0 || shared == 3;
 }
 
@@ -449,30 +451,30 @@ START_TEST(cython_7769_dealloc_guard_resurrects)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    uint64_t self = x.rt.thread_id & (x.rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX);
+    uint64_t self = x.rt.thread_id & (x.rt.dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX);
     x.s->new_reference(&x.rt, x.obj);
     ft_state(&x, 0, 0, 3); /* in tp_dealloc: unowned, merged, count 0 */
     ck_assert_int_eq(x.s->refcnt(&x.rt, x.obj), 0);
     ck_assert(try_incref_refuses(&x));
     /* Before: the guard. */
     x.s->set_refcnt(&x.rt, x.obj, x.s->refcnt(&x.rt, x.obj) + 1);
-    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_SHARED], x.rt.abi.big_endian), 7);
+    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_SHARED], x.rt.dm.big_endian), 7);
     ck_assert_msg(!try_incref_refuses(&x), "%s: the guard should make the dying object look alive (cython#7769)",
                   x.s->name);
     x.s->set_refcnt(&x.rt, x.obj, x.s->refcnt(&x.rt, x.obj) - 1);
-    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_SHARED], x.rt.abi.big_endian), 3);
+    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_SHARED], x.rt.dm.big_endian), 3);
     /* After: owner-local keep-alive; a temporary reference taken and
      * dropped inside __dealloc__ stays in ob_ref_local. */
     ft_state(&x, self, 1, 0);
     ck_assert(try_incref_refuses(&x));
     x.s->incref(&x.rt, x.obj);
-    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.abi.big_endian), 2);
+    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.dm.big_endian), 2);
     x.s->decref(&x.rt, x.obj);
-    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.abi.big_endian), 1);
+    ck_assert_uint_eq(rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.dm.big_endian), 1);
     ck_assert(try_incref_refuses(&x));
     ck_assert_uint_eq(x.rt.deallocs, 0);
     printf("harness: cython#7769 on %s, %s: the guard writes ob_ref_shared 7 (alive to TryIncRef); the fix's "
-           "owner-local keep-alive leaves it 0 (refused)\n", x.s->name, rm_abi_name(x.rt.abi));
+           "owner-local keep-alive leaves it 0 (refused)\n", x.s->name, rm_data_model_name(x.rt.dm));
 }
 END_TEST
 
@@ -484,7 +486,7 @@ START_TEST(gh_140061_refcnt_one_is_not_unique)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    uint64_t mask = x.rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
+    uint64_t mask = x.rt.dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
     uint64_t self = x.rt.thread_id & mask, other = (x.rt.thread_id ^ 0x40) & mask;
     struct { uint64_t tid, local, shared; bool unique; const char *what; } states[] = {
         { other, 1, 0, false, "owned by another thread" },
@@ -496,13 +498,13 @@ START_TEST(gh_140061_refcnt_one_is_not_unique)
         ft_state(&x, states[k].tid, states[k].local, states[k].shared);
         ck_assert_msg(x.s->refcnt(&x.rt, x.obj) == 1, "%s, %s: Py_REFCNT %s", x.s->name, states[k].what,
                       case_i64(x.s->refcnt(&x.rt, x.obj)));
-        bool unique = rm_load(x.obj, x.l.field[RM_F_TID], x.rt.abi.big_endian) == self &&
-                      rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.abi.big_endian) == 1 &&
-                      rm_load(x.obj, x.l.field[RM_F_REF_SHARED], x.rt.abi.big_endian) == 0;
+        bool unique = rm_load(x.obj, x.l.field[RM_F_TID], x.rt.dm.big_endian) == self &&
+                      rm_load(x.obj, x.l.field[RM_F_REF_LOCAL], x.rt.dm.big_endian) == 1 &&
+                      rm_load(x.obj, x.l.field[RM_F_REF_SHARED], x.rt.dm.big_endian) == 0;
         ck_assert_int_eq(unique, states[k].unique);
     }
     printf("harness: gh-140061 on %s, %s: Py_REFCNT 1 in three states, uniquely referenced in one\n", x.s->name,
-           rm_abi_name(x.rt.abi));
+           rm_data_model_name(x.rt.dm));
 }
 END_TEST
 
@@ -519,10 +521,10 @@ START_TEST(numpy_30681_header_size_differs)
     snprintf(gil_name, sizeof gil_name, "%.*s", (int)strlen(x.s->name) - 1, x.s->name); /* "3.14t" -> "3.14" */
     const rm_implementation *gil = rm_find_implementation(gil_name);
     ck_assert_msg(gil != NULL, "no GIL build %s in the model", gil_name);
-    ck_assert_uint_eq(x.l.object_size, expect_object_size(true, x.rt.abi));
-    ck_assert_uint_eq(gil->layout(x.rt.abi).object_size, expect_object_size(false, x.rt.abi));
+    ck_assert_uint_eq(x.l.object_size, expect_object_size(true, x.rt.dm));
+    ck_assert_uint_eq(gil->layout(x.rt.dm).object_size, expect_object_size(false, x.rt.dm));
     printf("harness: numpy#30681 on %s, %s: the first field after the header is at %u free-threaded, %u with the "
-           "GIL\n", x.s->name, rm_abi_name(x.rt.abi), x.l.object_size, gil->layout(x.rt.abi).object_size);
+           "GIL\n", x.s->name, rm_data_model_name(x.rt.dm), x.l.object_size, gil->layout(x.rt.dm).object_size);
 }
 END_TEST
 
@@ -550,33 +552,33 @@ START_TEST(gh_137956_moduledef_init_refuses_gil_defs)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    rm_abi abi = x.rt.abi;
+    rm_data_model dm = x.rt.dm;
     char accepted[96] = "", nibbles[96] = "";
 #define DEF_ROW(version, hex, family)                                                                                  \
     {                                                                                                                  \
         const rm_implementation *v = rm_find_implementation(version);                                                  \
         if (v && strcmp(version, "legacy")) {                                                                          \
             uint8_t def[2 * RM_MAX_HEADER] = { 0 };                                                                    \
-            rm_runtime rt = case_runtime(abi);                                                                         \
+            rm_runtime rt = case_runtime(dm);                                                                          \
             v->init_static(&rt, def, RM_ORIGIN_EXTENSION); /* PyObject_HEAD_INIT(_Py_NULL), then NULL, 0, NULL */      \
-            bool accepts = moduledef_init_accepts(&x.l, def, abi.big_endian);                                         \
+            bool accepts = moduledef_init_accepts(&x.l, def, dm.big_endian);                                          \
             ck_assert_msg(accepts == expect_moduledef_init_accepts(v), "%s, %s: %s's PyModuleDef_HEAD_INIT is %s",     \
-                          x.s->name, rm_abi_name(abi), version, accepts ? "accepted" : "refused");                    \
+                          x.s->name, rm_data_model_name(dm), version, accepts ? "accepted" : "refused");              \
             if (accepts)                                                                                               \
                 snprintf(accepted + strlen(accepted), sizeof accepted - strlen(accepted), " %s", version);            \
             if (!(v->flags & RM_FREE_THREADED)) {                                                                      \
                 bool nibble = false;                                                                                   \
-                for (int b = 0; b < abi.word_bytes; b++)                                                               \
+                for (int b = 0; b < dm.word_bytes; b++)                                                                \
                     nibble = nibble || has_10_nibble(def[b]);                                                          \
-                ck_assert_msg(nibble == expect_gil_static_refcount_has_10_nibble(v, abi),                              \
-                              "%s: %s's static refcount %s a byte with the nibble _10_", rm_abi_name(abi), version,    \
-                              nibble ? "has" : "has no");                                                              \
-                rm_layout g = v->layout(abi);                                                                          \
+                ck_assert_msg(nibble == expect_gil_static_refcount_has_10_nibble(v, dm),                               \
+                              "%s: %s's static refcount %s a byte with the nibble _10_", rm_data_model_name(dm),       \
+                              version, nibble ? "has" : "has no");                                                     \
+                rm_layout g = v->layout(dm);                                                                           \
                 ck_assert_msg(x.l.field[RM_F_FLAGS].offset >= g.field[RM_F_TYPE].offset &&                             \
                                   x.l.field[RM_F_FLAGS].offset + x.l.field[RM_F_FLAGS].size <=                         \
                                       g.field[RM_F_TYPE].offset + g.field[RM_F_TYPE].size,                             \
-                              "%s: the free-threaded ob_flags (at %u) is not within %s's ob_type", rm_abi_name(abi),   \
-                              x.l.field[RM_F_FLAGS].offset, version);                                                  \
+                              "%s: the free-threaded ob_flags (at %u) is not within %s's ob_type",                     \
+                              rm_data_model_name(dm), x.l.field[RM_F_FLAGS].offset, version);                          \
                 if (nibble)                                                                                            \
                     snprintf(nibbles + strlen(nibbles), sizeof nibbles - strlen(nibbles), " %s", version);            \
             }                                                                                                          \
@@ -586,11 +588,11 @@ START_TEST(gh_137956_moduledef_init_refuses_gil_defs)
 #undef DEF_ROW
     printf("harness: gh-137956 on %s, %s: PyModuleDef_Init accepts the defs of%s only; every GIL def is refused by "
            "its NULL ob_type, which the free-threaded ob_flags (offset %u) lies over\n",
-           x.s->name, rm_abi_name(abi), accepted, x.l.field[RM_F_FLAGS].offset);
+           x.s->name, rm_data_model_name(dm), accepted, x.l.field[RM_F_FLAGS].offset);
     if (nibbles[0])
         printf("harness-finding: gh-137956 on %s: the comment's claim that no byte of a GIL refcount has the nibble "
                "_10_ is false for%s (static refcount bytes 0x05, 0xC0); the check holds for the reason above\n",
-               rm_abi_name(abi), nibbles);
+               rm_data_model_name(dm), nibbles);
 }
 END_TEST
 
@@ -603,21 +605,21 @@ START_TEST(deferred_refcnt_is_huge_yet_mortal)
 {
     subject x;
     subject_init(&x, case_abi(_i));
-    rm_abi abi = x.rt.abi;
+    rm_data_model dm = x.rt.dm;
     x.s->new_reference(&x.rt, x.obj);
     rm_field gc = x.l.field[RM_F_GC_BITS];
-    rm_store(x.obj, gc, abi.big_endian, rm_load(x.obj, gc, abi.big_endian) | 64); /* _PyGC_BITS_DEFERRED */
-    rm_store(x.obj, x.l.field[RM_F_REF_SHARED], abi.big_endian, (uint64_t)expect_deferred_shared(abi));
+    rm_store(x.obj, gc, dm.big_endian, rm_load(x.obj, gc, dm.big_endian) | 64); /* _PyGC_BITS_DEFERRED */
+    rm_store(x.obj, x.l.field[RM_F_REF_SHARED], dm.big_endian, (uint64_t)expect_deferred_shared(dm));
     int64_t n = x.s->refcnt(&x.rt, x.obj);
-    ck_assert_msg(n == expect_deferred_refcnt(abi, 1), "%s, %s: Py_REFCNT of a deferred object is %s, expected %s",
-                  x.s->name, rm_abi_name(abi), case_i64(n), case_i64(expect_deferred_refcnt(abi, 1)));
+    ck_assert_msg(n == expect_deferred_refcnt(dm, 1), "%s, %s: Py_REFCNT of a deferred object is %s, expected %s",
+                  x.s->name, rm_data_model_name(dm), case_i64(n), case_i64(expect_deferred_refcnt(dm, 1)));
     ck_assert_msg(!x.s->is_immortal(&x.rt, x.obj), "%s: a deferred object reads as immortal", x.s->name);
     x.s->incref(&x.rt, x.obj);
     x.s->decref(&x.rt, x.obj);
     x.s->decref(&x.rt, x.obj); /* the owner's last: merged, the deferred share remains */
     ck_assert_uint_eq(x.rt.deallocs, 0);
     printf("harness: deferred refcount on %s, %s: Py_REFCNT %s, not immortal, not freed by its owner's last decref\n",
-           x.s->name, rm_abi_name(abi), case_i64(n));
+           x.s->name, rm_data_model_name(dm), case_i64(n));
 }
 END_TEST
 
@@ -637,8 +639,8 @@ static int unstable_set_immortal(subject *x, const rm_implementation *model, boo
 {
     if (case_opts.binding && case_opts.binding->unstable_set_immortal) /* its PyUnicode_Check needs a real type */
         return case_opts.binding->unstable_set_immortal(&x->rt, x->obj, is_str);
-    bool typed_str = rm_load(x->obj, x->l.field[RM_F_TYPE], x->rt.abi.big_endian) ==
-                     ((uint64_t)(uintptr_t)harness_unicode_type & (x->rt.abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX));
+    bool typed_str = rm_load(x->obj, x->l.field[RM_F_TYPE], x->rt.dm.big_endian) ==
+                     ((uint64_t)(uintptr_t)harness_unicode_type & (x->rt.dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX));
     if (!model->is_uniquely_referenced(&x->rt, x->obj) || typed_str)
         return 0;
     x->s->immortalize(&x->rt, x->obj);
@@ -651,7 +653,7 @@ START_TEST(pyunstable_set_immortal_refuses)
     subject_init(&x, case_abi(_i));
     const rm_implementation *model = rm_find_implementation(x.s->name);
     ck_assert_msg(model && model->is_uniquely_referenced, "no model of %s's IsUniquelyReferenced", x.s->name);
-    rm_abi abi = x.rt.abi;
+    rm_data_model dm = x.rt.dm;
     size_t n = x.l.object_size;
     uint8_t before[RM_MAX_HEADER], want[RM_MAX_HEADER];
     static const char *const states[] = { "a fresh object", "an object with a second reference", "a str",
@@ -663,9 +665,9 @@ START_TEST(pyunstable_set_immortal_refuses)
         if (k == 1)
             x.s->incref(&x.rt, x.obj);
         if (k == 2)
-            rm_store(x.obj, x.l.field[RM_F_TYPE], abi.big_endian, (uint64_t)(uintptr_t)harness_unicode_type);
+            rm_store(x.obj, x.l.field[RM_F_TYPE], dm.big_endian, (uint64_t)(uintptr_t)harness_unicode_type);
         if (k == 3)
-            rm_store(x.obj, x.l.field[RM_F_TID], abi.big_endian, x.rt.thread_id ^ 0x40);
+            rm_store(x.obj, x.l.field[RM_F_TID], dm.big_endian, x.rt.thread_id ^ 0x40);
         memcpy(before, x.obj, n);
         memcpy(want, x.obj, n);
         bool accepts = expect_unstable_set_immortal_accepts(k == 0, k == 2);
@@ -677,15 +679,15 @@ START_TEST(pyunstable_set_immortal_refuses)
             memcpy(want, twin, n);
         }
         int got = unstable_set_immortal(&x, model, k == 2);
-        ck_assert_msg(got == accepts, "%s, %s: PyUnstable_SetImmortal of %s returned %d", x.s->name, rm_abi_name(abi),
-                      states[k], got);
+        ck_assert_msg(got == accepts, "%s, %s: PyUnstable_SetImmortal of %s returned %d", x.s->name,
+                      rm_data_model_name(dm), states[k], got);
         ck_assert_bytes_eq(x.obj, want, n);
         ck_assert_msg(x.s->is_immortal(&x.rt, x.obj) == accepts, "%s: %s is %simmortal after PyUnstable_SetImmortal",
                       x.s->name, states[k], accepts ? "not " : "");
     }
     printf("harness: PyUnstable_SetImmortal%s%s on %s, %s: immortalises a fresh object as _Py_SetImmortal does; "
            "refuses %s\n", case_opts.binding ? " of " : "", case_opts.binding ? case_opts.binding->project : "",
-           x.s->name, rm_abi_name(abi),
+           x.s->name, rm_data_model_name(dm),
            n_states == 4 ? "a second reference, a str, another thread's object" : "a second reference, a str");
 }
 END_TEST
@@ -775,7 +777,7 @@ bool case_family_add_tests(TCase *tc)
     if (!added) {
         char why[160];
         snprintf(why, sizeof why, "no known upstream regression concerns %s on %s", s->name,
-                 rm_abi_name(rm_native_abi()));
+                 rm_data_model_name(rm_native_data_model()));
         return case_skip(why);
     }
     return true;

@@ -15,33 +15,33 @@ const char *const case_family_name = "saturation";
 
 typedef struct fixture {
     const rm_implementation *s;
-    rm_abi abi;
+    rm_data_model dm;
     rm_runtime rt;
     rm_layout l;
     expect_saturation e;
     uint8_t *obj; /* case_object(): real headers access it as a PyObject */
 } fixture;
 
-static void fx_init(fixture *f, rm_abi abi)
+static void fx_init(fixture *f, rm_data_model dm)
 {
     memset(f, 0, sizeof *f);
     f->obj = case_object();
     f->s = case_opts.impl;
-    f->abi = abi;
-    f->rt = case_runtime(abi);
-    f->l = f->s->layout(abi);
-    f->e = expect_saturation_of(f->s, abi);
+    f->dm = dm;
+    f->rt = case_runtime(dm);
+    f->l = f->s->layout(dm);
+    f->e = expect_saturation_of(f->s, dm);
     f->s->new_reference(&f->rt, f->obj); /* owned by this thread */
 }
 
 static uint32_t count(const fixture *f)
 {
-    return (uint32_t)rm_load(f->obj, f->l.field[RM_F_COUNT_WORD], f->abi.big_endian);
+    return (uint32_t)rm_load(f->obj, f->l.field[RM_F_COUNT_WORD], f->dm.big_endian);
 }
 
 static void set_count(fixture *f, uint32_t v)
 {
-    rm_store(f->obj, f->l.field[RM_F_COUNT_WORD], f->abi.big_endian, v);
+    rm_store(f->obj, f->l.field[RM_F_COUNT_WORD], f->dm.big_endian, v);
 }
 
 static bool immortal(const fixture *f) { return f->s->is_immortal(&f->rt, f->obj); }
@@ -78,10 +78,10 @@ START_TEST(mortal_to_immortal_at_threshold)
     f.s->incref(&f.rt, f.obj);
     ck_assert_uint_eq(count(&f), first - 1);
     ck_assert(!immortal(&f));
-    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), (int64_t)(first - 1) - (f.abi.word_bytes == 4 && first - 1 > INT32_MAX ? 4294967296 : 0));
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), (int64_t)(first - 1) - (f.dm.word_bytes == 4 && first - 1 > INT32_MAX ? 4294967296 : 0));
     f.s->incref(&f.rt, f.obj);
     ck_assert_uint_eq(count(&f), first);
-    ck_assert_msg(immortal(&f), "%s on %s: 0x%08x is not immortal", f.s->name, rm_abi_name(f.abi), first);
+    ck_assert_msg(immortal(&f), "%s on %s: 0x%08x is not immortal", f.s->name, rm_data_model_name(f.dm), first);
     if (first < UINT32_MAX) {
         set_count(&f, f.e.last_immortal + 1u);
         ck_assert_msg(!immortal(&f), "0x%08x past the immortal range reads immortal", f.e.last_immortal + 1u);
@@ -171,7 +171,7 @@ START_TEST(reported_refcount)
     fx_init(&f, case_abi(_i));
     f.s->init_static(&f.rt, f.obj, RM_ORIGIN_EXTENSION);
     ck_assert_int_eq(immortal(&f), !expect_extension_static_is_mortal(f.s));
-    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), expect_extension_static_refcnt(f.s, f.rt.abi));
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), expect_extension_static_refcnt(f.s, f.rt.dm));
 }
 END_TEST
 
@@ -189,7 +189,7 @@ START_TEST(set_refcnt)
         f.s->set_refcnt(&f.rt, f.obj, 7); /* silently ignored on immortals */
         ck_assert_bytes_eq(f.obj, before, f.l.object_size);
     }
-    if (f.abi.word_bytes != 8 || (f.s->flags & RM_FREE_THREADED))
+    if (f.dm.word_bytes != 8 || (f.s->flags & RM_FREE_THREADED))
         return;
     /* 64-bit GIL: 3.11-3.13 store the whole Py_ssize_t, 3.14+ truncate. */
     fx_init(&f, case_abi(_i));
@@ -201,7 +201,7 @@ START_TEST(set_refcnt)
         /* [2^31, 2^32) makes the object immortal without setting ob_flags. */
         f.s->set_refcnt(&f.rt, f.obj, INT64_C(0x80000000));
         ck_assert(immortal(&f));
-        ck_assert_uint_eq(rm_load(f.obj, f.l.field[RM_F_FLAGS], f.abi.big_endian), 0);
+        ck_assert_uint_eq(rm_load(f.obj, f.l.field[RM_F_FLAGS], f.dm.big_endian), 0);
     }
 }
 END_TEST
@@ -229,10 +229,10 @@ START_TEST(ft_owner_and_shared_paths)
 {
     fixture f;
     fx_init(&f, case_abi(_i));
-    rm_runtime other = case_runtime(f.abi);
+    rm_runtime other = case_runtime(f.dm);
     other.thread_id = f.rt.thread_id + 1;
     rm_field local = f.l.field[RM_F_REF_LOCAL], shared = f.l.field[RM_F_REF_SHARED];
-    bool be = f.abi.big_endian;
+    bool be = f.dm.big_endian;
 
     f.s->incref(&other, f.obj); /* shared += 4 */
     ck_assert_uint_eq(rm_load(f.obj, shared, be), 4);
@@ -257,7 +257,7 @@ START_TEST(ft_owner_and_shared_paths)
     f.s->set_refcnt(&other, f.obj, 3);
     ck_assert_uint_eq(rm_load(f.obj, shared, be), (3u << 2) | 3u);
     ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), 3);
-    if (f.abi.word_bytes == 8) {
+    if (f.dm.word_bytes == 8) {
         fx_init(&f, case_abi(_i));
         f.s->set_refcnt(&f.rt, f.obj, INT64_C(0x100000000));
         ck_assert(immortal(&f));
@@ -290,7 +290,7 @@ static void sweep_slice_run(void *arg)
 START_TEST(exhaustive_counting_word)
 {
     fixture base;
-    fx_init(&base, rm_native_abi());
+    fx_init(&base, rm_native_data_model());
     ck_assert_msg(sweep_loop_for(base.s), "%s: no sweep loop is compiled for it (cases/sweep.c)", base.s->name);
     /* What the sweep's loops assume of the counting word (cases/sweep.c). */
     ck_assert_uint_eq(base.l.field[RM_F_COUNT_WORD].size, 4);
@@ -332,7 +332,7 @@ START_TEST(exhaustive_counting_word)
     uint64_t want_count = base.e.immortality ? (uint64_t)base.e.last_immortal - base.e.first_immortal + 1 : 0;
     ck_assert_uint_eq(immortals, want_count);
     printf("harness: %s on %s: %llu of 2^32 counting-word values are immortal (%d slices)\n", base.s->name,
-           rm_abi_name(base.abi), (unsigned long long)immortals, SWEEP_THREADS);
+           rm_data_model_name(base.dm), (unsigned long long)immortals, SWEEP_THREADS);
 }
 END_TEST
 

@@ -35,8 +35,8 @@ struct sweep_word_alignment {
     void *p;
 };
 
-/* rm_native_abi(), as constants the compiler can fold. */
-static const rm_abi sweep_host = {
+/* rm_native_data_model(), as constants the compiler can fold. */
+static const rm_data_model sweep_host = {
     (uint8_t)sizeof(void *),
     HOST_BIG_ENDIAN,
     (uint8_t)offsetof(struct sweep_word_alignment, p),
@@ -82,7 +82,7 @@ static SWEEP_ALWAYS_INLINE void sweep_values(const rm_implementation *s, sweep_s
     const bool be = sweep_host.big_endian;
     const sweep_chunk chunk = sweep_chunk_of(sl->header, word.offset);
     rm_runtime fresh = sl->rt;
-    fresh.abi = sweep_host;  /* what sl->rt has (the sweep runs on the host), as constants */
+    fresh.dm = sweep_host;  /* what sl->rt has (the sweep runs on the host), as constants */
     fresh.on_dealloc = NULL; /* the loop counts deallocations itself */
     fresh.deallocs = 0;
     uint8_t storage[RM_MAX_HEADER + 16];

@@ -49,7 +49,7 @@ static void run(bool readonly)
     size_t bytes = platform_page_size();
     uint8_t *page = platform_pages(bytes);
     ck_assert_ptr_nonnull(page);
-    rm_runtime owner = case_runtime(rm_native_abi());
+    rm_runtime owner = case_runtime(rm_native_data_model());
     shared sh;
     for (int i = 0; i < OBJECTS; i++) {
         sh.objs[i] = page + (size_t)i * 64;
@@ -70,7 +70,7 @@ static void run(bool readonly)
     platform_thread *thread[THREADS];
     for (int t = 0; t < THREADS; t++) {
         w[t].sh = &sh;
-        rm_runtime_init(&w[t].rt, owner.abi, 100 + (uint64_t)t); /* distinct ob_tid owners */
+        rm_runtime_init(&w[t].rt, owner.dm, 100 + (uint64_t)t); /* distinct ob_tid owners */
         w[t].lost_immortality = w[t].refcnt_changed = 0;
         thread[t] = platform_thread_start(hammer, &w[t]);
         ck_assert_ptr_nonnull(thread[t]);

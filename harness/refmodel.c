@@ -96,20 +96,20 @@ void rm_store(uint8_t *obj, rm_field f, bool big_endian, uint64_t value)
     store_bytes(obj + f.offset, f.size, big_endian, value);
 }
 
-rm_abi rm_native_abi(void)
+rm_data_model rm_native_data_model(void)
 {
     union { uint32_t word; uint8_t bytes[4]; } probe = { 0x01020304u };
     struct word_alignment { char c; void *p; };
-    rm_abi abi = { (uint8_t)sizeof(void *), probe.bytes[0] == 0x01,
+    rm_data_model dm = { (uint8_t)sizeof(void *), probe.bytes[0] == 0x01,
                    (uint8_t)offsetof(struct word_alignment, p) };
-    return abi;
+    return dm;
 }
 
-const char *rm_abi_name(rm_abi abi)
+const char *rm_data_model_name(rm_data_model dm)
 {
-    if (abi.word_bytes == 8)
-        return abi.big_endian ? "64-bit big-endian" : "64-bit little-endian";
-    return abi.big_endian ? "32-bit big-endian" : "32-bit little-endian";
+    if (dm.word_bytes == 8)
+        return dm.big_endian ? "64-bit big-endian" : "64-bit little-endian";
+    return dm.big_endian ? "32-bit big-endian" : "32-bit little-endian";
 }
 
 const char *rm_field_name(rm_field_id f)
@@ -125,11 +125,11 @@ const char *rm_field_name(rm_field_id f)
     return (unsigned)f < RM_F_COUNT ? names[f] : "?";
 }
 
-void rm_runtime_init(rm_runtime *rt, rm_abi abi, uint64_t thread_id)
+void rm_runtime_init(rm_runtime *rt, rm_data_model dm, uint64_t thread_id)
 {
     rm_runtime zero = { 0 };
     *rt = zero;
-    rt->abi = abi;
+    rt->dm = dm;
     rt->thread_id = thread_id;
 }
 
@@ -143,15 +143,15 @@ void rm_record_dealloc(rm_runtime *rt, uint8_t *obj)
 
 /* ---- helpers shared by the implementations -------------------------------------- */
 
-static uint64_t word_mask(rm_abi abi)
+static uint64_t word_mask(rm_data_model dm)
 {
-    return abi.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
+    return dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
 }
 
 /* The value of a word-sized field as a signed Py_ssize_t. */
-static int64_t as_ssize(rm_abi abi, uint64_t w)
+static int64_t as_ssize(rm_data_model dm, uint64_t w)
 {
-    if (abi.word_bytes == 4)
+    if (dm.word_bytes == 4)
         w = (uint32_t)w >= 0x80000000u ? w | ~UINT64_C(0xFFFFFFFF) : (uint32_t)w;
     /* Out-of-range unsigned-to-signed conversion is implementation-defined
      * (C11 6.3.1.3); every compiler we target wraps, as CPython assumes. */
@@ -170,21 +170,21 @@ static rm_field fld(uint8_t offset, uint8_t size)
  * One definition per field, used by the layouts and by the implementations' hot
  * paths alike. */
 
-static rm_field gil_word(rm_abi abi) { return fld(0, abi.word_bytes); }
+static rm_field gil_word(rm_data_model dm) { return fld(0, dm.word_bytes); }
 
 /* The 32-bit word that counts: the whole word on 32-bit; on 64-bit the low
  * half (3.12/3.13 ob_refcnt_split[PY_BIG_ENDIAN], 3.14+ ob_refcnt). */
-static rm_field gil_count_word(rm_abi abi) { return fld(abi.word_bytes == 8 && abi.big_endian ? 4 : 0, 4); }
+static rm_field gil_count_word(rm_data_model dm) { return fld(dm.word_bytes == 8 && dm.big_endian ? 4 : 0, 4); }
 
 /* 3.14+ 64-bit: the struct order flips with the byte order so that, read as
  * one int64, bits 0-31 are ob_refcnt, 32-47 ob_overflow, 48-63 ob_flags. */
-static rm_field gil_overflow(rm_abi abi) { return fld(abi.big_endian ? 2 : 4, 2); }
-static rm_field gil_flags(rm_abi abi) { return fld(abi.big_endian ? 0 : 6, 2); }
+static rm_field gil_overflow(rm_data_model dm) { return fld(dm.big_endian ? 2 : 4, 2); }
+static rm_field gil_flags(rm_data_model dm) { return fld(dm.big_endian ? 0 : 6, 2); }
 
 /* Free-threaded header: identical on both byte orders. */
-static rm_field ft_field(rm_abi abi, rm_field_id id)
+static rm_field ft_field(rm_data_model dm, rm_field_id id)
 {
-    uint8_t w = abi.word_bytes;
+    uint8_t w = dm.word_bytes;
     switch (id) {
     case RM_F_TID: return fld(0, w);
     case RM_F_FLAGS: return fld(w, 2);
@@ -214,15 +214,15 @@ static rm_layout with_min_alignment(rm_layout l)
 }
 
 /* 3.11, 3.12 and legacy (3.12 adds only the ob_refcnt_split view). */
-static rm_layout layout_311(rm_abi abi)
+static rm_layout layout_311(rm_data_model dm)
 {
-    uint8_t w = abi.word_bytes;
+    uint8_t w = dm.word_bytes;
     rm_layout l = { 0 };
     l.object_size = (uint8_t)(2 * w);
     l.var_object_size = (uint8_t)(3 * w);
-    l.align = abi.word_align;
-    l.field[RM_F_REFCNT] = gil_word(abi);
-    l.field[RM_F_COUNT_WORD] = gil_count_word(abi);
+    l.align = dm.word_align;
+    l.field[RM_F_REFCNT] = gil_word(dm);
+    l.field[RM_F_COUNT_WORD] = gil_count_word(dm);
     l.field[RM_F_TYPE] = fld(w, w);
     l.field[RM_F_SIZE] = fld((uint8_t)(2 * w), w);
     return l;
@@ -230,35 +230,35 @@ static rm_layout layout_311(rm_abi abi)
 
 /* 3.13 as its later releases (3.13.6+) declare it; 3.13.0-3.13.5 were
  * aligned like 3.12. */
-static rm_layout layout_313(rm_abi abi) { return with_min_alignment(layout_311(abi)); }
+static rm_layout layout_313(rm_data_model dm) { return with_min_alignment(layout_311(dm)); }
 
-static rm_layout layout_314(rm_abi abi)
+static rm_layout layout_314(rm_data_model dm)
 {
-    rm_layout l = with_min_alignment(layout_311(abi));
-    if (abi.word_bytes == 8) {
-        l.field[RM_F_OVERFLOW] = gil_overflow(abi);
-        l.field[RM_F_FLAGS] = gil_flags(abi);
+    rm_layout l = with_min_alignment(layout_311(dm));
+    if (dm.word_bytes == 8) {
+        l.field[RM_F_OVERFLOW] = gil_overflow(dm);
+        l.field[RM_F_FLAGS] = gil_flags(dm);
     }
     return l;
 }
 
-static rm_layout layout_ft(rm_abi abi)
+static rm_layout layout_ft(rm_data_model dm)
 {
     rm_layout l = { 0 };
     for (int id = 0; id < RM_F_COUNT; id++)
-        l.field[id] = ft_field(abi, (rm_field_id)id);
-    l.object_size = (uint8_t)(3 * abi.word_bytes + 8);
-    l.var_object_size = (uint8_t)(4 * abi.word_bytes + 8);
-    l.align = abi.word_align;
+        l.field[id] = ft_field(dm, (rm_field_id)id);
+    l.object_size = (uint8_t)(3 * dm.word_bytes + 8);
+    l.var_object_size = (uint8_t)(4 * dm.word_bytes + 8);
+    l.align = dm.word_align;
     return with_min_alignment(l); /* 3.13.6+ and 3.14+ alike */
 }
 
-static rm_field f_word(const rm_runtime *rt) { return gil_word(rt->abi); }
-static rm_field f_low(const rm_runtime *rt) { return gil_count_word(rt->abi); }
-static rm_field f_flags(const rm_runtime *rt) { return gil_flags(rt->abi); }
-static rm_field ft(const rm_runtime *rt, rm_field_id id) { return ft_field(rt->abi, id); }
+static rm_field f_word(const rm_runtime *rt) { return gil_word(rt->dm); }
+static rm_field f_low(const rm_runtime *rt) { return gil_count_word(rt->dm); }
+static rm_field f_flags(const rm_runtime *rt) { return gil_flags(rt->dm); }
+static rm_field ft(const rm_runtime *rt, rm_field_id id) { return ft_field(rt->dm, id); }
 
-static uint64_t ld(const rm_runtime *rt, const uint8_t *obj, rm_field f) { return rm_load(obj, f, rt->abi.big_endian); }
+static uint64_t ld(const rm_runtime *rt, const uint8_t *obj, rm_field f) { return rm_load(obj, f, rt->dm.big_endian); }
 /* Every store of an implementation goes through here: the proofs
  * (cases/proofs/) count them with RM_COUNT_STORE. */
 #ifndef RM_COUNT_STORE
@@ -267,12 +267,12 @@ static uint64_t ld(const rm_runtime *rt, const uint8_t *obj, rm_field f) { retur
 static void st(const rm_runtime *rt, uint8_t *obj, rm_field f, uint64_t v)
 {
     RM_COUNT_STORE();
-    rm_store(obj, f, rt->abi.big_endian, v);
+    rm_store(obj, f, rt->dm.big_endian, v);
 }
 
-static void zero_header(const rm_runtime *rt, uint8_t *obj, rm_layout (*make)(rm_abi))
+static void zero_header(const rm_runtime *rt, uint8_t *obj, rm_layout (*make)(rm_data_model))
 {
-    rm_layout l = make(rt->abi);
+    rm_layout l = make(rt->dm);
     for (unsigned i = 0; i < l.object_size; i++)
         obj[i] = 0;
 }
@@ -298,12 +298,12 @@ static void immortalize_311(rm_runtime *rt, uint8_t *obj)
 
 static void incref_legacy(rm_runtime *rt, uint8_t *obj)
 {
-    st(rt, obj, f_word(rt), (ld(rt, obj, f_word(rt)) + 1) & word_mask(rt->abi));
+    st(rt, obj, f_word(rt), (ld(rt, obj, f_word(rt)) + 1) & word_mask(rt->dm));
 }
 
 static void decref_legacy(rm_runtime *rt, uint8_t *obj)
 {
-    uint64_t w = (ld(rt, obj, f_word(rt)) - 1) & word_mask(rt->abi);
+    uint64_t w = (ld(rt, obj, f_word(rt)) - 1) & word_mask(rt->dm);
     st(rt, obj, f_word(rt), w);
     if (w == 0)
         rm_record_dealloc(rt, obj);
@@ -317,12 +317,12 @@ static bool never_immortal(const rm_runtime *rt, const uint8_t *obj)
 
 static int64_t refcnt_full(const rm_runtime *rt, const uint8_t *obj)
 {
-    return as_ssize(rt->abi, ld(rt, obj, f_word(rt)));
+    return as_ssize(rt->dm, ld(rt, obj, f_word(rt)));
 }
 
 static void set_refcnt_legacy(rm_runtime *rt, uint8_t *obj, int64_t n)
 {
-    st(rt, obj, f_word(rt), (uint64_t)n & word_mask(rt->abi));
+    st(rt, obj, f_word(rt), (uint64_t)n & word_mask(rt->dm));
 }
 
 /* ---- 3.12 and 3.13 ------------------------------------------------------ */
@@ -330,21 +330,21 @@ static void set_refcnt_legacy(rm_runtime *rt, uint8_t *obj, int64_t n)
 #define IMMORTAL_REFCNT_312_64 UINT64_C(0xFFFFFFFF) /* UINT_MAX      */
 #define IMMORTAL_REFCNT_312_32 UINT64_C(0x3FFFFFFF) /* UINT_MAX >> 2 */
 
-static uint64_t immortal_refcnt_312(rm_abi abi)
+static uint64_t immortal_refcnt_312(rm_data_model dm)
 {
-    return abi.word_bytes == 8 ? IMMORTAL_REFCNT_312_64 : IMMORTAL_REFCNT_312_32;
+    return dm.word_bytes == 8 ? IMMORTAL_REFCNT_312_64 : IMMORTAL_REFCNT_312_32;
 }
 
 static bool is_immortal_312(const rm_runtime *rt, const uint8_t *obj)
 {
-    if (rt->abi.word_bytes == 8)
+    if (rt->dm.word_bytes == 8)
         return int32_negative((uint32_t)ld(rt, obj, f_low(rt)));
     return ld(rt, obj, f_word(rt)) == IMMORTAL_REFCNT_312_32; /* exact match */
 }
 
 static void incref_312(rm_runtime *rt, uint8_t *obj)
 {
-    if (rt->abi.word_bytes == 8) {
+    if (rt->dm.word_bytes == 8) {
         /* Add to the low half only; a wrap to 0 skips the store. */
         uint32_t next = (uint32_t)(ld(rt, obj, f_low(rt)) + 1);
         if (next == 0)
@@ -373,20 +373,20 @@ static void set_refcnt_312(rm_runtime *rt, uint8_t *obj, int64_t n)
 
 static void immortalize_312(rm_runtime *rt, uint8_t *obj)
 {
-    st(rt, obj, f_word(rt), immortal_refcnt_312(rt->abi));
+    st(rt, obj, f_word(rt), immortal_refcnt_312(rt->dm));
 }
 
 static void init_static_312(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
 {
     zero_header(rt, obj, layout_311);
-    st(rt, obj, f_word(rt), origin == RM_ORIGIN_CORE ? immortal_refcnt_312(rt->abi) : 1);
+    st(rt, obj, f_word(rt), origin == RM_ORIGIN_CORE ? immortal_refcnt_312(rt->dm) : 1);
 }
 
 static void init_static_313(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
 {
     (void)origin;
     zero_header(rt, obj, layout_311);
-    st(rt, obj, f_word(rt), immortal_refcnt_312(rt->abi));
+    st(rt, obj, f_word(rt), immortal_refcnt_312(rt->dm));
 }
 
 /* ---- 3.14 and 3.15 ------------------------------------------------------ */
@@ -402,21 +402,21 @@ static void init_static_313(const rm_runtime *rt, uint8_t *obj, rm_origin origin
 
 static bool is_immortal_314(const rm_runtime *rt, const uint8_t *obj)
 {
-    if (rt->abi.word_bytes == 8)
+    if (rt->dm.word_bytes == 8)
         return int32_negative((uint32_t)ld(rt, obj, f_low(rt)));
-    return as_ssize(rt->abi, ld(rt, obj, f_word(rt))) >= IMMORTAL_MINIMUM_32;
+    return as_ssize(rt->dm, ld(rt, obj, f_word(rt))) >= IMMORTAL_MINIMUM_32;
 }
 
 static bool is_static_immortal_314(const rm_runtime *rt, const uint8_t *obj)
 {
-    if (rt->abi.word_bytes == 8)
+    if (rt->dm.word_bytes == 8)
         return (ld(rt, obj, f_flags(rt)) & STATICALLY_ALLOCATED) != 0;
-    return as_ssize(rt->abi, ld(rt, obj, f_word(rt))) >= STATIC_IMMORTAL_MINIMUM_32;
+    return as_ssize(rt->dm, ld(rt, obj, f_word(rt))) >= STATIC_IMMORTAL_MINIMUM_32;
 }
 
 static void incref_314(rm_runtime *rt, uint8_t *obj)
 {
-    if (rt->abi.word_bytes == 8) {
+    if (rt->dm.word_bytes == 8) {
         /* Sticky: at or above the initial value nothing is stored; below it,
          * counts in [2^31, 3<<30) keep climbing toward it. */
         uint32_t cur = (uint32_t)ld(rt, obj, f_low(rt));
@@ -434,7 +434,7 @@ static void decref_314(rm_runtime *rt, uint8_t *obj)
 {
     if (is_immortal_314(rt, obj))
         return;
-    if (rt->abi.word_bytes == 8) {
+    if (rt->dm.word_bytes == 8) {
         /* Decrements and tests the uint32 ob_refcnt only. */
         uint32_t next = (uint32_t)(ld(rt, obj, f_low(rt)) - 1);
         st(rt, obj, f_low(rt), next);
@@ -447,7 +447,7 @@ static void decref_314(rm_runtime *rt, uint8_t *obj)
 
 static int64_t refcnt_314(const rm_runtime *rt, const uint8_t *obj)
 {
-    if (rt->abi.word_bytes == 8)
+    if (rt->dm.word_bytes == 8)
         return (int64_t)ld(rt, obj, f_low(rt)); /* the uint32 only, no clamping */
     return refcnt_full(rt, obj);
 }
@@ -456,7 +456,7 @@ static void set_refcnt_314(rm_runtime *rt, uint8_t *obj, int64_t n)
 {
     if (is_immortal_314(rt, obj))
         return;
-    if (rt->abi.word_bytes == 8) {
+    if (rt->dm.word_bytes == 8) {
         st(rt, obj, f_low(rt), (uint32_t)(uint64_t)n); /* truncates to uint32 */
         return;
     }
@@ -467,7 +467,7 @@ static void immortalize_314(rm_runtime *rt, uint8_t *obj)
 {
     if (is_immortal_314(rt, obj))
         return; /* a static immortal keeps its flags */
-    if (rt->abi.word_bytes == 8) {
+    if (rt->dm.word_bytes == 8) {
         st(rt, obj, f_flags(rt), IMMORTAL_FLAGS);
         st(rt, obj, f_low(rt), IMMORTAL_INITIAL_64);
         return;
@@ -479,7 +479,7 @@ static void init_static_314(const rm_runtime *rt, uint8_t *obj, rm_origin origin
 {
     (void)origin;
     zero_header(rt, obj, layout_314);
-    if (rt->abi.word_bytes == 8)
+    if (rt->dm.word_bytes == 8)
         st(rt, obj, f_word(rt), IMMORTAL_INITIAL_64 | (STATIC_FLAG_BITS << 48));
     else
         st(rt, obj, f_word(rt), STATIC_IMMORTAL_INITIAL_32);
@@ -502,7 +502,7 @@ static bool is_immortal_ft(const rm_runtime *rt, const uint8_t *obj)
 
 static bool owned_by_caller(const rm_runtime *rt, const uint8_t *obj)
 {
-    return ld(rt, obj, ft(rt, RM_F_TID)) == (rt->thread_id & word_mask(rt->abi));
+    return ld(rt, obj, ft(rt, RM_F_TID)) == (rt->thread_id & word_mask(rt->dm));
 }
 
 static void incref_ft(rm_runtime *rt, uint8_t *obj)
@@ -515,7 +515,7 @@ static void incref_ft(rm_runtime *rt, uint8_t *obj)
         return;
     }
     rm_field shared = ft(rt, RM_F_REF_SHARED);
-    st(rt, obj, shared, (ld(rt, obj, shared) + (1u << REF_SHARED_SHIFT)) & word_mask(rt->abi));
+    st(rt, obj, shared, (ld(rt, obj, shared) + (1u << REF_SHARED_SHIFT)) & word_mask(rt->dm));
 }
 
 /* _Py_MergeZeroLocalRefcount */
@@ -528,7 +528,7 @@ static void merge_zero_local(rm_runtime *rt, uint8_t *obj)
         return;
     }
     st(rt, obj, ft(rt, RM_F_TID), 0);
-    uint64_t merged = (shared & ~REF_SHARED_FLAG_MASK & word_mask(rt->abi)) | REF_MERGED;
+    uint64_t merged = (shared & ~REF_SHARED_FLAG_MASK & word_mask(rt->dm)) | REF_MERGED;
     st(rt, obj, shared_f, merged);
     if (merged == REF_MERGED)
         rm_record_dealloc(rt, obj);
@@ -540,7 +540,7 @@ static void decref_shared(rm_runtime *rt, uint8_t *obj)
     rm_field shared_f = ft(rt, RM_F_REF_SHARED);
     uint64_t shared = ld(rt, obj, shared_f);
     bool queue = shared == 0 || shared == REF_MAYBE_WEAKREF;
-    uint64_t next = queue ? REF_QUEUED : (shared - (1u << REF_SHARED_SHIFT)) & word_mask(rt->abi);
+    uint64_t next = queue ? REF_QUEUED : (shared - (1u << REF_SHARED_SHIFT)) & word_mask(rt->dm);
     st(rt, obj, shared_f, next);
     if (queue)
         rt->merges_queued++;
@@ -572,27 +572,27 @@ static int64_t refcnt_ft_common(const rm_runtime *rt, const uint8_t *obj, int64_
     uint64_t local = ld(rt, obj, ft(rt, RM_F_REF_LOCAL));
     if (local == REF_LOCAL_IMMORTAL)
         return immortal_value;
-    int64_t shared = as_ssize(rt->abi, ld(rt, obj, ft(rt, RM_F_REF_SHARED)));
+    int64_t shared = as_ssize(rt->dm, ld(rt, obj, ft(rt, RM_F_REF_SHARED)));
     /* Py_ARITHMETIC_RIGHT_SHIFT, spelled without shifting a negative value. */
     int64_t shared_count = shared >= 0 ? shared / 4 : -((-shared + 3) / 4);
-    return as_ssize(rt->abi, ((uint64_t)(int64_t)local + (uint64_t)shared_count) & word_mask(rt->abi));
+    return as_ssize(rt->dm, ((uint64_t)(int64_t)local + (uint64_t)shared_count) & word_mask(rt->dm));
 }
 
 static int64_t refcnt_313t(const rm_runtime *rt, const uint8_t *obj)
 {
-    return refcnt_ft_common(rt, obj, (int64_t)immortal_refcnt_312(rt->abi));
+    return refcnt_ft_common(rt, obj, (int64_t)immortal_refcnt_312(rt->dm));
 }
 
 static int64_t refcnt_314t(const rm_runtime *rt, const uint8_t *obj)
 {
-    return refcnt_ft_common(rt, obj, (int64_t)(rt->abi.word_bytes == 8 ? IMMORTAL_INITIAL_64 : IMMORTAL_INITIAL_32));
+    return refcnt_ft_common(rt, obj, (int64_t)(rt->dm.word_bytes == 8 ? IMMORTAL_INITIAL_64 : IMMORTAL_INITIAL_32));
 }
 
 static void set_refcnt_ft(rm_runtime *rt, uint8_t *obj, int64_t n)
 {
     if (is_immortal_ft(rt, obj))
         return;
-    uint64_t un = (uint64_t)n & word_mask(rt->abi); /* (size_t)refcnt */
+    uint64_t un = (uint64_t)n & word_mask(rt->dm); /* (size_t)refcnt */
     rm_field shared_f = ft(rt, RM_F_REF_SHARED);
     if (owned_by_caller(rt, obj)) {
         if (un > UINT32_MAX) { /* never true on 32-bit: Cython#7742 */
@@ -607,7 +607,7 @@ static void set_refcnt_ft(rm_runtime *rt, uint8_t *obj, int64_t n)
     }
     st(rt, obj, ft(rt, RM_F_TID), 0);
     st(rt, obj, ft(rt, RM_F_REF_LOCAL), 0);
-    st(rt, obj, shared_f, ((un << REF_SHARED_SHIFT) | REF_MERGED) & word_mask(rt->abi));
+    st(rt, obj, shared_f, ((un << REF_SHARED_SHIFT) | REF_MERGED) & word_mask(rt->dm));
 }
 
 static void immortalize_ft(rm_runtime *rt, uint8_t *obj, bool deferred_gc)
@@ -656,7 +656,7 @@ static void new_reference_ft(const rm_runtime *rt, uint8_t *obj)
     st(rt, obj, ft(rt, RM_F_GC_BITS), 0);
     st(rt, obj, ft(rt, RM_F_REF_LOCAL), 1);
     st(rt, obj, ft(rt, RM_F_REF_SHARED), 0);
-    st(rt, obj, ft(rt, RM_F_TID), rt->thread_id & word_mask(rt->abi));
+    st(rt, obj, ft(rt, RM_F_TID), rt->thread_id & word_mask(rt->dm));
 }
 
 static bool is_static_immortal_314t(const rm_runtime *rt, const uint8_t *obj)
@@ -700,7 +700,7 @@ static bool try_incref_ft(rm_runtime *rt, uint8_t *obj)
     uint64_t s = ld(rt, obj, shared);
     if (s == 0 || s == REF_MERGED)
         return false;
-    st(rt, obj, shared, (s + (1u << REF_SHARED_SHIFT)) & word_mask(rt->abi));
+    st(rt, obj, shared, (s + (1u << REF_SHARED_SHIFT)) & word_mask(rt->dm));
     return true;
 }
 

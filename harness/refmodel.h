@@ -20,14 +20,14 @@
 #include <stdint.h>
 
 /* The data model of the build being modelled. */
-typedef struct rm_abi {
+typedef struct rm_data_model {
     uint8_t word_bytes; /* sizeof(Py_ssize_t) == sizeof(void *): 4 or 8 */
     bool big_endian;    /* WORDS_BIGENDIAN of the modelled pyconfig.h */
     uint8_t word_align; /* alignof(void *): word_bytes, but 2 on m68k */
-} rm_abi;
+} rm_data_model;
 
-rm_abi rm_native_abi(void);
-const char *rm_abi_name(rm_abi abi); /* "64-bit big-endian", ... */
+rm_data_model rm_native_data_model(void);
+const char *rm_data_model_name(rm_data_model dm); /* "64-bit big-endian", ... */
 
 /* Largest header modelled: the free-threaded PyVarObject on 64-bit. */
 #define RM_MAX_HEADER 40
@@ -71,7 +71,7 @@ void rm_store(uint8_t *obj, rm_field f, bool big_endian, uint64_t value);
  * which the model records. */
 typedef struct rm_runtime rm_runtime;
 struct rm_runtime {
-    rm_abi abi;
+    rm_data_model dm;
     uint64_t thread_id; /* _Py_ThreadId() of the caller; never 0 */
     unsigned long deallocs;       /* _Py_Dealloc calls        */
     unsigned long merges_queued;  /* _Py_brc_queue_object     */
@@ -80,7 +80,7 @@ struct rm_runtime {
     void *user;
 };
 
-void rm_runtime_init(rm_runtime *rt, rm_abi abi, uint64_t thread_id);
+void rm_runtime_init(rm_runtime *rt, rm_data_model dm, uint64_t thread_id);
 /* What the model's _Py_Dealloc does; for runtimes that bridge real code. */
 void rm_record_dealloc(rm_runtime *rt, uint8_t *obj);
 
@@ -100,7 +100,7 @@ typedef struct rm_implementation {
     const char *name;    /* "3.11", "3.12", ..., "3.14t", "legacy" */
     const char *summary;
     unsigned flags;
-    rm_layout (*layout)(rm_abi abi);
+    rm_layout (*layout)(rm_data_model dm);
     /* PyObject_HEAD_INIT(NULL) of a static object (type pointer NULL). */
     void (*init_static)(const rm_runtime *rt, uint8_t *obj, rm_origin origin);
     /* _Py_NewReference: a fresh heap object with refcount 1, owned by the

@@ -135,7 +135,7 @@ int main(int argc, char **argv)
         return 1;
     }
     rm_runtime rt;
-    rm_runtime_init(&rt, rm_native_abi(), 0x5EED);
+    rm_runtime_init(&rt, rm_native_data_model(), 0x5EED);
     for (size_t i = 0; i < objects; i++) {
         uint8_t *obj = heap + i * OBJECT_BYTES + GC_HEAD_BYTES;
         s->new_reference(&rt, obj);
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
         }
         if (pids[w] == 0) {
             rm_runtime child_rt;
-            rm_runtime_init(&child_rt, rm_native_abi(), 0x5EED); /* the parent's thread, as after fork */
+            rm_runtime_init(&child_rt, rm_native_data_model(), 0x5EED); /* the parent's thread, as after fork */
             request_traffic(s, &child_rt, heap, objects);
             measurement m;
             int ok = measure(heap, &m) == 0 && child_rt.deallocs == 0;

@@ -66,9 +66,9 @@ static uint8_t obj[RM_MAX_HEADER];
 static uint8_t before[RM_MAX_HEADER];
 static rm_runtime rt;
 
-static rm_abi proof_abi(void)
+static rm_data_model proof_abi(void)
 {
-    rm_abi a = { PROOF_WORD, PROOF_BE != 0, PROOF_WORD };
+    rm_data_model a = { PROOF_WORD, PROOF_BE != 0, PROOF_WORD };
     return a;
 }
 
@@ -90,7 +90,7 @@ static void any_state(void)
 
 /* Read once per loop: a call per iteration made CBMC build the layout
  * anew each time (a third of the free-threaded proofs' symbolic steps). */
-static size_t header_size(void) { return M->layout(rt.abi).object_size; }
+static size_t header_size(void) { return M->layout(rt.dm).object_size; }
 
 static bool unchanged(void)
 {
@@ -145,9 +145,9 @@ void proof_immortal_never_deallocated_nor_stored(void)
 {
     any_state();
     ASSUME(M->is_immortal(&rt, obj));
-    expect_saturation e = expect_saturation_of(M, rt.abi);
-    rm_layout l = M->layout(rt.abi);
-    uint64_t count = rm_load(obj, l.field[RM_F_COUNT_WORD], rt.abi.big_endian);
+    expect_saturation e = expect_saturation_of(M, rt.dm);
+    rm_layout l = M->layout(rt.dm);
+    uint64_t count = rm_load(obj, l.field[RM_F_COUNT_WORD], rt.dm.big_endian);
     remember();
     unsigned op = any_operation();
     if (op == 0)
@@ -157,7 +157,7 @@ void proof_immortal_never_deallocated_nor_stored(void)
         PROVE(proof_stores == 0 && unchanged(), "no store to an immortal object at or above the ceiling");
     } else {
         rm_field f = l.field[RM_F_COUNT_WORD];
-        PROVE(proof_stores == 1 && rm_load(obj, f, rt.abi.big_endian) == count + 1,
+        PROVE(proof_stores == 1 && rm_load(obj, f, rt.dm.big_endian) == count + 1,
               "below the ceiling, Py_INCREF stores once: the counting word, plus one");
         for (size_t i = 0, n = header_size(); i < n; i++)
             PROVE(obj[i] == before[i] || (i >= f.offset && i < (size_t)f.offset + f.size),
@@ -172,12 +172,12 @@ void proof_immortal_never_deallocated_nor_stored(void)
 void proof_saturates(void)
 {
     any_state();
-    expect_saturation e = expect_saturation_of(M, rt.abi);
-    rm_layout l = M->layout(rt.abi);
+    expect_saturation e = expect_saturation_of(M, rt.dm);
+    rm_layout l = M->layout(rt.dm);
     rm_field count = l.field[RM_F_COUNT_WORD];
     if (l.field[RM_F_TID].size) /* free-threaded: the owner's local count */
-        rm_store(obj, l.field[RM_F_TID], rt.abi.big_endian, rt.thread_id);
-    rm_store(obj, count, rt.abi.big_endian, (uint64_t)e.first_immortal - 1);
+        rm_store(obj, l.field[RM_F_TID], rt.dm.big_endian, rt.thread_id);
+    rm_store(obj, count, rt.dm.big_endian, (uint64_t)e.first_immortal - 1);
     ASSUME(!M->is_immortal(&rt, obj));
     remember();
     M->incref(&rt, obj);
@@ -221,14 +221,14 @@ void proof_legacy_step(void)
     any_state();
     rm_field word = { 0, PROOF_WORD };
     uint64_t mask = PROOF_WORD == 8 ? UINT64_MAX : UINT32_MAX;
-    uint64_t w = rm_load(obj, word, rt.abi.big_endian);
+    uint64_t w = rm_load(obj, word, rt.dm.big_endian);
     ASSUME(w != 1); /* a decref from 1 deallocates: not a step of the tolerance */
     bool up = nondet_unsigned() % 2;
     if (up)
         model_legacy.incref(&rt, obj);
     else
         model_legacy.decref(&rt, obj);
-    PROVE(rm_load(obj, word, rt.abi.big_endian) == ((up ? w + 1 : w - 1) & mask), "one legacy op moves the word by one");
+    PROVE(rm_load(obj, word, rt.dm.big_endian) == ((up ? w + 1 : w - 1) & mask), "one legacy op moves the word by one");
 }
 
 /* The word of the row's object (0 static, 1 runtime) after n legacy
@@ -245,9 +245,9 @@ static void legacy_moved(int object, int direction, uint64_t n)
         M->new_reference(&rt, obj), M->immortalize(&rt, obj);
     rm_field word = { 0, PROOF_WORD };
     uint64_t mask = PROOF_WORD == 8 ? UINT64_MAX : UINT32_MAX;
-    PROVE(rm_load(obj, word, rt.abi.big_endian) == rows[object].initial_word, "the row's initial word");
+    PROVE(rm_load(obj, word, rt.dm.big_endian) == rows[object].initial_word, "the row's initial word");
     uint64_t moved = direction > 0 ? rows[object].initial_word + n : rows[object].initial_word - n;
-    rm_store(obj, word, rt.abi.big_endian, moved & mask);
+    rm_store(obj, word, rt.dm.big_endian, moved & mask);
 }
 
 static uint64_t legacy_bound(int object, int direction)

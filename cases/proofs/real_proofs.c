@@ -116,9 +116,9 @@ void __atomic_thread_fence(int order)
 }
 #endif
 
-static rm_abi native_abi(void)
+static rm_data_model native_abi(void)
 {
-    rm_abi a = { (uint8_t)sizeof(void *), PY_BIG_ENDIAN != 0, (uint8_t)sizeof(void *) };
+    rm_data_model a = { (uint8_t)sizeof(void *), PY_BIG_ENDIAN != 0, (uint8_t)sizeof(void *) };
     return a;
 }
 

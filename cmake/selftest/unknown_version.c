@@ -3,7 +3,7 @@
 #include "refmodel.h"
 
 static const rm_implementation *model(void) { return rm_find_implementation("3.14"); }
-static rm_layout layout(rm_abi abi) { return model()->layout(abi); }
+static rm_layout layout(rm_data_model dm) { return model()->layout(dm); }
 static void init_static(const rm_runtime *rt, uint8_t *obj, rm_origin origin) { model()->init_static(rt, obj, origin); }
 static void new_reference(const rm_runtime *rt, uint8_t *obj) { model()->new_reference(rt, obj); }
 static void immortalize(rm_runtime *rt, uint8_t *obj) { model()->immortalize(rt, obj); }

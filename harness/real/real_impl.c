@@ -61,9 +61,9 @@ static PyObject *as_object(const uint8_t *obj)
 
 #define FIELD(type, member) { (uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member) }
 
-static rm_layout layout(rm_abi abi)
+static rm_layout layout(rm_data_model dm)
 {
-    (void)abi; /* RM_NATIVE_ONLY: always this target's */
+    (void)dm; /* RM_NATIVE_ONLY: always this target's */
     rm_layout l;
     memset(&l, 0, sizeof l);
     l.object_size = sizeof(PyObject);
