@@ -112,7 +112,13 @@ const char *case_i64(int64_t v)
         return case_u64((uint64_t)v);
     const char *magnitude = case_u64(0 - (uint64_t)v);
     char *out = next_number_buffer();
-    snprintf(out, 24, "-%s", magnitude);
+    /* Copied by hand: GCC 12's -Wrestrict at -O3 takes snprintf's source,
+     * another of the same buffers, for the destination. */
+    size_t n = 0;
+    out[n++] = '-';
+    for (const char *d = magnitude; *d != '\0'; d++)
+        out[n++] = *d;
+    out[n] = '\0';
     return out;
 }
 
