@@ -16,7 +16,7 @@ import sys
 import xml.dom.minidom as dom
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from ci.harness.report import junit_text  # noqa: E402  (ci/harness/report.py)
+from ci.harness.report import dom_outcome, failure_reason, junit_text  # noqa: E402  (ci/harness/report.py)
 
 LINE = re.compile(r"harness-generation: H=(\S+) L=(\S+) R=(\S+) on ([^:]+): (.*)")
 
@@ -47,16 +47,16 @@ def read(reports, preset):
         if not m:
             continue
         out = output(case)
-        skip = re.search(r"harness-skip: (.*)", out)
-        if case.getAttribute("status") in ("notrun", "disabled") or skip:
-            other[m.groups()] = "skip: " + (skip.group(1).strip() if skip else "not run")
+        result, why = dom_outcome(case)
+        if result == "skipped":
+            other[m.groups()] = "skip: " + why
             continue
-        failed = case.getAttribute("status") != "run" or case.getElementsByTagName("failure")
+        failed = result == "failed"
         for h, l, r, dm, cell in LINE.findall(out):
             table.setdefault((h, l), {})[r] = cell.strip()
             model = dm
         if failed:
-            first = next((x.split(":F:", 1)[1] for x in out.splitlines() if ":F:" in x), "failed")
+            first = next((x.split(":F:", 1)[1] for x in out.splitlines() if ":F:" in x), failure_reason(out) or "failed")
             other[m.groups()] = "FAILS: " + re.sub(r"^[^:]*:\d+: ", "", first)[:300]
     return table, model, other
 

@@ -13,7 +13,7 @@ import sys
 import xml.dom.minidom as dom
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from ci.harness.report import dom_outcome, grid_table, junit_text  # noqa: E402  (ci/harness/report.py)
+from ci.harness.report import dom_outcome, failure_reason, grid_table, junit_text  # noqa: E402  (ci/harness/report.py)
 from ci.harness.report import dom_output as output  # noqa: E402  (ci/harness/report.py)
 
 DATA_MODELS = ["ILP32-le", "ILP32-be", "LP64-le", "LP64-be", "LLP64-le"]
@@ -71,8 +71,8 @@ def main(argv):
                     claims = sorted(set(re.findall(r"Violated property:\s*\n\s*file [^\n]*\n\s*([^\n]+)", trace)))
                     traces.append((f"{row} · {model}", claims, trace))
             else:
-                first = next((l.strip() for l in out.splitlines() if "REFUTED, expected" in l or "HOLDS, expected" in l
-                              or "harness: proof" in l), "failed")
+                first = next((l.strip() for l in out.splitlines() if "REFUTED, expected" in l or "HOLDS, expected" in l),
+                             failure_reason(out) or "failed")
                 cell = {"result": "FAILED", "why": first}
                 totals["failed"] += 1
             # Two configurations proving the same cell: the worse result shows.

@@ -14,7 +14,7 @@ import sys
 import xml.dom.minidom as dom
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from ci.harness.report import dom_outcome, junit_text, record_path  # noqa: E402  (ci/harness/report.py)
+from ci.harness.report import dom_outcome, failure_reason, junit_text, record_path, stated  # noqa: E402  (ci/harness/report.py)
 from ci.harness.report import dom_output as output  # noqa: E402  (ci/harness/report.py)
 
 
@@ -26,7 +26,7 @@ def failing_checks(out):
     if not checks:
         checks = [l for l in lines if re.search(r"(warning|error): ", l)]
     if not checks:
-        checks = [l for l in lines if "harness: FAIL" in l] or ["(no failing check printed: see the log)"]
+        checks = [failure_reason(out) or "(no failing check printed: see the log)"]
     return checks[:20]
 
 
@@ -73,7 +73,7 @@ def main(argv):
                 impl = "user-abi3t"
             elif m:
                 impl = m.group(1)
-            elif "harness-skip:" not in out:
+            elif stated(out)[0] != "skip":
                 continue  # the emulator's warm-up fixture; a skip for every implementation counts
             else:
                 impl = ""

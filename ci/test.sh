@@ -678,8 +678,9 @@ cat >"$fakes/junit/fake-gcc.junit.xml" <<'XML'
 <?xml version="1.0" encoding="UTF-8"?>
 <testsuite name="fake" tests="4">
   <testcase name="layout.3.14" status="run"><system-out>harness-retry: the emulator exited '1' having printed nothing
-ok</system-out></testcase>
-  <testcase name="layout.3.15" status="notrun"><skipped message="SKIP_REGULAR_EXPRESSION_MATCHED"/><system-out>harness-skip: no wine32 &amp; no luck</system-out></testcase>
+ok
+harness-verdict: pass: 1 checks passed</system-out></testcase>
+  <testcase name="layout.3.15" status="notrun"><skipped message="SKIP_REGULAR_EXPRESSION_MATCHED"/><system-out>harness-verdict: skip: no wine32 &amp; no luck</system-out></testcase>
   <testcase name="saturation.3.14" status="notrun"><skipped message="Unable to find executable"/><system-out></system-out></testcase>
   <testcase name="threads.3.14" status="fail"><failure message="Failed"/><system-out>F</system-out></testcase>
 </testsuite>
@@ -708,7 +709,7 @@ expect "the side reports (bindings, proofs, linked) count a test not run without
 # is a note. (A broken CBMC root turns every proof into a skip.)
 mkdir -p "$fakes/skips/ci" "$fakes/skips/reports"
 printf '# count configuration reason\n1 fake-(gcc|clang) ^no wine32\n2 fake-gcc ^never seen\n' >"$fakes/skips/ci/expected-skips.txt"
-skipped_case() { printf '<testcase name="%s" status="notrun"><skipped message="SKIP_REGULAR_EXPRESSION_MATCHED"/><system-out>harness-skip: %s</system-out></testcase>' "$1" "$2"; }
+skipped_case() { printf '<testcase name="%s" status="notrun"><skipped message="SKIP_REGULAR_EXPRESSION_MATCHED"/><system-out>harness-verdict: skip: %s</system-out></testcase>' "$1" "$2"; }
 { echo '<testsuite name="fake">'; skipped_case layout.3.14 "no wine32 here"; skipped_case proof.saturates.3.14.LP64-le "no CBMC root"
   echo '</testsuite>'; } >"$fakes/skips/reports/fake-gcc.junit.xml"
 { echo '<testsuite name="fake">'; skipped_case layout.3.14 "no wine32 here"; skipped_case layout.3.15 "no wine32 here"

@@ -3,16 +3,17 @@
 #
 # Required: BUILD_DIR, TARGET (the object library), NAME (the test's),
 #           DIAGNOSTIC (a regular expression one of the compiler's error lines must match)
+include(${CMAKE_CURRENT_LIST_DIR}/verdict.cmake)
 execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${TARGET}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
 if(rc EQUAL 0)
-  message(FATAL_ERROR "harness: FAIL: ${NAME}: it compiled, and it must not:\n${out}")
+  harness_verdict(fail "${NAME}: it compiled, and it must not:\n${out}")
 endif()
 # Only an error counts: a warning that -Werror made one says "error" too,
 # so the targets that must fail for their own reason build without it.
 string(REGEX MATCHALL "[^\n]*error[^\n]*" errors "${out}")
 list(JOIN errors "\n  " shown)
 if(NOT shown MATCHES "${DIAGNOSTIC}")
-  message(FATAL_ERROR "harness: FAIL: ${NAME}: it failed to compile, but not with '${DIAGNOSTIC}':\n  ${shown}")
+  harness_verdict(fail "${NAME}: it failed to compile, but not with '${DIAGNOSTIC}':\n  ${shown}")
 endif()
-message("harness: ${NAME}: does not compile, as it must not:\n  ${shown}")
+harness_verdict(pass "${NAME}: does not compile, as it must not:\n  ${shown}")

@@ -17,11 +17,12 @@
 #
 # A program skips by exiting 77 with a "harness-skip: <reason>" line and no
 # check registered; anything else that prints the marker (and exits 0, or
-# crashes, or fails, or has a sanitizer report) fails. The marker CTest's
-# SKIP_REGULAR_EXPRESSION sees is this script's verdict line only: the
-# program's own is shown defused.
+# crashes, or fails, or has a sanitizer report) fails. The verdict is this
+# script's line (cmake/verdict.cmake); a program's own marker, or a verdict
+# line it printed, is shown defused.
+include(${CMAKE_CURRENT_LIST_DIR}/verdict.cmake)
 if(DEFINED SKIP_REASON)
-  message("harness-skip: ${SKIP_REASON}")
+  harness_verdict(skip "${SKIP_REASON}")
   return()
 endif()
 
@@ -69,7 +70,8 @@ if(DEFINED RESULT_CACHE)
   set(modules ${steering})
   list(FILTER modules INCLUDE REGEX "^\n?HARNESS_[A-Z0-9]+_MODULE=")
   list(TRANSFORM modules REPLACE "^\n?HARNESS_[A-Z0-9]+_MODULE=" "")
-  foreach(file IN LISTS COMMAND modules ITEMS "${CMAKE_CURRENT_LIST_FILE}" "${CMAKE_CURRENT_LIST_DIR}/harness_tables.cmake")
+  foreach(file IN LISTS COMMAND modules ITEMS "${CMAKE_CURRENT_LIST_FILE}" "${CMAKE_CURRENT_LIST_DIR}/harness_tables.cmake"
+                                              "${CMAKE_CURRENT_LIST_DIR}/verdict.cmake")
     if(IS_ABSOLUTE "${file}" AND EXISTS "${file}" AND NOT IS_DIRECTORY "${file}")
       harness_file_digest(sum "${file}")
       string(APPEND key "|${sum}")
@@ -80,6 +82,7 @@ if(DEFINED RESULT_CACHE)
   if(EXISTS "${cached}" AND NOT "$ENV{HARNESS_RERUN}")
     file(READ "${cached}" out)
     message("harness: reused the pass of an identical earlier run (same command and files)\n${out}")
+    harness_verdict(pass "reused")
     return()
   endif()
 endif()
@@ -98,6 +101,7 @@ if(RETRY_SILENT_EXIT AND NOT rc STREQUAL "0" AND NOT rc MATCHES "timeout" AND ou
   set(retried TRUE)
 endif()
 string(REPLACE "harness-skip: " "harness-skip (claimed): " defused "${out}")
+string(REPLACE "harness-verdict: " "harness-verdict (claimed): " defused "${defused}")
 message("${defused}")
 
 string(REPLACE ";" " " shown "${COMMAND}")
@@ -105,39 +109,39 @@ set(sanitizer_report "(ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: Thr
 if(rc STREQUAL "77" AND out MATCHES "harness-skip: ([^\n]*)")
   set(reason "${CMAKE_MATCH_1}")
   if(out MATCHES "${sanitizer_report}")
-    message(FATAL_ERROR "harness: FAIL: a skip with a sanitizer report (${CMAKE_MATCH_1}): ${shown}")
+    harness_verdict(fail "a skip with a sanitizer report (${CMAKE_MATCH_1}): ${shown}")
   endif()
   if(out MATCHES "([1-9][0-9]*) checks registered")
-    message(FATAL_ERROR "harness: FAIL: a skip after registering ${CMAKE_MATCH_1} checks: ${shown}")
+    harness_verdict(fail "a skip after registering ${CMAKE_MATCH_1} checks: ${shown}")
   endif()
-  message("harness-skip: ${reason}") # CTest's SKIP_REGULAR_EXPRESSION reports it
+  harness_verdict(skip "${reason}") # CTest's SKIP_REGULAR_EXPRESSION reports it
   return()
 endif()
 if(out MATCHES "harness-skip: ")
-  message(FATAL_ERROR "harness: FAIL: the program claimed a skip but exited '${rc}', not 77: ${shown}")
+  harness_verdict(fail "the program claimed a skip but exited '${rc}', not 77: ${shown}")
 endif()
 if(NOT rc STREQUAL "0")
   if(rc MATCHES "timeout")
-    message(FATAL_ERROR "harness: FAIL: timed out after ${TIMEOUT} s: ${shown}")
+    harness_verdict(fail "timed out after ${TIMEOUT} s: ${shown}")
   endif()
-  message(FATAL_ERROR "harness: FAIL: exited with '${rc}': ${shown}")
+  harness_verdict(fail "exited with '${rc}': ${shown}")
 endif()
 if(out MATCHES "${sanitizer_report}")
-  message(FATAL_ERROR "harness: FAIL: sanitizer report (${CMAKE_MATCH_1}): ${shown}")
+  harness_verdict(fail "sanitizer report (${CMAKE_MATCH_1}): ${shown}")
 endif()
 if(NOT out MATCHES "([0-9]+) checks registered")
-  message(FATAL_ERROR "harness: FAIL: the program printed nothing it should (did the emulator run it?): ${shown}")
+  harness_verdict(fail "the program printed nothing it should (did the emulator run it?): ${shown}")
 endif()
 set(registered ${CMAKE_MATCH_1})
 if(NOT out MATCHES "([0-9]+)%: Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+)")
-  message(FATAL_ERROR "harness: FAIL: no Check summary line: ${shown}")
+  harness_verdict(fail "no Check summary line: ${shown}")
 endif()
 if(NOT CMAKE_MATCH_2 EQUAL registered OR NOT CMAKE_MATCH_3 EQUAL 0 OR NOT CMAKE_MATCH_4 EQUAL 0)
-  message(FATAL_ERROR "harness: FAIL: ${CMAKE_MATCH_2} of ${registered} checks ran, "
-                      "${CMAKE_MATCH_3} failed, ${CMAKE_MATCH_4} errors: ${shown}")
+  harness_verdict(fail "${CMAKE_MATCH_2} of ${registered} checks ran, ${CMAKE_MATCH_3} failed, ${CMAKE_MATCH_4} errors: ${shown}")
 endif()
 # A pass that needed the retry is not kept for reuse: the next run must
 # show whether the emulator starts the program the first time.
 if(DEFINED RESULT_CACHE AND NOT retried)
   file(WRITE "${cached}" "${out}")
 endif()
+harness_verdict(pass "${registered} checks passed")

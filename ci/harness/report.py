@@ -43,16 +43,35 @@ def version_order(name):
     return [int(x) for x in re.findall(r"\d+", name)], name
 
 
+# The verdict line every test's runner writes (cmake/verdict.cmake), its last.
+VERDICT = re.compile(r"^harness-verdict: (pass|skip|fail): ([^\n]*)", re.M)
+
+
+def stated(out):
+    """(verdict, text) of a test's runner, from its output's last verdict
+    line; (None, "") where it wrote none (it never reached a verdict)."""
+    lines = VERDICT.findall(out)
+    return (lines[-1][0], lines[-1][1].strip()) if lines else (None, "")
+
+
 def verdict(status, failure, out):
-    """passed, failed or skipped, and a skip's reason: a skip is only what the
-    harness declared one (harness-skip:, SKIP_REGULAR_EXPRESSION); anything
-    else not run is a failure, never a pass. The one rule every report uses."""
-    if status == "run" and not failure:
+    """passed, failed or skipped, and a skip's reason, from the runner's
+    verdict line and CTest's status, which must agree: a pass is a pass
+    line of a test CTest ran and passed, a skip a skip line of a test CTest
+    reported not run; anything else (no line, a fail line, the two at odds)
+    is a failure, never a pass. The one rule every report uses."""
+    said, text = stated(out)
+    if said == "pass" and status == "run" and not failure:
         return "passed", ""
-    skip = re.search(r"harness-skip: (.*)", out)
-    if status == "notrun" and skip:
-        return "skipped", skip.group(1).strip()
+    if said == "skip" and status == "notrun":
+        return "skipped", text
     return "failed", ""
+
+
+def failure_reason(out):
+    """Why a test failed, in its runner's words: its fail line, or ''."""
+    said, text = stated(out)
+    return text if said == "fail" else ""
 
 
 def outcome(case):

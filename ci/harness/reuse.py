@@ -24,8 +24,10 @@ import sys
 # cmake/harness_tables.cmake (generated: ci/tables.py generate).
 STEERING_NAMES = r"HARNESS_[A-Z0-9]+_MODULE|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*"
 STEERING = re.compile(f"({STEERING_NAMES})$")
-GENERATED_TABLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                                "cmake", "harness_tables.cmake")
+CMAKE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "cmake")
+GENERATED_TABLES = os.path.join(CMAKE_DIR, "harness_tables.cmake")
+# What every runner includes, though no test's command names it.
+RUNNERS_INCLUDE = (GENERATED_TABLES, os.path.join(CMAKE_DIR, "verdict.cmake"))
 
 
 # The tools whose version decides a result though their launcher may not
@@ -87,7 +89,8 @@ def reuse_key(text, build_dir=None):
         hashed[path] = h.hexdigest()
 
     digest.update(json.dumps(tests, sort_keys=True).encode())
-    add_file(GENERATED_TABLES)  # every runner includes it: the steering names, the versions
+    for path in RUNNERS_INCLUDE:  # the steering names, the versions; the verdict line
+        add_file(path)
     for t in tests:
         for arg in t.get("command", []):
             for part in re.sub(r"^-D[A-Z_]+=", "", arg).split(";"):

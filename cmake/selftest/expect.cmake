@@ -8,6 +8,9 @@
 #           NO_MATCH  one it must not match
 # CTest's PASS_REGULAR_EXPRESSION alone would ignore the exit status, and
 # WILL_FAIL the output: this checks both.
+# Its verdict is a runner's line (cmake/verdict.cmake), after the command's
+# own output (whose verdict lines, if it is a runner, come before).
+include(${CMAKE_CURRENT_LIST_DIR}/../verdict.cmake)
 execute_process(COMMAND ${COMMAND} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
 message("${out}")
 set(why "")
@@ -21,6 +24,8 @@ if(DEFINED NO_MATCH AND out MATCHES "${NO_MATCH}")
   string(APPEND why " the output matches '${NO_MATCH}', which it must not;")
 endif()
 if(why)
-  message(FATAL_ERROR "selftest: FAILED:${why}")
+  message("selftest: FAILED:${why}")
+  harness_verdict(fail "selftest:${why}")
 endif()
 message("selftest: ok")
+harness_verdict(pass "selftest: ok")

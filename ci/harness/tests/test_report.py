@@ -9,14 +9,24 @@ from ci.harness.tests.conftest import case_xml, junit
 
 
 @pytest.mark.parametrize("status, failure, out, want", [
-    ("run", False, "", ("passed", "")),
-    ("run", True, "", ("failed", "")),
-    ("notrun", False, "harness-skip: no emulator here\n", ("skipped", "no emulator here")),
+    ("run", False, "harness-verdict: pass: 3 checks passed\n", ("passed", "")),
+    ("run", False, "", ("failed", "")),  # no verdict: the runner never reached one
+    ("run", True, "harness-verdict: pass: ok", ("failed", "")),  # CTest says otherwise
+    ("run", False, "harness-verdict: fail: exited with '1'", ("failed", "")),
+    ("notrun", False, "harness-verdict: skip: no emulator here\n", ("skipped", "no emulator here")),
+    ("run", False, "harness-verdict: skip: but CTest ran it", ("failed", "")),
     ("notrun", False, "nothing said", ("failed", "")),
-    ("fail", False, "harness-skip: too late", ("failed", "")),
+    ("fail", False, "harness-verdict: skip: too late", ("failed", "")),
+    ("run", False, "harness-verdict: fail: first\nharness-verdict: pass: the last line decides", ("passed", "")),
+    ("run", False, "harness-verdict: passed: a near miss", ("failed", "")),
 ])
 def test_verdict(status, failure, out, want):
     assert report.verdict(status, failure, out) == want
+
+
+def test_failure_reason():
+    assert report.failure_reason("x\nharness-verdict: fail: timed out after 2 s: prog\nmore") == "timed out after 2 s: prog"
+    assert report.failure_reason("harness-verdict: pass: ok") == ""
 
 
 def test_version_order_is_total():
@@ -54,7 +64,7 @@ def canned(tmp_path):
     (tmp_path / "a.junit.xml").write_text(junit(
         case_xml("saturation.3.14", out="harness: reused the pass"),
         case_xml("layout.3.14", out="harness-retry: the emulator exited"),
-        case_xml("threads.3.14", status="notrun", out="harness-skip: threads start only in static programs"),
+        case_xml("threads.3.14", status="notrun", out="harness-verdict: skip: threads start only in static programs"),
         case_xml("proof.x", failure=True, status="fail")))
     return tmp_path
 
@@ -90,9 +100,9 @@ def test_skip_check_names_unexpected_excess_and_vanished(tmp_path, monkeypatch):
     problems, notes = report.skip_check(str(reports), ["a", "b"], str(root))
     assert problems == [] and notes == ["b: no skip for '^gone' (ci/expected-skips.txt:3): it vanished"]
     (reports / "a.junit.xml").write_text(junit(
-        case_xml("threads.1", status="notrun", out="harness-skip: threads start here"),
-        case_xml("threads.2", status="notrun", out="harness-skip: threads start there"),
-        case_xml("other", status="notrun", out="harness-skip: nobody expects this")))
+        case_xml("threads.1", status="notrun", out="harness-verdict: skip: threads start here"),
+        case_xml("threads.2", status="notrun", out="harness-verdict: skip: threads start there"),
+        case_xml("other", status="notrun", out="harness-verdict: skip: nobody expects this")))
     problems, _ = report.skip_check(str(reports), ["a", "b"], str(root))
     assert any("a skip no row of ci/expected-skips.txt expects: nobody expects this" in p for p in problems)
     assert any("a: 2 skips for '^threads start', ci/expected-skips.txt:2 expects at most 1" in p for p in problems)

@@ -70,3 +70,14 @@ def test_a_build_directory_adds_its_depfiles_and_compilers(tmp_path, monkeypatch
     header.write_text("v2")
     assert reuse.reuse_key(text, str(build)) != first
     assert (tmp_path / "build" / ".harness-tool-versions.json").exists()
+
+
+def test_the_key_follows_what_every_runner_includes(tmp_path, monkeypatch):
+    tables, verdict = tmp_path / "harness_tables.cmake", tmp_path / "verdict.cmake"
+    tables.write_text("set(A 1)\n")
+    verdict.write_text("function(harness_verdict)\n")
+    monkeypatch.setattr(reuse, "RUNNERS_INCLUDE", (str(tables), str(verdict)))
+    text = ctest_json(["cmake", "-P", "run-case.cmake"])
+    first = reuse.reuse_key(text)
+    verdict.write_text("function(harness_verdict) # changed\n")
+    assert reuse.reuse_key(text) != first

@@ -143,7 +143,7 @@ def fake(tmp_path, monkeypatch):
     monkeypatch.setenv("FAKE_CALLS", str(tmp_path / "calls"))
     monkeypatch.delenv("HARNESS_RERUN", raising=False)
     (tmp_path / "canned.xml").write_text(junit(case_xml("layout.3.14"), case_xml(
-        "threads.3.14", status="notrun", out="harness-skip: no threads here")))
+        "threads.3.14", status="notrun", out="harness-verdict: skip: no threads here")))
     (tmp_path / "reports").mkdir()
 
     def matrix(*argv, names=("host-gcc",)):
@@ -183,7 +183,7 @@ def test_no_test_run_is_a_failure_and_only_skips_a_skip(fake):
     (tmp / "canned.xml").write_text(junit())
     rec = matrix().run_one("host-gcc")
     assert rec["result"] == "FAIL" and rec["detail"].startswith("ctest ran no test") and not rec["ran"]
-    (tmp / "canned.xml").write_text(junit(case_xml("layout.3.14", status="notrun", out="harness-skip: not here")))
+    (tmp / "canned.xml").write_text(junit(case_xml("layout.3.14", status="notrun", out="harness-verdict: skip: not here")))
     assert matrix().run_one("host-gcc")["result"] == "SKIP"
 
 
