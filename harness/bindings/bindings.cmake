@@ -27,29 +27,38 @@ set(HARNESS_BINDINGS_OWN "${table_dir}/own-operations.txt" CACHE FILEPATH
 if(NOT EXISTS "${HARNESS_BINDINGS_OWN}")
   message(FATAL_ERROR "harness: HARNESS_BINDINGS_OWN: no expected own operations at '${HARNESS_BINDINGS_OWN}'")
 endif()
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-             ${HARNESS_BINDINGS_TABLE} ${HARNESS_BINDINGS_OWN} ${bindings_dir}/known-divergences.txt)
+set(binding_tables ${HARNESS_BINDINGS_TABLE} ${HARNESS_BINDINGS_OWN} ${bindings_dir}/known-divergences.txt)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${binding_tables})
 
-# harness_binding_rows(OUT FILE COLUMNS): the rows of a whitespace table, each
-# as a ';'-separated list of exactly COLUMNS fields.
-function(harness_binding_rows out file columns)
-  file(STRINGS ${file} lines REGEX "^[^#]")
-  set(rows)
-  foreach(line IN LISTS lines)
-    string(STRIP "${line}" line)
-    if(line STREQUAL "")
-      continue()
-    endif()
-    string(REGEX REPLACE "[ \t]+" ";" fields "${line}")
-    list(LENGTH fields n)
-    if(NOT n EQUAL columns)
-      message(FATAL_ERROR "harness: ${file}: '${line}' has ${n} columns, not ${columns}")
-    endif()
-    string(REPLACE ";" "|" row "${fields}")
-    list(APPEND rows "${row}")
+# The three tables are parsed once, by ci/harness/tables.py (binding_cmake):
+# the committed ones into cmake/harness_tables.cmake, which harness/
+# versions.cmake includes (a table edited since is caught by its digest);
+# tables given in their place (the self-tests' fake binding) here, by
+# running it. Either way: HARNESS_BINDING_ROWS, HARNESS_BINDING_OWN_ROWS,
+# HARNESS_BINDING_DIVERGENCE_ROWS, one '|'-joined row each.
+if(HARNESS_BINDINGS_TABLE STREQUAL "${bindings_dir}/bindings.txt"
+   AND HARNESS_BINDINGS_OWN STREQUAL "${bindings_dir}/own-operations.txt")
+  set(digests)
+  foreach(table IN LISTS binding_tables)
+    file(READ ${table} text)
+    string(REPLACE "\r" "" text "${text}")
+    string(SHA256 digest "${text}")
+    list(APPEND digests ${digest})
   endforeach()
-  set(${out} ${rows} PARENT_SCOPE)
-endfunction()
+  if(NOT digests STREQUAL HARNESS_BINDING_TABLES_SHA256)
+    message(FATAL_ERROR "harness: a table in ${bindings_dir} changed since cmake/harness_tables.cmake was generated: "
+                        "run python3 ci/tables.py generate (it also says what is wrong with a row)")
+  endif()
+else()
+  find_program(HARNESS_PYTHON3 python3 REQUIRED)
+  set(given ${CMAKE_BINARY_DIR}/harness_binding_tables.cmake)
+  execute_process(COMMAND ${HARNESS_PYTHON3} ${PROJECT_SOURCE_DIR}/ci/tables.py binding-cmake ${binding_tables}
+                  OUTPUT_FILE ${given} ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "harness: the binding tables given cannot be read: ${err}")
+  endif()
+  include(${given})
+endif()
 
 # harness_binding_scan(OUT LANG SOURCE DIRS DEFS FUNCTIONS OWN_REGEX): the
 # FUNCTIONS that the file matching OWN_REGEX defines itself, when SOURCE is
@@ -121,12 +130,12 @@ function(harness_binding_scan out lang source dirs defs functions own_regex)
   set(${out} "${own}" PARENT_SCOPE)
 endfunction()
 
-harness_binding_rows(binding_rows ${HARNESS_BINDINGS_TABLE} 9)
+set(binding_rows ${HARNESS_BINDING_ROWS})
 # The own operations each copy is expected to define, per version: a scan
 # that finds other ones (a reformatted definition it no longer reads, a new
 # guard) fails configure with both lists, rather than quietly registering
 # fewer or more operations (and the cases that test them).
-harness_binding_rows(own_rows ${HARNESS_BINDINGS_OWN} 2)
+set(own_rows ${HARNESS_BINDING_OWN_ROWS})
 set(own_expected_impls)
 foreach(row IN LISTS own_rows)
   string(REPLACE "|" ";" f "${row}")
@@ -152,15 +161,7 @@ function(harness_binding_own_found impl ops)
     set(own_mismatches "${own_mismatches}\n  ${impl}: found ${found}; expected ${own_expected_${impl}}" PARENT_SCOPE)
   endif()
 endfunction()
-harness_binding_rows(divergence_rows ${bindings_dir}/known-divergences.txt 3)
-foreach(d IN LISTS divergence_rows)
-  string(REPLACE "|" ";" df "${d}")
-  list(GET df 1 what)
-  if(NOT what MATCHES "^[a-z_]+:[a-z_]+\\^[0-9a-fA-F]+$")
-    message(FATAL_ERROR "harness: ${bindings_dir}/known-divergences.txt: '${what}' is not operation:field^mask "
-                        "(the bits that differ, in hexadecimal)")
-  endif()
-endforeach()
+set(divergence_rows ${HARNESS_BINDING_DIVERGENCE_ROWS})
 set(binding_report "")
 foreach(row IN LISTS binding_rows)
   string(REPLACE "|" ";" f "${row}")

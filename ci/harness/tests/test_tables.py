@@ -60,6 +60,36 @@ def test_bindings_rows_and_a_short_row(tree):
         tables.bindings(str(tree))
 
 
+def test_the_binding_tables_refuse_a_bad_row(tmp_path):
+    own, div = tmp_path / "own.txt", tmp_path / "div.txt"
+    own.write_text("# copy-version ops\nfake-1.0-3.14   try_incref,immortalize\nfake-1.0-3.15  -\n")
+    assert tables.binding_own_operations(str(own)) == [["fake-1.0-3.14", "try_incref,immortalize"], ["fake-1.0-3.15", "-"]]
+    own.write_text("fake-1.0-3.14   try_incref;immortalize\n")
+    with pytest.raises(tables.TableError, match="is not a ','-separated list of operations"):
+        tables.binding_own_operations(str(own))
+    div.write_text("^fake-.*$  immortalize:ob_gc_bits^40  docs/findings.md#x\n")
+    assert tables.binding_divergences(str(div))[0][1] == "immortalize:ob_gc_bits^40"
+    div.write_text("^fake-.*$  immortalize:ob_gc_bits  docs/findings.md#x\n")
+    with pytest.raises(tables.TableError, match="is not operation:field\\^mask"):
+        tables.binding_divergences(str(div))
+    div.write_text("^fake-(.*$  immortalize:ob_gc_bits^40  docs/findings.md#x\n")
+    with pytest.raises(tables.TableError, match="is not a regular expression"):
+        tables.binding_divergences(str(div))
+
+
+def test_binding_cmake_keeps_backslashes_and_the_rows(capsys):
+    t = [os.path.join(tables.ROOT, rel) for rel in tables.BINDING_TABLES]
+    text = "\n".join(tables.binding_cmake(*t))
+    assert text.count("set(HARNESS_BINDING_") == 3
+    assert "[==[^nanobind-.*-3\\.1[45]t$|immortalize:ob_gc_bits^40|" in text
+    rows = text.split("set(HARNESS_BINDING_OWN_ROWS")[0].count("[==[")
+    assert rows == len(tables.bindings(tables.ROOT))
+    assert tables.main(["binding-cmake", *t]) == 0 and capsys.readouterr().out.startswith("set(HARNESS_BINDING_ROWS")
+    assert tables.main(["binding-cmake", "/nonexistent", t[1], t[2]]) == 1
+    assert "No such file" in capsys.readouterr().err
+    assert tables.main(["binding-cmake", t[0]]) == 1
+
+
 def test_binding_debs_are_fetched_once_each():
     debs = tables.binding_debs(tables.ROOT)
     assert len(debs) == len(set(debs))
