@@ -201,15 +201,6 @@ echo "# edited" >>"$fakes/vt/harness/versions.txt"
 expect "a version table edited without ci/tables.py generate stops the configure" 1 \
   "versions.txt changed since cmake/harness_tables.cmake was generated: run python3 ci/tables.py generate" -- \
   bash -c "cmake -S '$fakes/vt' -B '$fakes/vt/build' -G Ninja -DCMAKE_C_COMPILER=gcc 2>&1 | tr -s '\n ' '  '; exit \${PIPESTATUS[0]}"
-expect "the GitHub workflow parses, names existing presets and has a job for every preset" 0 \
-  "every preset has a job" -- ci/check-workflow.py
-sed 's/- windows-msvc-win32$/- windows-msvc-win32-typo/' .github/workflows/matrix.yml >"$fakes/matrix.yml"
-expect "a workflow naming a preset that does not exist, and missing one, fails" 1 \
-  "names preset windows-msvc-win32-typo.*preset windows-msvc-win32 has no job" -- \
-  bash -c "set -o pipefail; ci/check-workflow.py '$fakes/matrix.yml' | tr '\n' ' '"
-sed 's|python3 ci/tables.py matrix-json|echo "{}"|' .github/workflows/matrix.yml >"$fakes/matrix.yml"
-expect "a workflow whose Linux matrix does not come from the table of targets fails" 1 \
-  "its matrix must be fromJSON of a job that runs ci/tables.py matrix-json" -- ci/check-workflow.py "$fakes/matrix.yml"
 # GitHub's schema, through npm's @action-validator/cli (ci/setup.sh installs it).
 validator="$(harness_cache)/npm/node_modules/.bin/action-validator"
 expect "the GitHub workflow is valid against GitHub's schema (action-validator)" 0 "" -- "$validator" .github/workflows/matrix.yml
@@ -617,32 +608,9 @@ expect "Ctrl-C stops the matrix and everything it started within 20 s, says so a
   "interrupted: stopping.*exit 130 left 0$" -- \
   bash -c "echo \$(tr '\n' ' ' <'$fakes/int.log') left \$(pgrep -s '$pgid' | wc -l)"
 # (A test that finished between Ctrl-C and the moment the runner stops the
-# configurations keeps its pass; matrix.sh marks that moment.)
+# configurations keeps its pass; the runner marks that moment.)
 expect "... and no pass is written after it stopped the configurations" 0 "^0 written after$" -- \
   bash -c "[ -f '$fakes/reports-int/.stopped' ] && echo \$(find build/host-gcc/harness-results build/host-clang/harness-results -newer '$fakes/reports-int/.stopped' -name '*.pass' | wc -l) written after"
-# The results' copy-on-write verdict covers the real interpreters too: a
-# 3.12 worker that copies as much as a 3.11 worker fails it.
-mkdir -p "$fakes/results-cow"
-printf 'scheme,heap_mib,workers,worker,heap_private_kb,heap_shared_kb\n3.11,16,4,1,16384,0\n3.12,16,4,1,0,16384\n' \
-  >"$fakes/results-cow/cow.csv"
-printf 'python,version,workers,worker,private_kb,shared_kb\npython3.11,3.11.7,4,1,4300,15000\npython3.12,3.12.1,4,1,4200,17000\n' \
-  >"$fakes/results-cow/cow-python.csv"
-printf 'version,objects,instructions,per_operation\n3.11,mortal,0,5.50\n3.11,immortal,0,5.50\n3.12,mortal,0,9.00\n3.12,immortal,0,9.00\n' \
-  >"$fakes/results-cow/overhead.csv"
-expect "a real 3.12+ interpreter whose workers copy as much as 3.11's fails the results' verdict" 1 \
-  "does not hold.*3.12.1 98%" -- bash -c "python3 ci/results.py '$fakes/results-cow' >/dev/null 2>&1; rc=\$?; cat '$fakes/results-cow/results.md'; exit \$rc"
-expect "... and passes without those workers (its cost table holds)" 0 "cost of the immortality check" -- \
-  bash -c "rm '$fakes/results-cow/cow-python.csv'; python3 ci/results.py '$fakes/results-cow' >/dev/null 2>&1; rc=\$?; cat '$fakes/results-cow/results.md'; exit \$rc"
-# The cost of the check is asserted, not only tabulated: a version with
-# immortality no dearer than 3.11's fails (callgrind's count, and an inlined
-# sequence no longer); a version with mortal rows only is shown, not a crash.
-printf 'version,objects,instructions,per_operation\n3.11,mortal,0,5.50\n3.11,immortal,0,5.50\n3.13,mortal,0,5.50\n' \
-  >"$fakes/results-cow/overhead.csv"
-printf 'configuration,operation,version,bytes,instructions\nhost-gcc,incref,3.11,8,2\nhost-gcc,incref,3.13,8,2\n' \
-  >"$fakes/results-cow/inline.csv"
-expect "an immortality check that costs nothing fails the results' verdict, shown per version and configuration" 1 \
-  "does not hold..: 3.13 mortal 5.50\..*does not hold..: host-gcc incref 3.13 2 \(3.11: 2\)" -- \
-  bash -c "python3 ci/results.py '$fakes/results-cow' >/dev/null 2>&1; rc=\$?; tr '\n' ' ' <'$fakes/results-cow/results.md'; exit \$rc"
 # A check that does not apply is not registered (these used to pass for
 # 3.11 having asserted nothing): no immortality checks for 3.11, which has
 # no immortality; 3.14's has them (so the names below are the real ones).
@@ -669,61 +637,8 @@ expect "a new target and a new version, each from its sources alone, configure, 
   "a target took [12] files.*a version took [1-4] files.*ran layout and saturation of 3.16.*selftest-tables: ok" -- \
   bash -c "ci/selftest-tables.sh 2>&1 | tee '$fakes/tables.log' | tr '\n' ' '"
 grep '^selftest-tables: a ' "$fakes/tables.log"
-
-# The reports are built from JUnit (ci/report.py): a test ctest did not run
-# is a skip only where the harness declared one, never a pass; a failure
-# fails the configuration's report and the summary's exit.
-mkdir -p "$fakes/junit" && rm -f "$fakes/junit"/*
-cat >"$fakes/junit/fake-gcc.junit.xml" <<'XML'
-<?xml version="1.0" encoding="UTF-8"?>
-<testsuite name="fake" tests="4">
-  <testcase name="layout.3.14" status="run"><system-out>harness-retry: the emulator exited '1' having printed nothing
-ok
-harness-verdict: pass: 1 checks passed</system-out></testcase>
-  <testcase name="layout.3.15" status="notrun"><skipped message="SKIP_REGULAR_EXPRESSION_MATCHED"/><system-out>harness-verdict: skip: no wine32 &amp; no luck</system-out></testcase>
-  <testcase name="saturation.3.14" status="notrun"><skipped message="Unable to find executable"/><system-out></system-out></testcase>
-  <testcase name="threads.3.14" status="fail"><failure message="Failed"/><system-out>F</system-out></testcase>
-</testsuite>
-XML
-expect "report.py counts from JUnit: a declared skip is a skip, an unrunnable test and a failure are failures; a re-run is counted" 0 \
-  "^1 2 1 0 1 no wine32 & no luck$" -- \
-  bash -c "echo \$(python3 ci/report.py config --reports '$fakes/junit' fake-gcc)"
-# The side reports judge by the same rule: a test that did not run,
-# without the harness declaring a skip, is a failure there too.
-mkdir -p "$fakes/side"
-cat >"$fakes/side/fake-gcc.junit.xml" <<'XML'
-<?xml version="1.0" encoding="UTF-8"?>
-<testsuite name="fake" tests="3">
-  <testcase name="agreement.mypyc-2.4-3.14" status="notrun"><skipped message="Unable to find executable"/><system-out></system-out></testcase>
-  <testcase name="proof.saturates.3.14.LP64-le" status="notrun"><skipped message="Unable to find executable"/><system-out></system-out></testcase>
-  <testcase name="agreement.real-3.14" status="notrun"><skipped message="Unable to find executable"/><system-out></system-out></testcase>
-</testsuite>
-XML
-expect "the side reports (bindings, proofs, linked) count a test not run without a declared skip as failed" 0 \
-  "^1 differ; ran, 1 failed; DIFFERS$" -- \
-  bash -c "echo \"\$(python3 ci/report-bindings.py --reports '$fakes/side' fake-gcc | grep -o '[0-9]* differ');\
- \$(python3 ci/report-proofs.py --reports '$fakes/side' fake-gcc | grep -o 'ran, [0-9]* failed' | head -n 1);\
- \$(python3 ci/report-linked.py --reports '$fakes/side' fake-gcc | grep -o 'DIFFERS' | head -n 1)\""
-# Every skip must be one ci/expected-skips.txt expects: a new reason, or
-# more skips than a row allows, fails and is named; a row that did not occur
-# is a note. (A broken CBMC root turns every proof into a skip.)
-mkdir -p "$fakes/skips/ci" "$fakes/skips/reports"
-printf '# count configuration reason\n1 fake-(gcc|clang) ^no wine32\n2 fake-gcc ^never seen\n' >"$fakes/skips/ci/expected-skips.txt"
-skipped_case() { printf '<testcase name="%s" status="notrun"><skipped message="SKIP_REGULAR_EXPRESSION_MATCHED"/><system-out>harness-verdict: skip: %s</system-out></testcase>' "$1" "$2"; }
-{ echo '<testsuite name="fake">'; skipped_case layout.3.14 "no wine32 here"; skipped_case proof.saturates.3.14.LP64-le "no CBMC root"
-  echo '</testsuite>'; } >"$fakes/skips/reports/fake-gcc.junit.xml"
-{ echo '<testsuite name="fake">'; skipped_case layout.3.14 "no wine32 here"; skipped_case layout.3.15 "no wine32 here"
-  echo '</testsuite>'; } >"$fakes/skips/reports/fake-clang.junit.xml"
-expect "a skip the table does not expect, and more skips than it allows, are named; a row that did not occur is a note" 0 \
-  "^problems: fake-gcc: proof.saturates.3.14.LP64-le: a skip no row .* expects: no CBMC root \| fake-clang: 2 skips for '\^no wine32', .*expects at most 1 notes: fake-gcc: no skip for '\^never seen'" -- \
-  python3 -c 'import sys; sys.path.insert(0, "."); from ci.harness import report
-problems, notes = report.skip_check(sys.argv[1], ["fake-gcc", "fake-clang"], sys.argv[2])
-print("problems:", " | ".join(problems), "notes:", " | ".join(notes))' "$fakes/skips/reports" "$fakes/skips"
-echo '{"configuration": "fake-gcc", "result": "FAIL", "seconds": 3, "passed": 1, "failed": 2, "skipped": 1, "ran": true}' \
-  >"$fakes/junit/fake-gcc.record.json"
-expect "... and the summary of a failed configuration fails, its cells counted by family" 1 \
-  "\\| FAIL \\| fake-gcc \\|.* 1/0/1 \\| 0/1/0 \\| 0/1/0 \\|" -- \
-  bash -c "python3 ci/report.py summary --reports '$fakes/junit' --filtered fake-gcc >/dev/null; rc=\$?; cat '$fakes/junit/summary.md'; exit \$rc"
+# (The reports from JUnit, the skip table, the results' verdict and the
+# workflow check: ci/harness/tests/test_scripts.py, in the unit tests.)
 
 say "selftest: $ok passed, $bad failed"
 if [ "$run_matrix" = 1 ]; then

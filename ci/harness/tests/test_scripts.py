@@ -1,0 +1,140 @@
+"""The scripts beside the package that judge files only, on canned input:
+ci/results.py (the seed's headline results and their verdict),
+ci/check-workflow.py (the GitHub workflow against the presets) and the side
+reports (ci/report-*.py). Moved here from ci/test.sh: none needs a build."""
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from ci.harness import report
+from ci.harness.tests.conftest import ROOT, case_xml, junit
+
+WORKFLOW = os.path.join(ROOT, ".github", "workflows", "matrix.yml")
+
+
+def script(name, *args, cwd=ROOT):
+    return subprocess.run([sys.executable, os.path.join(ROOT, "ci", name), *args], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+# ---- ci/results.py --------------------------------------------------------------
+
+COW = "scheme,heap_mib,workers,worker,heap_private_kb,heap_shared_kb\n3.11,16,4,1,16384,0\n3.12,16,4,1,0,16384\n"
+COW_PYTHON = ("python,version,workers,worker,private_kb,shared_kb\npython3.11,3.11.7,4,1,4300,15000\n"
+              "python3.12,3.12.1,4,1,4200,17000\n")
+OVERHEAD = ("version,objects,instructions,per_operation\n3.11,mortal,0,5.50\n3.11,immortal,0,5.50\n"
+            "3.12,mortal,0,9.00\n3.12,immortal,0,9.00\n")
+
+
+@pytest.fixture
+def results(tmp_path):
+    (tmp_path / "cow.csv").write_text(COW)
+    (tmp_path / "cow-python.csv").write_text(COW_PYTHON)
+    (tmp_path / "overhead.csv").write_text(OVERHEAD)
+    return tmp_path
+
+
+def test_a_real_interpreter_that_copies_like_3_11_fails_the_results(results):
+    done = script("results.py", str(results))
+    assert done.returncode == 1 and re.search(r"does not hold.*3\.12\.1 98%", (results / "results.md").read_text(), re.S)
+    (results / "cow-python.csv").unlink()  # without those workers it holds, its cost table too
+    done = script("results.py", str(results))
+    assert done.returncode == 0 and "cost of the immortality check" in (results / "results.md").read_text()
+
+
+def test_an_immortality_check_that_costs_nothing_fails_the_results(results):
+    (results / "cow-python.csv").unlink()
+    (results / "overhead.csv").write_text("version,objects,instructions,per_operation\n3.11,mortal,0,5.50\n"
+                                          "3.11,immortal,0,5.50\n3.13,mortal,0,5.50\n")
+    (results / "inline.csv").write_text("configuration,operation,version,bytes,instructions\n"
+                                        "host-gcc,incref,3.11,8,2\nhost-gcc,incref,3.13,8,2\n")
+    done = script("results.py", str(results))
+    text = (results / "results.md").read_text().replace("\n", " ")
+    assert done.returncode == 1
+    assert re.search(r"does not hold..: 3\.13 mortal 5\.50\..*does not hold..: host-gcc incref 3\.13 2 \(3\.11: 2\)", text)
+
+
+# ---- ci/check-workflow.py ---------------------------------------------------------
+
+def edited_workflow(tmp_path, old, new):
+    with open(WORKFLOW) as f:
+        text = f.read()
+    assert re.search(old, text, re.M), f"the workflow no longer has {old!r}"
+    path = tmp_path / "matrix.yml"
+    path.write_text(re.sub(old, new, text, flags=re.M))
+    return str(path)
+
+
+def test_the_workflow_names_existing_presets_and_has_a_job_for_each():
+    done = script("check-workflow.py")
+    assert done.returncode == 0 and "every preset has a job" in done.stdout
+
+
+def test_a_workflow_naming_a_missing_preset_and_missing_one_fails(tmp_path):
+    path = edited_workflow(tmp_path, r"- windows-msvc-win32$", "- windows-msvc-win32-typo")
+    done = script("check-workflow.py", path)
+    assert done.returncode == 1
+    assert re.search(r"names preset windows-msvc-win32-typo.*preset windows-msvc-win32 has no job", done.stdout, re.S)
+
+
+def test_a_workflow_whose_matrix_is_not_the_table_of_targets_fails(tmp_path):
+    path = edited_workflow(tmp_path, r"python3 ci/tables.py matrix-json", 'echo "{}"')
+    done = script("check-workflow.py", path)
+    assert done.returncode == 1 and "its matrix must be fromJSON of a job that runs ci/tables.py matrix-json" in done.stdout
+
+
+# ---- the reports, from JUnit --------------------------------------------------------
+
+def test_counts_from_junit_a_declared_skip_only_is_a_skip(tmp_path, capsys):
+    (tmp_path / "fake-gcc.junit.xml").write_text(junit(
+        case_xml("layout.3.14", out="harness-retry: the emulator exited '1' having printed nothing\nok"),
+        case_xml("layout.3.15", status="notrun", out="harness-verdict: skip: no wine32 &amp; no luck"),
+        case_xml("saturation.3.14", status="notrun"),  # ctest could not run it: a failure
+        case_xml("threads.3.14", status="fail", failure=True, out="F")))
+    assert report.config(str(tmp_path), "fake-gcc") == 0
+    assert capsys.readouterr().out.split("\n")[:2] == ["1 2 1 0 1", "no wine32 & no luck"]
+
+
+def test_the_side_reports_count_a_test_not_run_without_a_declared_skip_as_failed(tmp_path):
+    (tmp_path / "fake-gcc.junit.xml").write_text(junit(
+        case_xml("agreement.mypyc-2.4-3.14", status="notrun"),
+        case_xml("proof.saturates.3.14.LP64-le", status="notrun"),
+        case_xml("agreement.real-3.14", status="notrun")))
+    bindings = script("report-bindings.py", "--reports", str(tmp_path), "fake-gcc")
+    proofs = script("report-proofs.py", "--reports", str(tmp_path), "fake-gcc")
+    linked = script("report-linked.py", "--reports", str(tmp_path), "fake-gcc")
+    assert "1 differ" in bindings.stdout
+    assert "ran, 1 failed" in proofs.stdout
+    assert "DIFFERS" in linked.stdout
+
+
+def test_the_summary_of_a_failed_configuration_fails_its_cells_counted_by_family(tmp_path, capsys):
+    (tmp_path / "fake-gcc.junit.xml").write_text(junit(
+        case_xml("layout.3.14"), case_xml("layout.3.15", status="notrun", out="harness-verdict: skip: no wine32"),
+        case_xml("saturation.3.14", status="notrun"), case_xml("threads.3.14", status="fail", failure=True)))
+    report.write_record(str(tmp_path), dict(configuration="fake-gcc", result="FAIL", seconds=3, passed=1, failed=2,
+                                            skipped=1, ran=True, reasons=["no wine32"], detail="1 passed, 2 failed"))
+    assert report.summary(str(tmp_path), ["fake-gcc"], filtered=True) == 1
+    assert re.search(r"\| FAIL \| fake-gcc \|.* 1/0/1 \| 0/1/0 \| 0/1/0 \|", (tmp_path / "summary.md").read_text())
+
+
+def test_every_skip_must_be_one_the_table_expects(tmp_path):
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "expected-skips.txt").write_text(
+        "# count configuration reason\n1 fake-(gcc|clang) ^no wine32\n2 fake-gcc ^never seen\n")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+
+    def skipped(name, why):
+        return case_xml(name, status="notrun", out=f"harness-verdict: skip: {why}")
+    (reports / "fake-gcc.junit.xml").write_text(junit(skipped("layout.3.14", "no wine32 here"),
+                                                      skipped("proof.saturates.3.14.LP64-le", "no CBMC root")))
+    (reports / "fake-clang.junit.xml").write_text(junit(skipped("layout.3.14", "no wine32 here"),
+                                                        skipped("layout.3.15", "no wine32 here")))
+    problems, notes = report.skip_check(str(reports), ["fake-gcc", "fake-clang"], str(tmp_path))
+    assert re.fullmatch(r"fake-gcc: proof\.saturates\.3\.14\.LP64-le: a skip no row .* expects: no CBMC root", problems[0])
+    assert re.fullmatch(r"fake-clang: 2 skips for '\^no wine32', .*expects at most 1", problems[1])
+    assert len(problems) == 2 and notes == ["fake-gcc: no skip for '^never seen' (ci/expected-skips.txt:3): it vanished"]
