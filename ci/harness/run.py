@@ -557,7 +557,10 @@ def run(o):
         held.close()
         os._exit(130)  # the worker threads are blocked on processes just killed
 
-    handlers = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # (A signal ignored from the start, as nohup or a background job of a
+    # script leaves SIGINT, stays ignored: the shell this replaces did so.)
+    handlers = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)
+                if signal.getsignal(sig) is not signal.SIG_IGN}
     try:
         return run_matrix(m)
     finally:

@@ -198,10 +198,11 @@ def test_an_unavailable_configuration_is_a_skip_unless_named(fake):
 
 
 def test_main(capsys):
+    before = signal.getsignal(signal.SIGINT)
     assert run.main(["--help"]) == 0 and "python3 -m ci.harness run" in capsys.readouterr().out
     assert run.main(["--bogus"]) == 2 and "unknown option" in capsys.readouterr().err
     assert run.main(["no-such"]) == 2 and "unknown preset 'no-such'" in capsys.readouterr().err
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # refused before it took Ctrl-C over
+    assert signal.getsignal(signal.SIGINT) is before  # refused before it took Ctrl-C over
     json.dumps(run.parse([]))  # the options are plain data
 
 
@@ -218,11 +219,27 @@ def test_the_whole_run_writes_the_reports(fake, monkeypatch, capsys):
     assert set(s["phase_seconds"]) == {"configure", "build", "test"}
 
 
+def test_an_ignored_sigint_stays_ignored(fake, monkeypatch):
+    tmp, _ = fake
+    monkeypatch.setattr(run, "BUILD", str(tmp / "build"))
+    installed = []
+    monkeypatch.setattr(run, "run_matrix", lambda m: installed.append(signal.getsignal(signal.SIGINT)) or 0)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert run.main(["--no-setup", "--reports", str(tmp / "reports"), "host-gcc"]) == 0
+        assert installed == [signal.SIG_IGN] and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_ctrl_c_stops_every_configuration_and_reports_nothing(fake, tmp_path):
     tmp, _ = fake
     (tmp / "bin" / "ctest").write_text("#!/bin/sh\ncase \"$*\" in *json-v1*) echo '{\"tests\": []}'; exit 0 ;; esac\n"
                                        "touch \"$FAKE_CALLS\"; sleep 60\n")
-    script = (f"import sys; sys.path.insert(0, {run.ROOT!r}); from ci.harness import run\n"
+    # As a terminal starts a foreground job: SIGINT at its default, whatever
+    # this test inherited (a background job's is ignored, and stays so).
+    script = (f"import signal, sys; sys.path.insert(0, {run.ROOT!r}); from ci.harness import run\n"
+              "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
               f"run.BUILD = {str(tmp / 'build')!r}\n"
               f"sys.exit(run.main(['--no-setup', '--reports', {str(tmp / 'reports')!r}, 'host-gcc', 'host-clang']))\n")
     p = run.subprocess.Popen([sys.executable, "-c", script], stdout=run.subprocess.PIPE, text=True,
@@ -270,6 +287,7 @@ def test_the_audit_runs_on_what_ran_and_a_pass_is_reused(fake, monkeypatch, caps
 
 def test_a_failed_setup_and_a_pyconfig_that_fits_nothing_stop_the_run(fake, monkeypatch, capsys):
     tmp, _ = fake
+    before = signal.getsignal(signal.SIGINT)
     monkeypatch.setattr(run, "BUILD", str(tmp / "build"))
     monkeypatch.setattr(run, "setup_command", lambda presets, target: ["false"])
     assert run.main(["--reports", str(tmp / "reports"), "host-gcc"]) == 2
@@ -281,4 +299,4 @@ def test_a_failed_setup_and_a_pyconfig_that_fits_nothing_stop_the_run(fake, monk
     (include / "pyconfig.h").write_text("#define SIZEOF_VOID_P 4\n#define WORDS_BIGENDIAN 1\n")
     assert run.main(["--no-setup", "--cpython-include", str(include), "host-gcc"]) == 2
     assert "fits no selected configuration: " in capsys.readouterr().err
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
+    assert signal.getsignal(signal.SIGINT) is before  # given back
