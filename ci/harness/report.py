@@ -307,7 +307,8 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
         fam = per_family[r["configuration"]]
         cells = "".join(f" {fam[f][0] if f in fam else 0}/{fam[f][1] if f in fam else 0}/{fam[f][2] if f in fam else 0} |"
                         if fam is not None else " – |" for f in all_families)
-        md.append(f"| {r['result']} | {r['configuration']} | {r['quadrant']} | {r['seconds']} |{cells} {r['reasons'].replace('|', '/')} |")
+        reasons = r["reasons"].replace("|", "/")
+        md.append(f"| {r['result']} | {r['configuration']} | {r['quadrant']} | {r['seconds']} |{cells} {reasons} |")
     md.append("")
     png = draw_matrix(reports, rows, per_family, all_families)
     if png:

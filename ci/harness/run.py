@@ -71,7 +71,7 @@ def say(*lines):
             print(line, flush=True)
 
 
-_print_lock = threading.Lock()
+_print_lock = threading.RLock()  # reentrant: the Ctrl-C handler may interrupt a say() of the main thread
 
 
 # ---- the command line ---------------------------------------------------------
@@ -152,7 +152,8 @@ def select(o, rows):
     for r in rows:
         quadrant = host_q if r["quadrant"] == "host" else r["quadrant"]
         if ((o["named"] and r["name"] not in o["named"]) or (o["targets"] and r["target"] not in o["targets"])
-                or (o["quadrants"] and quadrant not in o["quadrants"]) or (o["compiler"] and r["compiler"] != o["compiler"])):
+                or (o["quadrants"] and quadrant not in o["quadrants"])
+                or (o["compiler"] and r["compiler"] != o["compiler"])):
             continue
         chosen.append(r["name"])
     if not chosen:
@@ -235,7 +236,7 @@ class Processes:
     of its own (a configuration's ctest with all its tests), killed whole."""
 
     def __init__(self):
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # reentrant: stop() runs in a signal handler of the main thread
         self.running = set()
         self.stopping = False
 
@@ -373,10 +374,12 @@ class Matrix:
         last, key = os.path.join(build, ".harness-last-pass"), ""
         if not o["include"] and not self.rerun:
             key = self.key(p, build)
-            if key and _read(os.path.join(last, "key")).strip() == key and os.path.isfile(os.path.join(last, "junit.xml")):
-                shutil.copy(os.path.join(last, "junit.xml"), junit)
+            kept = os.path.join(last, "junit.xml")
+            if key and _read(os.path.join(last, "key")).strip() == key and os.path.isfile(kept):
+                shutil.copy(kept, junit)
                 with open(log_path, "a") as f:
-                    f.write(f"harness: nothing any test of {p} runs changed since its last complete pass: reused whole\n")
+                    f.write(f"harness: nothing any test of {p} runs changed since its last complete pass: "
+                            "reused whole\n")
                 rec["whole_reuse"] = True
         if rec["whole_reuse"]:
             pass
@@ -422,7 +425,8 @@ class Matrix:
         has it): which binding copies had no operation of their own, and the
         proofs' counterexamples (ctest keeps only the start of a passing
         test's output)."""
-        bindings, traces = os.path.join(self.reports, f"{p}.bindings.txt"), os.path.join(self.reports, f"{p}.proof-traces")
+        bindings = os.path.join(self.reports, f"{p}.bindings.txt")
+        traces = os.path.join(self.reports, f"{p}.proof-traces")
         with contextlib.suppress(OSError):
             os.remove(bindings)
         shutil.rmtree(traces, ignore_errors=True)
@@ -443,8 +447,8 @@ class Matrix:
         audited configuration's probes, abi/ with its baselines and tool,
         the scripts, libabigail's version) that passed before is reused with
         its reports."""
-        audited = [r["configuration"] for r in records
-                   if r["ran"] and os.path.isfile(os.path.join(self.build_root, r["configuration"], "abi", "probes.txt"))]
+        audited = [r["configuration"] for r in records if r["ran"]
+                   and os.path.isfile(os.path.join(self.build_root, r["configuration"], "abi", "probes.txt"))]
         if not audited:
             say("matrix: abi-audit: no configuration built, nothing to audit")
             return 0, 0

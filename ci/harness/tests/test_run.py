@@ -65,7 +65,8 @@ def test_processes_measure_cpu_and_run_in_a_group_of_their_own(tmp_path):
     procs = run.Processes()
     out = tmp_path / "out"
     with open(out, "ab") as f:
-        burn = "import os, time; t = time.process_time()\nwhile time.process_time() - t < 0.3: pass\nprint(os.getpgrp() == os.getpid())"
+        burn = ("import os, time; t = time.process_time()\nwhile time.process_time() - t < 0.3: pass\n"
+                "print(os.getpgrp() == os.getpid())")
         rc, wall, cpu = procs.run([sys.executable, "-c", burn], f)
         assert rc == 0 and cpu >= 0.25 and wall >= cpu * 0.5
         rc, _, _ = procs.run([sys.executable, "-c", "import sys; sys.exit(3)"], f)
@@ -183,7 +184,8 @@ def test_no_test_run_is_a_failure_and_only_skips_a_skip(fake):
     (tmp / "canned.xml").write_text(junit())
     rec = matrix().run_one("host-gcc")
     assert rec["result"] == "FAIL" and rec["detail"].startswith("ctest ran no test") and not rec["ran"]
-    (tmp / "canned.xml").write_text(junit(case_xml("layout.3.14", status="notrun", out="harness-verdict: skip: not here")))
+    skip = case_xml("layout.3.14", status="notrun", out="harness-verdict: skip: not here")
+    (tmp / "canned.xml").write_text(junit(skip))
     assert matrix().run_one("host-gcc")["result"] == "SKIP"
 
 

@@ -63,7 +63,8 @@ def test_bindings_rows_and_a_short_row(tree):
 def test_the_binding_tables_refuse_a_bad_row(tmp_path):
     own, div = tmp_path / "own.txt", tmp_path / "div.txt"
     own.write_text("# copy-version ops\nfake-1.0-3.14   try_incref,immortalize\nfake-1.0-3.15  -\n")
-    assert tables.binding_own_operations(str(own)) == [["fake-1.0-3.14", "try_incref,immortalize"], ["fake-1.0-3.15", "-"]]
+    assert tables.binding_own_operations(str(own)) == [["fake-1.0-3.14", "try_incref,immortalize"],
+                                                       ["fake-1.0-3.15", "-"]]
     own.write_text("fake-1.0-3.14   try_incref;immortalize\n")
     with pytest.raises(tables.TableError, match="is not a ','-separated list of operations"):
         tables.binding_own_operations(str(own))
