@@ -71,6 +71,25 @@ fi
 # runs Wine inside it. Made in the background while the rest of setup runs
 # (mostly downloads), and waited for at the end.
 cache=$(harness_cache)
+# in_background NAME COMMAND... / finished NAME: a job's exit status kept
+# in a file, not in bash's table of finished children, which forgets a pid
+# once the kernel hands the number to a new process (with pid_max 32768 it
+# wraps during the Check builds: "wait: pid N is not a child of this shell",
+# and a root made long before counted as failed).
+jobs_dir=$(mktemp -d)
+trap 'rm -rf "$jobs_dir"' EXIT
+in_background() {
+  local name=$1; shift
+  rm -f "$jobs_dir/$name"
+  { "$@"; echo $? >"$jobs_dir/$name"; } &
+  echo $! >"$jobs_dir/$name.pid"
+}
+finished() {
+  local pid; pid=$(cat "$jobs_dir/$1.pid")
+  while [ ! -s "$jobs_dir/$1" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  [ -s "$jobs_dir/$1" ] || echo 1 >"$jobs_dir/$1" # it died without saying
+  return "$(cat "$jobs_dir/$1")"
+}
 read -r -a i386_packages <<<"$(python3 "$here/ci/tables.py" i386-root "${targets[@]}")"
 make_i386_root() {
   local root="$cache/i386-root" t0=$SECONDS key version
@@ -95,9 +114,9 @@ make_i386_root() {
   echo "$version (wine32, i386 Debian 12 root)" >"$root/.ready"
   say "setup: i386 root with $version made in $((SECONDS - t0)) s"
 }
-i386_root_pid=
+i386_root=0
 if [ ${#i386_packages[@]} -gt 0 ] && [ ! -e /usr/lib/wine/wine ]; then
-  make_i386_root & i386_root_pid=$!
+  in_background i386-root make_i386_root; i386_root=1
 fi
 
 # --- a Debian 13 root with CBMC, for the proofs ------------------------------
@@ -122,14 +141,14 @@ make_cbmc_root() {
   echo "cbmc $version (Debian 13 root)" >"$root/.ready"
   say "setup: CBMC root with cbmc $version made in $((SECONDS - t0)) s"
 }
-cbmc_root_pid=
+cbmc_root=0
 need_cbmc=$setup_host # and a target whose toolchain file runs proofs (HARNESS_PROOFS)
 mapfile -t proof_targets < <(python3 "$here/ci/tables.py" proof-targets)
 for t in "${targets[@]}"; do
   for p in "${proof_targets[@]}"; do [ "$t" = "$p" ] && need_cbmc=1; done
 done
 if [ "$(uname -m)" = x86_64 ] && [ "$need_cbmc" = 1 ]; then
-  make_cbmc_root & cbmc_root_pid=$!
+  in_background cbmc-root make_cbmc_root; cbmc_root=1
 fi
 
 # --- Check's source --------------------------------------------------------
@@ -291,14 +310,14 @@ build_check() {
   rm -rf "$bdir"
   say "setup: Check built for $t in $((SECONDS - t0)) s"
 }
-pids=() ; fail=0
+building=() ; fail=0
 for t in "${targets[@]}"; do
   # Targets that cannot link Check run the cases on cases/minicheck.
   grep -q '^# harness-check: minicheck' "$here/toolchains/$t.cmake" && continue
-  build_check "$t" & pids+=($!)
-  if [ ${#pids[@]} -ge "$(nproc)" ]; then wait "${pids[0]}" || fail=1; pids=("${pids[@]:1}"); fi
+  in_background "check-$t" build_check "$t"; building+=("check-$t")
+  if [ ${#building[@]} -ge "$(nproc)" ]; then finished "${building[0]}" || fail=1; building=("${building[@]:1}"); fi
 done
-for p in "${pids[@]}"; do wait "$p" || fail=1; done
+for b in "${building[@]}"; do finished "$b" || fail=1; done
 [ $fail = 0 ] || die "setup: Check could not be built for every target"
 # --- a Wine prefix for the Windows targets that run --------------------------
 for t in "${targets[@]}"; do
@@ -317,11 +336,11 @@ done
 
 # Without it the 32-bit Windows configurations still build and audit, and
 # each of their tests is a skip that says why (toolchains/common/windows.cmake).
-if [ -n "$i386_root_pid" ] && ! wait "$i386_root_pid"; then
+if [ "$i386_root" = 1 ] && ! finished i386-root; then
   setup_shortfall "no i386 root with wine32 (see $cache/i386-root.log): the 32-bit Windows tests will be skips"
 fi
 
-if [ -n "$cbmc_root_pid" ] && ! wait "$cbmc_root_pid"; then
+if [ "$cbmc_root" = 1 ] && ! finished cbmc-root; then
   setup_shortfall "no CBMC root (see $cache/cbmc-root.log): the proofs will be skips"
 fi
 
