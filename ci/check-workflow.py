@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """check-workflow.py -- the GitHub Actions workflow must parse, name only
-presets that exist, and give every preset a job (ci/test.sh runs this; the
-workflow itself cannot run on this machine).  Exit 0 if so, 1 with the
-reasons otherwise.
+presets that exist, and give every preset a job (the unit tests run this:
+ci/harness/tests/test_scripts.py; the workflow itself cannot run on this
+machine).  Exit 0 if so, 1 with the reasons otherwise.
 
     ci/check-workflow.py [WORKFLOW]    default: .github/workflows/matrix.yml"""
 import json
