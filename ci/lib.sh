@@ -57,3 +57,21 @@ matrix_totals() {
   python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["tests"]
 print(t["passed"], t["failed"], t["skipped"], t.get("retried", 0))' "$1/summary.json"
 }
+# in_background NAME COMMAND... / finished NAME: a job's exit status kept
+# in a file of $jobs_dir (the caller's own directory), not in bash's table
+# of finished children, which forgets a pid
+# once the kernel hands the number to a new process (with pid_max 32768 it
+# wraps during the Check builds: "wait: pid N is not a child of this shell",
+# and a root made long before counted as failed).
+in_background() {
+  local name=$1; shift
+  rm -f "${jobs_dir:?}/$name"
+  { "$@"; echo $? >"$jobs_dir/$name"; } &
+  echo $! >"$jobs_dir/$name.pid"
+}
+finished() {
+  local pid; pid=$(cat "${jobs_dir:?}/$1.pid")
+  while [ ! -s "$jobs_dir/$1" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  [ -s "$jobs_dir/$1" ] || echo 1 >"$jobs_dir/$1" # it died without saying
+  return "$(cat "$jobs_dir/$1")"
+}

@@ -71,25 +71,10 @@ fi
 # runs Wine inside it. Made in the background while the rest of setup runs
 # (mostly downloads), and waited for at the end.
 cache=$(harness_cache)
-# in_background NAME COMMAND... / finished NAME: a job's exit status kept
-# in a file, not in bash's table of finished children, which forgets a pid
-# once the kernel hands the number to a new process (with pid_max 32768 it
-# wraps during the Check builds: "wait: pid N is not a child of this shell",
-# and a root made long before counted as failed).
+# Setup's background jobs report their status through files here
+# (in_background and finished, ci/lib.sh).
 jobs_dir=$(mktemp -d)
 trap 'rm -rf "$jobs_dir"' EXIT
-in_background() {
-  local name=$1; shift
-  rm -f "$jobs_dir/$name"
-  { "$@"; echo $? >"$jobs_dir/$name"; } &
-  echo $! >"$jobs_dir/$name.pid"
-}
-finished() {
-  local pid; pid=$(cat "$jobs_dir/$1.pid")
-  while [ ! -s "$jobs_dir/$1" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
-  [ -s "$jobs_dir/$1" ] || echo 1 >"$jobs_dir/$1" # it died without saying
-  return "$(cat "$jobs_dir/$1")"
-}
 read -r -a i386_packages <<<"$(python3 "$here/ci/tables.py" i386-root "${targets[@]}")"
 make_i386_root() {
   local root="$cache/i386-root" t0=$SECONDS key version

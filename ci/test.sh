@@ -201,6 +201,19 @@ echo "# edited" >>"$fakes/vt/harness/versions.txt"
 expect "a version table edited without ci/tables.py generate stops the configure" 1 \
   "versions.txt changed since cmake/harness_tables.cmake was generated: run python3 ci/tables.py generate" -- \
   bash -c "cmake -S '$fakes/vt' -B '$fakes/vt/build' -G Ninja -DCMAKE_C_COMPILER=gcc 2>&1 | tr -s '\n ' '  '; exit \${PIPESTATUS[0]}"
+# ... and so does an edited binding table (harness/bindings/).
+cp harness/versions.txt "$fakes/vt/harness/versions.txt"
+echo "# edited" >>"$fakes/vt/harness/bindings/known-divergences.txt"
+expect "a binding table edited without ci/tables.py generate stops the configure" 1 \
+  "a table in $fakes/vt/harness/bindings changed since cmake/harness_tables.cmake was generated" -- \
+  bash -c "cmake -S '$fakes/vt' -B '$fakes/vt/build-bindings' -G Ninja -DCMAKE_C_COMPILER=gcc 2>&1 | tr -s '\n ' '  ';
+           exit \${PIPESTATUS[0]}"
+# Setup's background jobs (ci/lib.sh): each one's own status, a command
+# killed by a signal counting as failed.
+expect "a background job's status is its own: passed, failed, killed" 0 "^a passed, b failed, c failed$" -- \
+  bash -c ". ci/lib.sh; jobs_dir=\$(mktemp -d); in_background a true; in_background b false;
+           in_background c sh -c 'kill -9 \$\$'; for i in \$(seq 300); do /bin/true; done
+           for j in a b c; do finished \$j && r=passed || r=failed; out+=\"\${out:+, }\$j \$r\"; done; echo \"\$out\""
 # GitHub's schema, through npm's @action-validator/cli (ci/setup.sh installs it).
 validator="$(harness_cache)/npm/node_modules/.bin/action-validator"
 expect "the GitHub workflow is valid against GitHub's schema (action-validator)" 0 "" -- "$validator" .github/workflows/matrix.yml

@@ -29,14 +29,10 @@ import shutil
 import subprocess
 import sys
 
-from . import report, tables
+from . import report, run, tables
+from .run import Usage
 
 ROOT = tables.ROOT
-AUDIT = os.path.join(ROOT, "ci", "abi-audit.sh")
-
-
-class Usage(Exception):
-    """What the merge refuses: exit 2 with this message."""
 
 
 def rewrite_probes(text, dest, preset):
@@ -116,13 +112,11 @@ def merge(o):
         raise Usage("merge: no job brought reports/")
     abi_rc = 0
     if audited:
-        with open(os.path.join(o["reports"], "abi-audit.log"), "w") as log:
-            abi_rc = subprocess.run([AUDIT, "--build-root", o["build_root"], "--reports", o["reports"], *audited],
+        log_path = os.path.join(o["reports"], "abi-audit.log")
+        with open(log_path, "w") as log:
+            abi_rc = subprocess.run(run.audit_command(o["build_root"], o["reports"], audited),
                                     stdout=log, stderr=subprocess.STDOUT, cwd=ROOT).returncode
-        with open(os.path.join(o["reports"], "abi-audit.log")) as log:
-            for line in log:
-                if line.startswith("abi-audit: "):
-                    print("merge: " + line, end="")
+        print("\n".join(run.audit_verdicts(log_path, "merge: ")))
     else:
         print("merge: abi-audit: no job brought ABI probes")
     sys.stdout.flush()

@@ -259,8 +259,10 @@ PHASES = ("configure", "build", "test")
 
 
 def read_text(path, default=""):
+    """A file's text, stripped (a byte that is not UTF-8 replaced: a log may
+    hold any); DEFAULT if it cannot be read."""
     try:
-        with open(path) as f:
+        with open(path, errors="replace") as f:
             return f.read().strip()
     except OSError:
         return default

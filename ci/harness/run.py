@@ -53,12 +53,13 @@ import threading
 import time
 
 from . import report, reuse, tables
+from .report import read_text
 
 ROOT = tables.ROOT
 BUILD = os.path.join(ROOT, "build")  # the builds, each configuration's in BUILD/<preset>
 AUDIT = os.path.join(ROOT, "ci", "abi-audit.sh")
 QUADRANTS = report.QUADRANTS
-COMPILERS = ("gcc", "clang", "clang-cl")
+COMPILERS = tuple(tables.COMPILER_NAMES)
 
 
 class Usage(Exception):
@@ -174,21 +175,13 @@ def _output(*cmd):
         return ""
 
 
-def _read(path):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
 def machine_findings():
     """What configuring finds on this machine beyond the tree (CPython's
     headers fetched, installs and interpreters, emulators and compilers,
     their packages' versions, the kernel), as one digest: a configuration
     whose digest changed is configured again, so that no finding outlives
     its cause."""
-    parts = [_read(os.path.join(_cache_dir(), "cpython", ".fetched"))]
+    parts = [read_text(os.path.join(_cache_dir(), "cpython", ".fetched"))]
     parts += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*")))
     for v in (r["name"] for r in tables.versions(ROOT) if r["kind"] == "gil"):
         parts += [shutil.which(f"python{v}") or "", shutil.which(f"python{v}-config") or ""]
@@ -315,9 +308,12 @@ class Matrix:
         scratch (--fresh), since CMake keeps what it found of the compilers."""
         t = self.target[p]
         args = ["-B", build, *self.user_args()] if self.o["include"] else []
-        pyconfigs = "".join(_read(os.path.join(d, "pyconfig.h")) for d in (self.o["include"], self.o["pyconfig"]) if d)
-        want = "\n".join([self.findings, *args, target_packages(t), hashlib.sha256(pyconfigs.encode()).hexdigest()])
-        old = _read(stamp) if os.path.isfile(stamp) else None
+        given = [d for d in (self.o["include"], self.o["pyconfig"]) if d]
+        pyconfigs = "".join(read_text(os.path.join(d, "pyconfig.h")) for d in given)
+        # (Stripped, as read_text() reads it back.)
+        want = "\n".join([self.findings, *args, target_packages(t),
+                          hashlib.sha256(pyconfigs.encode()).hexdigest()]).strip()
+        old = read_text(stamp) if os.path.isfile(stamp) else None
         configure = old != want
         if old is not None and old != want:
             args.append("--fresh")
@@ -356,7 +352,7 @@ class Matrix:
             with contextlib.suppress(OSError):
                 os.remove(stamp)
             if not phase("configure", ["cmake", "--preset", p, *args]):
-                text = _read(log_path)
+                text = read_text(log_path)
                 why = harness_message(text, "harness: unavailable: ")
                 if why and not o["named"]:
                     return "SKIP", f"unavailable: {why}"
@@ -375,7 +371,7 @@ class Matrix:
         if not o["include"] and not self.rerun:
             key = self.key(p, build)
             kept = os.path.join(last, "junit.xml")
-            if key and _read(os.path.join(last, "key")).strip() == key and os.path.isfile(kept):
+            if key and read_text(os.path.join(last, "key")).strip() == key and os.path.isfile(kept):
                 shutil.copy(kept, junit)
                 with open(log_path, "a") as f:
                     f.write(f"harness: nothing any test of {p} runs changed since its last complete pass: "
@@ -395,7 +391,7 @@ class Matrix:
         if c["passed"] + c["failed"] + c["skipped"] == 0:
             return "FAIL", f"ctest ran no test (see {log_path})"
         rec["ran"] = True
-        if c["failed"] or (not rec["whole_reuse"] and "tests passed" not in _read(log_path)):
+        if c["failed"] or (not rec["whole_reuse"] and "tests passed" not in read_text(log_path)):
             verdict = "FAIL"
         else:
             verdict = "SKIP" if c["passed"] == 0 else "PASS"  # one that ran nothing is a skip, never a pass
@@ -456,7 +452,7 @@ class Matrix:
         log_path = os.path.join(self.reports, "abi-audit.log")
         key = "" if self.rerun else self.audit_key(audited)
         rc = 0
-        if key and _read(os.path.join(last, "key")).strip() == key and os.path.isdir(os.path.join(last, "abi")):
+        if key and read_text(os.path.join(last, "key")).strip() == key and os.path.isdir(os.path.join(last, "abi")):
             shutil.rmtree(os.path.join(self.reports, "abi"), ignore_errors=True)
             shutil.copytree(os.path.join(last, "abi"), os.path.join(self.reports, "abi"))
             shutil.copy(os.path.join(last, "abi-audit.log"), log_path)
@@ -465,17 +461,16 @@ class Matrix:
         else:
             shutil.rmtree(last, ignore_errors=True)
             with open(log_path, "wb") as log:
-                rc, _, _ = self.procs.run([AUDIT, "--build-root", self.build_root, "--reports", self.reports,
-                                           *audited], log)
+                rc, _, _ = self.procs.run(audit_command(self.build_root, self.reports, audited), log)
             if rc == 0 and key:
                 shutil.copytree(os.path.join(self.reports, "abi"), os.path.join(last, "abi"))
                 shutil.copy(log_path, last)
                 with open(os.path.join(last, "key"), "w") as f:
                     f.write(key + "\n")
             say("")
-        lines = _read(log_path).splitlines()
+        lines = read_text(log_path).splitlines()
         say(*[line for line in lines if not line.startswith("abi-audit: ")][:40])
-        say(*["matrix: " + line for line in lines if line.startswith("abi-audit: ")])
+        say(*audit_verdicts(log_path, "matrix: "))
         return rc, len(audited)
 
     def audit_key(self, audited):
@@ -494,6 +489,16 @@ class Matrix:
             with open(path, "rb") as f:
                 h.update(f"{path}={hashlib.sha256(f.read()).hexdigest()}\n".encode())
         return h.hexdigest()
+
+
+def audit_command(build_root, reports, presets):
+    """ci/abi-audit.sh over these presets' probes (in BUILD_ROOT/<preset>/abi)."""
+    return [AUDIT, "--build-root", build_root, "--reports", reports, *presets]
+
+
+def audit_verdicts(log_path, prefix):
+    """The audit's own summary lines ("abi-audit: ..."), each under PREFIX."""
+    return [prefix + line for line in read_text(log_path).splitlines() if line.startswith("abi-audit: ")]
 
 
 # ---- the run ----------------------------------------------------------------

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ci.harness import merge, report
+from ci.harness import merge, report, run
 from ci.harness.tests.conftest import case_xml, junit
 
 
@@ -57,7 +57,7 @@ def test_merge_audits_every_job_together_and_reports(tmp_path, monkeypatch, caps
     audit = tmp_path / "audit"
     audit.write_text("#!/bin/sh\necho \"$*\" >\"$0.args\"\necho 'abi-audit: exit 0'\n")
     audit.chmod(0o755)
-    monkeypatch.setattr(merge, "AUDIT", str(audit))
+    monkeypatch.setattr(run, "AUDIT", str(audit))
     for job, preset in (("one", "host-gcc"), ("two", "s390x-linux-gnu-gcc")):
         job_with_probes(tmp_path, job, preset)
         reports = tmp_path / job / "reports"
