@@ -37,12 +37,12 @@ done
 # source packages, qemu-user for foreign CPUs, Python with YAML for
 # ci/test.sh's checks of the reports and the CI workflow, pytest and coverage
 # for the unit tests of ci/harness, valgrind and
-# gnuplot for ci/results.sh, jansson and libabigail for ci/abi-audit.sh,
+# gnuplot for ci/results.sh, libabigail for ci/abi-audit.sh,
 # debootstrap and eatmydata for the proofs' CBMC root (and the i386 root),
 # and the unit tests' check of the scripts, shellcheck.
 packages=(cmake ninja-build make pkg-config gcc g++ libc6-dev clang lld llvm debootstrap eatmydata
           check libsubunit-dev dpkg-dev xz-utils qemu-user python3 python3-yaml python3-pytest python3-coverage
-          valgrind gnuplot-nox libjansson-dev abigail-tools shellcheck)
+          valgrind gnuplot-nox abigail-tools shellcheck)
 for t in "${targets[@]}"; do
   read -r -a extra <<<"$(python3 "$here/ci/tables.py" apt "$t")"
   packages+=("${extra[@]}")

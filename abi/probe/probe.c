@@ -2,8 +2,8 @@
  * compiler at compile time: nothing here runs, so targets that can only be
  * compiled (the MSVC ABI, 32-bit Windows) get a manifest too.
  *
- * The object file carries three records that abi/tool/harness-abi reads
- * back and writes as JSON (docs/abi-audit.md):
+ * The object file carries three records that the audit (ci/harness/audit.py)
+ * reads back and writes as JSON (docs/abi-audit.md):
  *   - a table of (key, 16 hex digits) entries between two marker entries:
  *     sizes, alignments and offsets of PyObject and PyVarObject and of every
  *     refcount-related field, the counting word, the data model, the

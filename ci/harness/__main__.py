@@ -1,10 +1,10 @@
 """python3 -m ci.harness COMMAND ARGS...: see ci/harness/__init__.py."""
 import sys
 
-from . import merge, profile, report, reuse, run, tables
+from . import audit, merge, profile, report, reuse, run, tables
 
 COMMANDS = {"tables": tables.main, "report": report.main, "reuse-key": reuse.main, "profile": profile.main,
-            "run": run.main, "merge": merge.main}
+            "run": run.main, "merge": merge.main, "audit": audit.main}
 
 
 def main(argv):

@@ -478,8 +478,8 @@ class Matrix:
         h.update("\n".join([self.build_root, self.reports, *audited]).encode())
         h.update(_output("abidw", "--version").encode())
         files = []
-        for top in ["abi", "ci/abi-audit.sh", "ci/tables.py", "ci/harness/tables.py", "harness/versions.txt",
-                    *(os.path.join(self.build_root, p, "abi") for p in audited)]:
+        for top in ["abi", "ci/abi-audit.sh", "ci/harness/audit.py", "ci/tables.py", "ci/harness/tables.py",
+                    "harness/versions.txt", *(os.path.join(self.build_root, p, "abi") for p in audited)]:
             top = os.path.join(ROOT, top)
             if os.path.isfile(top):
                 files.append(top)
