@@ -70,9 +70,6 @@ fi
 
 expect "unknown preset is refused" 2 "unknown preset 'no-such'" -- ci/matrix.sh --no-setup no-such
 expect "unknown target is refused" 2 "unknown target 'no-such'" -- ci/setup.sh no-such
-expect "in CI a setup shortfall (no CBMC root, no i386 root, a binding's package) is an error" 2 \
-  "no CBMC root \(CI=true: an error\)" -- env CI=true bash -c ". ci/lib.sh; setup_shortfall 'no CBMC root'; echo went on"
-expect "... and elsewhere a warning" 0 "WARNING: no CBMC root" -- env CI= bash -c ". ci/lib.sh; setup_shortfall 'no CBMC root'"
 # The self-tests that need one build tree are CTest tests (label selftest,
 # cmake/selftest/): the runner's verdicts on programs that crash, hang,
 # lie about their checks or claim skips they are not, minicheck's failures.
@@ -208,12 +205,6 @@ expect "a binding table edited without ci/tables.py generate stops the configure
   "a table in $fakes/vt/harness/bindings changed since cmake/harness_tables.cmake was generated" -- \
   bash -c "cmake -S '$fakes/vt' -B '$fakes/vt/build-bindings' -G Ninja -DCMAKE_C_COMPILER=gcc 2>&1 | tr -s '\n ' '  ';
            exit \${PIPESTATUS[0]}"
-# Setup's background jobs (ci/lib.sh): each one's own status, a command
-# killed by a signal counting as failed.
-expect "a background job's status is its own: passed, failed, killed" 0 "^a passed, b failed, c failed$" -- \
-  bash -c ". ci/lib.sh; jobs_dir=\$(mktemp -d); in_background a true; in_background b false;
-           in_background c sh -c 'kill -9 \$\$'; for i in \$(seq 300); do /bin/true; done
-           for j in a b c; do finished \$j && r=passed || r=failed; out+=\"\${out:+, }\$j \$r\"; done; echo \"\$out\""
 # GitHub's schema, through npm's @action-validator/cli (ci/setup.sh installs it).
 validator="$(harness_cache)/npm/node_modules/.bin/action-validator"
 expect "the GitHub workflow is valid against GitHub's schema (action-validator)" 0 "" -- "$validator" .github/workflows/matrix.yml

@@ -1,10 +1,11 @@
 """python3 -m ci.harness COMMAND ARGS...: see ci/harness/__init__.py."""
 import sys
 
-from . import audit, merge, profile, report, reuse, run, tables
+from . import audit, merge, profile, report, reuse, run, setup, tables
 
 COMMANDS = {"tables": tables.main, "report": report.main, "reuse-key": reuse.main, "profile": profile.main,
-            "run": run.main, "merge": merge.main, "audit": audit.main}
+            "run": run.main, "merge": merge.main, "audit": audit.main,
+            "setup": setup.main}
 
 
 def main(argv):

@@ -228,7 +228,7 @@ def targets(root):
             triple=triple, description=description, common=common[0], system=common_keys.get("system", ""),
             bits=int(m.group(1)), order=m.group(2), quadrant=m.group(1) + ("le" if m.group(2) == "little" else "be"),
             compilers=compilers, runs=runs, apt=keys.get("apt", "").split(),
-            i386_root=keys.get("i386-root", "").split(),
+            i386_root=keys.get("i386-root", "").split(), check=keys.get("check", "check"),
             abi=sets.get("HARNESS_ABI_PEER", triple), qemu=sets.get("HARNESS_QEMU", ""),
             by_design={c: sets[v] for c, v in (("clang", "HARNESS_CLANG_UNAVAILABLE"), ("clang", "HARNESS_CLANG_COMPILE_ONLY"))
                        if v in sets},
