@@ -1,17 +1,45 @@
 #!/usr/bin/env python3
-"""results.py OUT -- tables (results.md) and the plot (cow.png, gnuplot) from
-the CSV files ci/results.sh measured into OUT. Exit 1 if a copy-on-write
-expectation does not hold: every immortal worker's private heap at most 1% of
-the heap, every legacy (3.11) worker's at least 95%; every real 3.12+
-interpreter's worker at most 75% of a 3.11 worker's private memory."""
+"""results.py -- the seed's headline results, measured here (docs/results.md;
+ci/results.sh runs it):
+  1. copy-on-write after fork: private vs shared memory of forked workers
+     over a heap of 16 to 256 MiB, 1 to 8 workers, legacy 3.11 versus the
+     immortal 3.12/3.14 and free-threaded 3.14t schemes (the model's
+     encodings; cases/experiments/cow.c), and with every real CPython on
+     the machine (cases/experiments/cow.py);
+  2. the cost of the immortality check: instructions per Py_INCREF /
+     Py_DECREF of the real headers on the host (callgrind), and the size
+     and instruction count of the inlined sequences per target and
+     compiler (the targets' binutils).
+
+    ci/results.py [--publish] [OUT]   default OUT: results/ (CSV, results.md,
+                                      cow.png); --publish also copies them to
+                                      docs/results.md and docs/results/cow.png
+    ci/results.py --tables OUT        only the tables and the plot, from the
+                                      CSV files measured into OUT
+
+Real interpreters: the host build's (python3.11 ... python3.15 on PATH or
+under ~/.pyenv), or the ones listed in HARNESS_PYTHONS (space-separated).
+Exit 1 if a measurement failed or an expectation does not hold: every
+immortal worker's private heap at most 1% of the heap, every legacy (3.11)
+worker's at least 95%; every real 3.12+ interpreter's worker at most 75% of
+a 3.11 worker's private memory."""
 import csv
 import datetime
+import glob
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 from collections import defaultdict
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The configurations whose inlined sequences are measured: one of each
+# data model's quadrant but 64-bit big-endian's pair, with both compilers.
+PROBE_PRESETS = ("host-gcc", "host-clang", "i686-linux-gnu-gcc", "i686-linux-gnu-clang", "powerpc-linux-gnu-gcc",
+                 "powerpc-linux-gnu-clang", "s390x-linux-gnu-gcc", "s390x-linux-gnu-clang")
 
 # The least extra cost, in instructions per Py_INCREF/Py_DECREF, of a
 # version with immortality over 3.11's (docs/results.md, section 2).
@@ -213,5 +241,136 @@ def main(out):
     return 0 if ok and cow and cost_ok else 1
 
 
+# ---- the measurements ---------------------------------------------------------
+
+class Failed(Exception):
+    """A measurement failed: what to say."""
+
+
+def quiet(*cmds, log=None):
+    """Whether each of CMDS succeeded, one after the other (their output to LOG, a path, or dropped)."""
+    with open(log or os.devnull, "w") as out:
+        return all(subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode == 0 for cmd in cmds)
+
+
+def csv_lines(path, header, lines):
+    with open(path, "w") as f:
+        f.write(header + "\n" + "".join(line if line.endswith("\n") else line + "\n" for line in lines))
+
+
+def version_of(name, prefix):
+    """"3.14t" of refcount_loop_3_14t or inline_probe_3_14t."""
+    return name.split(prefix, 1)[1].split(".dir")[0].replace("_", ".")
+
+
+def measure_cow(out, experiments):
+    print("results: 1/4 copy-on-write, model schemes", flush=True)
+    lines = []
+    for scheme in ("3.11", "3.12", "3.14", "3.14t"):
+        for mib in (16, 64, 256):
+            for workers in (1, 2, 4, 8):
+                p = subprocess.run([f"{experiments}/cow_experiment", scheme, str(mib), str(workers)],
+                                   stdout=subprocess.PIPE, text=True)
+                if p.returncode:
+                    raise Failed(f"cow_experiment {scheme} {mib} {workers} failed")
+                lines.append(p.stdout)
+    csv_lines(f"{out}/cow.csv", "scheme,heap_mib,workers,worker,heap_private_kb,heap_shared_kb,rollup_private_kb,"
+              "rollup_shared_kb", lines)
+    print("results: 2/4 copy-on-write, real interpreters", flush=True)
+    # The interpreters the host build found (or was given): cases/CMakeLists.txt.
+    lines = []
+    for py in filter(None, open("build/host-gcc/interpreters.txt").read().split("\n")):
+        p = subprocess.run([py, "cases/experiments/cow.py", "4"], stdout=subprocess.PIPE, text=True)
+        if p.returncode:
+            raise Failed(f"{py} cases/experiments/cow.py failed")
+        lines.append(p.stdout)
+    csv_lines(f"{out}/cow-python.csv", "python,version,workers,worker,private_kb,shared_kb", lines)
+
+
+def measure_overhead(out, experiments):
+    print("results: 3/4 instructions per refcount operation (callgrind)", flush=True)
+    lines = []
+    for loop in sorted(glob.glob(f"{experiments}/refcount_loop_*")):
+        version = version_of(os.path.basename(loop), "refcount_loop_")
+        for objects in ("mortal", "immortal"):
+            p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                                "--toggle-collect=harness_refcount_loop*", loop, objects],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+            m = re.search(r"Collected : (\d+)", p.stdout)
+            if not m or int(m.group(1)) <= 0:
+                raise Failed(f"callgrind measured nothing for {loop} {objects}")
+            n = int(m.group(1))
+            # 1000 rounds x 1000 objects x (one incref + one decref)
+            lines.append(f"{version},{objects},{n},{n / 2000000:.2f}")
+    csv_lines(f"{out}/overhead.csv", "version,objects,instructions,per_operation", lines)
+
+
+def measure_inline(out):
+    print("results: 4/4 inlined Py_INCREF/Py_DECREF per target and compiler", flush=True)
+    lines = []
+    for p in PROBE_PRESETS:
+        log = f"{out}/inline-{p}.log"
+        if not quiet(["cmake", "--preset", p], ["cmake", "--build", "--preset", p, "--target", "inline_probes"],
+                     log=log):
+            print(f"results: {p}: not measured (see {log})")
+            continue
+        tool = "" if p.startswith("host-") else re.sub(r"-(gcc|clang)$", "", p) + "-"
+        for o in sorted(glob.glob(f"build/{p}/cases/experiments/CMakeFiles/inline_probe_*.dir/inline_probe.c.o")):
+            version = version_of(o, "inline_probe_")
+            symbols = subprocess.run([f"{tool}nm", "-S", o], stdout=subprocess.PIPE, text=True).stdout
+            for op in ("incref", "decref"):
+                found = [f.split() for f in symbols.splitlines() if f.split()[-1:] == [f"harness_probe_{op}"]]
+                if not found or len(found[0]) < 4:
+                    raise Failed(f"no harness_probe_{op} in {o}")
+                start, size = int(found[0][0], 16), int(found[0][1], 16)
+                dump = subprocess.run([f"{tool}objdump", "-d", "--no-show-raw-insn", f"--start-address={start}",
+                                       f"--stop-address={start + size}", o], stdout=subprocess.PIPE, text=True).stdout
+                count = len(re.findall(r"^ +[0-9a-f]+:", dump, re.M))
+                lines.append(f"{p},{version},{op},{size},{count}")
+    csv_lines(f"{out}/inline.csv", "configuration,version,operation,bytes,instructions", lines)
+
+
+def measure(out, publish):
+    os.chdir(ROOT)
+    if subprocess.run(["ci/setup.sh", "i686-linux-gnu", "powerpc-linux-gnu", "s390x-linux-gnu"],
+                      stdout=subprocess.DEVNULL).returncode:
+        raise Failed("setup failed")
+    if not (shutil.which("gnuplot") and shutil.which("valgrind")):
+        raise Failed("gnuplot and valgrind are needed (ci/setup.sh installs them)")
+    os.makedirs(out, exist_ok=True)
+    # HARNESS_PYTHONS (space-separated) is passed on every time, so that an
+    # empty one goes back to finding them.
+    pythons = ";".join(os.environ.get("HARNESS_PYTHONS", "").split())
+    if not quiet(["cmake", "--preset", "host-gcc", f"-DHARNESS_PYTHONS={pythons}"],
+                 ["cmake", "--build", "--preset", "host-gcc"]):
+        raise Failed("the host build failed")
+    experiments = "build/host-gcc/cases/experiments"
+    measure_cow(out, experiments)
+    measure_overhead(out, experiments)
+    measure_inline(out)
+    if main(out):
+        raise Failed(f"the expectations do not hold (see {out}/results.md)")
+    if publish:
+        os.makedirs("docs/results", exist_ok=True)
+        shutil.copy(f"{out}/cow.png", "docs/results/cow.png")
+        with open("docs/results.md", "w") as f:
+            f.write(open(f"{out}/results.md").read().replace("](cow.png)", "](results/cow.png)"))
+        print("results: published to docs/results.md and docs/results/cow.png")
+    print(f"results: {out}/ (CSV, results.md, cow.png)")
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    args = sys.argv[1:]
+    if args[:1] == ["--tables"] and len(args) == 2:
+        sys.exit(main(args[1]))
+    publish = args[:1] == ["--publish"]
+    args = args[1:] if publish else args
+    if len(args) > 1 or any(a.startswith("-") for a in args):
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    try:
+        sys.exit(measure(args[0] if args else "results", publish))
+    except Failed as e:
+        print(f"results: {e}", file=sys.stderr)
+        sys.exit(1)

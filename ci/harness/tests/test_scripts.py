@@ -2,6 +2,7 @@
 ci/results.py (the seed's headline results and their verdict),
 ci/check-workflow.py (the GitHub workflow against the presets) and the side
 reports (ci/report-*.py). Moved here from ci/test.sh: none needs a build."""
+import json
 import os
 import re
 import subprocess
@@ -38,11 +39,11 @@ def results(tmp_path):
 
 
 def test_a_real_interpreter_that_copies_like_3_11_fails_the_results(results):
-    done = script("results.py", str(results))
+    done = script("results.py", "--tables", str(results))
     assert done.returncode == 1
     assert re.search(r"does not hold.*3\.12\.1 98%", (results / "results.md").read_text(), re.S)
     (results / "cow-python.csv").unlink()  # without those workers it holds, its cost table too
-    done = script("results.py", str(results))
+    done = script("results.py", "--tables", str(results))
     assert done.returncode == 0 and "cost of the immortality check" in (results / "results.md").read_text()
 
 
@@ -52,7 +53,7 @@ def test_an_immortality_check_that_costs_nothing_fails_the_results(results):
                                           "3.11,immortal,0,5.50\n3.13,mortal,0,5.50\n")
     (results / "inline.csv").write_text("configuration,operation,version,bytes,instructions\n"
                                         "host-gcc,incref,3.11,8,2\nhost-gcc,incref,3.13,8,2\n")
-    done = script("results.py", str(results))
+    done = script("results.py", "--tables", str(results))
     text = (results / "results.md").read_text().replace("\n", " ")
     assert done.returncode == 1
     assert re.search(r"does not hold..: 3\.13 mortal 5\.50\.", text)
@@ -143,3 +144,50 @@ def test_every_skip_must_be_one_the_table_expects(tmp_path):
     assert re.fullmatch(r"fake-clang: 2 skips for '\^no wine32', .*expects at most 1", problems[1])
     assert len(problems) == 2
     assert notes == ["fake-gcc: no skip for '^never seen' (ci/expected-skips.txt:3): it vanished"]
+
+
+# ---- ci/integration.py's own judgements -------------------------------------------
+
+def integration():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("integration", os.path.join(ROOT, "ci", "integration.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def user_json(tmp_path, rows):
+    path = tmp_path / "user.json"
+    path.write_text(json.dumps({"configurations": rows}))
+    return str(path)
+
+
+def row(impl, result="PASS", passed=3, failed=0, **extra):
+    return {"implementation": impl, "result": result, "passed": passed, "failed": failed, **extra}
+
+
+def test_user_verdict_of_the_mutant_matrices(tmp_path):
+    verdict = integration().user_verdict
+    rows = {"host-gcc": {"user-3.14": row("user-3.14")},
+            "s390x-linux-gnu-gcc": {"user-3.14": row("user-3.14", "FAIL", 2, 1)}}
+    path = user_json(tmp_path, rows)
+    assert verdict(path, 1, "fail", "s390x-linux-gnu-gcc").startswith("detected exactly where expected")
+    assert verdict(path, 0, "fail", "s390x-linux-gnu-gcc").startswith("NOT where expected")  # the run passed
+    assert verdict(path, 1, "fail", "host-gcc").startswith("NOT where expected: ['s390x-linux-gnu-gcc']")
+    rows["s390x-linux-gnu-gcc"]["user-3.14"] = row("user-3.14", pyconfig_not_used="it describes 64-bit little-endian")
+    path = user_json(tmp_path, rows)
+    assert verdict(path, 0, "pass", "user-3.14").startswith(
+        "all user-3.14, all passed; your pyconfig.h not used on: s390x-linux-gnu-gcc (it describes 64-bit")
+    assert verdict(path, 0, "pass", "user-3.14t").startswith("NOT all user-3.14t")
+    assert verdict(path, 0, "each", "user-3.14").startswith("each of user-3.14, all passed")
+    assert verdict(path, 0, "each", "user-3.14 user-abi3t").startswith("NOT each of")
+    assert verdict(str(tmp_path / "none.json"), 1, "fail", "x").startswith("no user.json")
+
+
+def test_matrix_totals_and_flat(tmp_path):
+    module = integration()
+    (tmp_path / "summary.json").write_text('{"tests":{"passed":7,"failed":2,"skipped":3,"retried":1}}')
+    assert module.matrix_totals(str(tmp_path)) == (7, 2, 3, 1)
+    with pytest.raises(FileNotFoundError):
+        module.matrix_totals(str(tmp_path / "none"))
+    assert module.flat("a\n  b\nc ") == "a b c"
