@@ -550,22 +550,22 @@ def mutant_matrices(t, cpython):
       32-bit: the immortal threshold _Py_IMMORTAL_MINIMUM_REFCNT halved;
       LLP64 (64-bit Windows): the 64-bit ob_refcnt_full declared long."""
     host_pyconfig = f"{cpython}/pyconfig/x86_64-linux-gnu"
-    for name, file, old, new, want in (
-            ("64be", "object.h", "#  if PY_BIG_ENDIAN\n", "#  if 0 && PY_BIG_ENDIAN\n", "s390x-linux-gnu-gcc"),
-            ("32bit", "refcount.h", "#define _Py_IMMORTAL_MINIMUM_REFCNT ((Py_ssize_t)(1L << 30))\n",
-             "#define _Py_IMMORTAL_MINIMUM_REFCNT ((Py_ssize_t)(1L << 29))\n",
+    for name, file, line, new, want in (
+            ("64be", "object.h", r"^#  if PY_BIG_ENDIAN$", "#  if 0 && PY_BIG_ENDIAN", "s390x-linux-gnu-gcc"),
+            ("32bit", "refcount.h", r"^#define _Py_IMMORTAL_MINIMUM_REFCNT \(\(Py_ssize_t\)\(1L << 30\)\)$",
+             "#define _Py_IMMORTAL_MINIMUM_REFCNT ((Py_ssize_t)(1L << 29))",
              "arm-linux-gnueabihf-gcc powerpc-linux-gnu-gcc"),
-            ("llp64", "object.h", "        PY_INT64_T ob_refcnt_full;\n", "        long ob_refcnt_full;\n",
+            ("llp64", "object.h", r"^        PY_INT64_T ob_refcnt_full;", "        long ob_refcnt_full;",
              "x86_64-w64-mingw32-gcc")):
         d = os.path.join(t.fakes, f"mutant-{name}")
         shutil.copytree(f"{cpython}/include", d)
         text = open(os.path.join(d, file)).read()
-        lines = text.splitlines(keepends=True)
-        if old not in lines:
-            t.failed(f"mutant {name}: '{old.strip()}' is no line of {file} (did the 3.14 headers change?)")
+        mutated = re.sub(line, new.replace("\\", "\\\\"), text, flags=re.M)
+        if mutated == text:
+            t.failed(f"mutant {name}: '{line}' matches no line of {file} (did the 3.14 headers change?)")
             continue
         with open(os.path.join(d, file), "w") as f:
-            f.write("".join(new if line == old else line for line in lines))
+            f.write(mutated)
         rc, user = user_matrix(t, f"mutant-{name}", d, host_pyconfig, MUTANT_PRESETS)
         t.expect(f"mutant {name} ({new.strip()[:60]}) fails exactly on: {want}", 0,
                  "^detected exactly where expected", rc=0, out=user_verdict(user, rc, "fail", want))
