@@ -439,7 +439,7 @@ def abi_audit(t, quadrant):
     broken = os.path.join(t.fakes, "abi-break")
     os.makedirs(broken)
     t.expect("the probes of the broken model are read back", 0, "",
-             audit + ["extract", "--configuration", "host-gcc", "--abi", "host", "--quadrant", quadrant,
+             audit + ["extract", "--configuration", "host-gcc", "--abi-peer", "host", "--quadrant", quadrant,
                       "build/selftest-abi-break/abi/probes.txt", f"{broken}/host-gcc.json"])
     manifests = audit + ["manifests", "--invariants", "abi/invariants.json", "abi/manifests", broken]
     rc, out = sh(manifests)
@@ -463,7 +463,7 @@ def abi_audit(t, quadrant):
     wrong = os.path.join(t.fakes, "abi-wrong-pyconfig")
     os.makedirs(wrong)
     if (quiet(["cmake", "--build", "build/selftest-wrong-pyconfig", "--target", "abi_probes"])
-            and quiet(audit + ["extract", "--configuration", "host-gcc", "--abi", "host", "--quadrant", quadrant,
+            and quiet(audit + ["extract", "--configuration", "host-gcc", "--abi-peer", "host", "--quadrant", quadrant,
                                "build/selftest-wrong-pyconfig/abi/probes.txt", f"{wrong}/host-gcc.json"])):
         t.expect("headers with another target's pyconfig.h fail the audit: byte order, and the model disagrees", 12,
                  "host-gcc user-3.14: the headers say big-endian .*invariant model-vs-real: host-gcc 3.14 vs "

@@ -1,7 +1,7 @@
 """audit: the ABI audit of the object header (docs/abi-audit.md).
 
     python3 -m ci.harness audit [--refresh] [--build-root DIR] [--reports DIR] [PRESET...]
-    python3 -m ci.harness audit extract --configuration NAME --abi KEY --quadrant Q
+    python3 -m ci.harness audit extract --configuration NAME --abi-peer PEER --quadrant Q
                                         [--built-elsewhere WHERE] PROBES.TXT OUT.json
     python3 -m ci.harness audit manifests [--invariants FILE] [--report FILE.md] BASELINE_DIR RUN_DIR
     python3 -m ci.harness audit compare OLD.json NEW.json
@@ -35,13 +35,13 @@ from . import tables
 
 ROOT = tables.ROOT
 OK, ERROR, USAGE, CHANGE, INCOMPATIBLE = 0, 1, 2, 4, 8
-SCHEMA = "harness-abi-manifest/1"
+SCHEMA = "harness-abi-manifest/2"  # 2: the ABI peer group is "abi_peer" (was "abi")
 # The probe's record (abi/probe/probe.c): (key[48], value[17]) entries
 # between a BEGIN and an END key, and images after 16-byte tags.
 KEY_BYTES, VALUE_BYTES, TAG_BYTES = 48, 17, 16
 ENTRY_BYTES = KEY_BYTES + VALUE_BYTES
 KEY_CHARS = re.compile(r"[0-9A-Za-z_.-]+")
-# One ABI per quadrant has libabidw baselines (abi/abigail/<abi>/): the JSON
+# One ABI peer group per quadrant has abidw baselines (abi/abigail/<peer>/): the JSON
 # manifests cover every configuration; abidw's view adds the C types.
 ABIGAIL_REFERENCES = ("host-gcc", "s390x-linux-gnu-gcc", "i686-linux-gnu-gcc", "powerpc-linux-gnu-gcc")
 SUPPRESSIONS = "abi/abigail/suppressions.ini"
@@ -139,10 +139,10 @@ def extract_object(obj, impl):
         impl["runtime_image"] = runtime
 
 
-def extract(probes, configuration, abi, quadrant, elsewhere=None):
+def extract(probes, configuration, abi_peer, quadrant, elsewhere=None):
     """The manifest of a configuration from its probes.txt (abi/CMakeLists.txt
     writes it: "#key=value" facts, then name|kind|object|library|skip reason)."""
-    manifest = {"schema": SCHEMA, "configuration": configuration, "abi": abi, "quadrant": quadrant}
+    manifest = {"schema": SCHEMA, "configuration": configuration, "abi_peer": abi_peer, "quadrant": quadrant}
     if elsewhere:  # where it was built, and so where its baseline would come from
         manifest["built_elsewhere"] = elsewhere
     try:
@@ -511,22 +511,22 @@ def check_model_vs_real(a, m):
 
 
 def _reference(run, refs, system, quadrant):
-    """The first configuration of SYSTEM and QUADRANT whose ABI the
-    references list names, in the list's order."""
-    for abi in _get(refs, system, quadrant) or []:
+    """The first configuration of SYSTEM and QUADRANT whose ABI peer group
+    the references list names, in the list's order."""
+    for peer in _get(refs, system, quadrant) or []:
         for m in run:
-            if m.get("abi") == abi:
+            if m.get("abi_peer") == peer:
                 return m
     return None
 
 
 def check_invariants(a, run, inv):
-    # (a) configurations of one ABI (compilers of one target) are equal,
-    # each against the first of its ABI.
+    # (a) configurations of one ABI peer group (compilers of one target, and
+    # MSVC's ABI with MinGW-w64's) are equal, each against the first of its group.
     for i, m in enumerate(run):
-        first = next((k for k in run[:i] if k.get("abi") == m.get("abi")), None)
+        first = next((k for k in run[:i] if k.get("abi_peer") == m.get("abi_peer")), None)
         if first is not None:
-            check_pair(a, "same-abi", first, m, False, None, _get(inv, "same_abi", m.get("abi")))
+            check_pair(a, "same-abi", first, m, False, None, _get(inv, "same_abi", m.get("abi_peer")))
         check_stable_abi(a, m)
         check_model_vs_real(a, m)
     # (c) byte order and (d) word size: each configuration against the
@@ -536,7 +536,7 @@ def check_invariants(a, run, inv):
         q, system = m.get("quadrant"), m.get("system")
         if not isinstance(q, str) or len(q) != 4 or not system:
             continue
-        quirks = _get(inv, "target_quirks", m.get("abi"))
+        quirks = _get(inv, "target_quirks", m.get("abi_peer"))
         if q[2:] == "be":
             ref = _reference(run, refs, system, q[:2] + "le")
             if ref is None:
@@ -611,13 +611,13 @@ def audit_manifests(baselines, run_dir, invariants=None):
     changes = a.status
     if not changes:
         a.report.append("- no difference")
-    a.report += ["", "| configuration | ABI | quadrant | measured | skipped | against the baseline |",
+    a.report += ["", "| configuration | ABI peer group | quadrant | measured | skipped | against the baseline |",
                  "|---|---|---|---|---|---|"]
     reasons = {}
     for m, verdict in zip(run, verdicts):
         impls = m["implementations"].items()
         skipped = [f"{m['configuration']} {name}" for name, impl in impls if "skipped" in impl]
-        a.report.append(f"| {m['configuration']} | {m.get('abi')} | {m.get('quadrant')} | "
+        a.report.append(f"| {m['configuration']} | {m.get('abi_peer')} | {m.get('quadrant')} | "
                         f"{len(impls) - len(skipped)} | {len(skipped)} | {verdict} |")
         for name, impl in impls:
             if "skipped" in impl:
@@ -713,11 +713,11 @@ class Abigail:
             self.lines.append(f"abi3t: {preset}: real-3.15 -> abi3t shows PyObject (struct _object) and PyVarObject "
                               "declaration-only, as it must")
 
-    def run(self, presets, probes_of, abi_of):
+    def run(self, presets, probes_of, peer_of):
         chains = tables.abi_chains(ROOT)
-        first_of_abi = {}
+        first_of_peer = {}
         for p in presets:
-            abi = abi_of[p]
+            peer = peer_of[p]
             here = os.path.join(self.out, "abigail", p)
             os.makedirs(here, exist_ok=True)
             for name, kind, library in probes_of(p):
@@ -726,19 +726,19 @@ class Abigail:
                 described = self.describe(p, name, library)
                 if described is None:
                     continue
-                # Against the baseline of this ABI, and against the first compiler of it.
-                baseline = os.path.join("abi", "abigail", abi, f"{name}.abi")
+                # Against the baseline of this peer group, and against its first configuration.
+                baseline = os.path.join("abi", "abigail", peer, f"{name}.abi")
                 if os.path.isfile(baseline):
                     self.compare(f"{p} {name} against {baseline}", baseline, described)
                 elif os.path.isdir(os.path.dirname(baseline)) and kind not in ("user", "local"):
                     # your own headers, an install's: no baseline
-                    self.lines.append(f"change: {p} {name} has no baseline in abi/abigail/{abi}/")
+                    self.lines.append(f"change: {p} {name} has no baseline in abi/abigail/{peer}/")
                     self.status |= CHANGE
-                first = first_of_abi.get(abi)
+                first = first_of_peer.get(peer)
                 theirs = first and os.path.join(self.out, "abigail", first, f"{name}.abi")
                 if theirs and os.path.isfile(theirs):
                     self.compare(f"{name}: {first} against {p} (one ABI, two compilers)", theirs, described)
-            first_of_abi.setdefault(abi, p)
+            first_of_peer.setdefault(peer, p)
             # Versions of one build kind, in order (harness/versions.txt): each
             # step's changes must be ones the suppression file accepts, with its reason.
             for chain in chains:
@@ -769,7 +769,7 @@ def probes_rows(path):
     return rows
 
 
-def refresh(out, presets, build_root, abi_of):
+def refresh(out, presets, build_root, peer_of):
     """This run's manifests and abidw descriptions become the baselines."""
     manifests = os.path.join(out, "manifests")
     for n in sorted(os.listdir(manifests)):
@@ -787,7 +787,7 @@ def refresh(out, presets, build_root, abi_of):
     for p in ABIGAIL_REFERENCES:
         if p not in presets or not os.path.isdir(os.path.join(out, "abigail", p)):
             continue
-        target = os.path.join("abi", "abigail", abi_of[p])
+        target = os.path.join("abi", "abigail", peer_of[p])
         shutil.rmtree(target, ignore_errors=True)
         os.makedirs(target)
         # The model's and Debian's only: an install's (local) or yours (user) is no baseline.
@@ -819,7 +819,7 @@ def audit(presets, build_root="build", reports="reports", refresh_baselines=Fals
         presets = [p for p in known if os.path.isfile(probes(p))]
         if not presets:
             raise AuditError("no configuration is built (ci/matrix.sh builds them)")
-    abi_of = {p: known[p]["abi"] for p in presets}
+    peer_of = {p: known[p]["abi_peer"] for p in presets}
     out = os.path.join(reports, "abi")
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(os.path.join(out, "manifests"))
@@ -832,7 +832,7 @@ def audit(presets, build_root="build", reports="reports", refresh_baselines=Fals
         elsewhere = None if row["host"] == "linux" else f"on a {row['host']} host (a CI job)"
         try:
             write_json(os.path.join(out, "manifests", f"{p}.json"),
-                       extract(probes(p), p, row["abi"], quadrant, elsewhere))
+                       extract(probes(p), p, row["abi_peer"], quadrant, elsewhere))
         except AuditError as e:
             raise AuditError(f"{e}\n{p}: its probes could not be read") from None
     print(f"abi-audit: {len(presets)} configurations, manifests against abi/manifests/")
@@ -846,7 +846,7 @@ def audit(presets, build_root="build", reports="reports", refresh_baselines=Fals
         raise
     abigail = Abigail(out)
     if shutil.which("abidw"):
-        abigail.run(presets, lambda p: probes_rows(probes(p)), abi_of)
+        abigail.run(presets, lambda p: probes_rows(probes(p)), peer_of)
     else:
         abigail.lines.append("skipped: abidw is not installed (Debian's abigail-tools; ci/setup.sh installs it)")
         abigail.status = ERROR
@@ -864,7 +864,7 @@ def audit(presets, build_root="build", reports="reports", refresh_baselines=Fals
     if refresh_baselines:
         if status & (ERROR | USAGE):
             raise AuditError(f"not refreshing: the audit itself failed (exit {status})")
-        refresh(out, presets, build_root, abi_of)
+        refresh(out, presets, build_root, peer_of)
         return OK
     print(f"abi-audit: report in {out}/audit.md; exit {status}")
     return status
@@ -891,10 +891,10 @@ def _options(argv, flags, valued):
 
 
 def _extract_command(argv):
-    opts, args = _options(argv, (), ("--configuration", "--abi", "--quadrant", "--built-elsewhere"))
-    if len(args) != 2 or not all(k in opts for k in ("--configuration", "--abi", "--quadrant")):
-        raise Usage("extract needs --configuration, --abi, --quadrant, PROBES.TXT and OUT.json")
-    write_json(args[1], extract(args[0], opts["--configuration"], opts["--abi"], opts["--quadrant"],
+    opts, args = _options(argv, (), ("--configuration", "--abi-peer", "--quadrant", "--built-elsewhere"))
+    if len(args) != 2 or not all(k in opts for k in ("--configuration", "--abi-peer", "--quadrant")):
+        raise Usage("extract needs --configuration, --abi-peer, --quadrant, PROBES.TXT and OUT.json")
+    write_json(args[1], extract(args[0], opts["--configuration"], opts["--abi-peer"], opts["--quadrant"],
                                 opts.get("--built-elsewhere")))
     return OK
 

@@ -330,8 +330,8 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
     md += [""] + times
     md += ["", "## Model versus CPython's real headers", "",
            "Per configuration and version: the agreement case (layout, byte images, ~12,000 operations",
-           "compared byte for byte), with where pyconfig.h came from. Details in reports/linked.json.", ""]
-    md.append(run_script("report-linked.py", "--reports", reports, *presets))
+           "compared byte for byte), with where pyconfig.h came from. Details in reports/real.json.", ""]
+    md.append(run_script("report-real.py", "--reports", reports, *presets))
     md += ["", "## Binding libraries versus CPython's real headers", "",
            "Per configuration and binding copy (harness/bindings/bindings.txt): whether its own operations",
            "agree with CPython's real headers of that version (the agreement case), or the first difference",

@@ -14,7 +14,7 @@ its own header, which compilers build for it and how its programs run.
                                  parses none) or where docs/targets.md
                                  has not exactly one row per target
     ci/tables.py presets         one line per preset: name target compiler
-                                 quadrant abi-key host (linux, or windows
+                                 quadrant abi-peer host (linux, or windows
                                  for real MSVC's presets)
     ci/tables.py by-design PRESET   why a preset cannot run by design, or nothing
     ci/tables.py matrix-json     the GitHub workflow's Linux-hosted matrix
@@ -229,7 +229,7 @@ def targets(root):
             bits=int(m.group(1)), order=m.group(2), quadrant=m.group(1) + ("le" if m.group(2) == "little" else "be"),
             compilers=compilers, runs=runs, apt=keys.get("apt", "").split(),
             i386_root=keys.get("i386-root", "").split(), check=keys.get("check", "check"),
-            abi=sets.get("HARNESS_ABI_PEER", triple), qemu=sets.get("HARNESS_QEMU", ""),
+            abi_peer=sets.get("HARNESS_ABI_PEER", triple), qemu=sets.get("HARNESS_QEMU", ""),
             by_design={c: sets[v] for c, v in (("clang", "HARNESS_CLANG_UNAVAILABLE"), ("clang", "HARNESS_CLANG_COMPILE_ONLY"))
                        if v in sets},
             label=common_keys.get("label", ""), proofs=sets.get("HARNESS_PROOFS") == "ON"))
@@ -382,7 +382,7 @@ def presets_json(root):
 
 
 def all_presets(root):
-    """(name, target, compiler, quadrant, abi, host, description) for every
+    """(name, target, compiler, quadrant, abi_peer, host, description) for every
     preset this machine's matrix runs: the host ones and the cross ones."""
     rows, native = [], []
     for p in presets_json(root)["configurePresets"]:
@@ -394,15 +394,15 @@ def all_presets(root):
             # Native presets of another host (real MSVC): their ABI probes
             # join the audit when a CI job brings them (ci/merge.sh).
             native.append(dict(name=p["name"], target=p["name"], compiler="msvc", quadrant=facts["quadrant"],
-                               abi=facts["abi"], host=facts["host"], description=p.get("description", "")))
+                               abi_peer=facts["abi_peer"], host=facts["host"], description=p.get("description", "")))
             continue
         c = "clang" if cache.get("CMAKE_C_COMPILER") == "clang" else "gcc"
-        rows.append(dict(name=p["name"], target="host", compiler=c, quadrant="host", abi="host", host="linux",
+        rows.append(dict(name=p["name"], target="host", compiler=c, quadrant="host", abi_peer="host", host="linux",
                          description=p.get("description", "")))
     for t in targets(root):
         for c in t["compilers"]:
             rows.append(dict(name=f"{t['triple']}-{c}", target=t["triple"], compiler=c, quadrant=t["quadrant"],
-                             abi=t["abi"], host="linux", description=t["description"]))
+                             abi_peer=t["abi_peer"], host="linux", description=t["description"]))
     return rows + native
 
 
@@ -431,7 +431,7 @@ def preset_model(root, preset):
     """What a preset's target is, in pyconfig_model()'s words."""
     for p in all_presets(root):
         if p["name"] == preset:
-            if "mingw32" in p["abi"] or p["host"] == "windows" or "windows" in p["name"]:
+            if "mingw32" in p["abi_peer"] or p["host"] == "windows" or "windows" in p["name"]:
                 return "Windows"
             if p["quadrant"] == "host":
                 return host_model()
@@ -581,7 +581,7 @@ def main(argv):
             return check(root)
         if command == "presets":
             for p in all_presets(root):
-                print(p["name"], p["target"], p["compiler"], p["quadrant"], p["abi"], p["host"])
+                print(p["name"], p["target"], p["compiler"], p["quadrant"], p["abi_peer"], p["host"])
             return 0
         if command == "by-design":
             print(by_design(root, args[0]))

@@ -68,7 +68,7 @@ def probes_of(tmp_path, manifest, skip=()):
 @pytest.mark.parametrize("name", ["host-gcc", "s390x-linux-gnu-gcc", "i686-linux-gnu-gcc", "powerpc-linux-gnu-gcc"])
 def test_extract_reads_back_every_committed_manifest(tmp_path, name):
     m = committed(name)
-    got = audit.extract(probes_of(tmp_path, m), m["configuration"], m["abi"], m["quadrant"])
+    got = audit.extract(probes_of(tmp_path, m), m["configuration"], m["abi_peer"], m["quadrant"])
     assert got == m
     assert list(got) == list(m)  # the same order of keys, as the baselines are written
 
@@ -142,13 +142,13 @@ def test_extract_refuses_bad_probe_lists(tmp_path):
 def test_extract_command_writes_the_manifest_and_says_what_is_wrong(tmp_path, capsys):
     m = committed("host-gcc")
     probes, out = probes_of(tmp_path, m), tmp_path / "out.json"
-    assert audit.main(["extract", "--configuration", "host-gcc", "--abi", "host", "--quadrant", "64le", probes,
+    assert audit.main(["extract", "--configuration", "host-gcc", "--abi-peer", "host", "--quadrant", "64le", probes,
                        str(out)]) == 0
     assert json.loads(out.read_text()) == m
-    assert audit.main(["extract", "--abi", "host", probes, str(out)]) == 2
+    assert audit.main(["extract", "--abi-peer", "host", probes, str(out)]) == 2
     assert "extract needs --configuration" in capsys.readouterr().err
     (tmp_path / "sh.txt").write_text("x|model|/bin/sh|-|\n")
-    assert audit.main(["extract", "--configuration", "x", "--abi", "x", "--quadrant", "64le", str(tmp_path / "sh.txt"),
+    assert audit.main(["extract", "--configuration", "x", "--abi-peer", "x", "--quadrant", "64le", str(tmp_path / "sh.txt"),
                        str(out)]) == 1
     assert "0 probe records" in capsys.readouterr().err
 

@@ -109,10 +109,10 @@ def test_the_side_reports_count_a_test_not_run_without_a_declared_skip_as_failed
         case_xml("agreement.real-3.14", status="notrun")))
     bindings = script("report-bindings.py", "--reports", str(tmp_path), "fake-gcc")
     proofs = script("report-proofs.py", "--reports", str(tmp_path), "fake-gcc")
-    linked = script("report-linked.py", "--reports", str(tmp_path), "fake-gcc")
+    real = script("report-real.py", "--reports", str(tmp_path), "fake-gcc")
     assert "1 differ" in bindings.stdout
     assert "ran, 1 failed" in proofs.stdout
-    assert "DIFFERS" in linked.stdout
+    assert "DIFFERS" in real.stdout
 
 
 def test_the_summary_of_a_failed_configuration_fails_its_cells_counted_by_family(tmp_path, capsys):

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""report-linked.py -- the model-versus-real table of the matrix report:
-for every configuration and every linked implementation (CPython's real
+"""report-real.py -- the model-versus-real table of the matrix report:
+for every configuration and every real implementation (CPython's real
 headers, per version), whether the agreement case passed, where its
 pyconfig.h came from (Debian's, or derived from the target compiler), or why
 it was skipped. Reads REPORTS/<preset>.junit.xml; writes Markdown on stdout
-and REPORTS/linked.json (REPORTS: --reports, default reports). Run by
+and REPORTS/real.json (REPORTS: --reports, default reports). Run by
 ci/matrix.sh."""
 import json
 import os
@@ -80,9 +80,9 @@ def main(argv):
     versions = sorted(versions, key=version_order)
     hygiene_rows = {p: {v: hygiene_cell(c) for v, c in impls.items()} for p, impls in hygiene.items()}
     json.dump({"configurations": rows, "hygiene": {p: {v: c[0] for v, c in r.items()} for p, r in hygiene_rows.items()}},
-              open(f"{reports}/linked.json", "w"), indent=1)
+              open(f"{reports}/real.json", "w"), indent=1)
     if not rows:
-        print("No linked implementation ran.")
+        print("No real implementation ran.")
         return 0
     def show(c):
         text = f"{c['result']} ({c['pyconfig']} pyconfig)"
