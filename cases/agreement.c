@@ -94,8 +94,8 @@ START_TEST(same_layout)
     const rm_implementation *impl = case_opts.impl, *model = model_of(impl);
     rm_layout a = impl->layout(dm), b = model->layout(dm);
     ck_assert_msg(a.object_size == b.object_size && a.var_object_size == b.var_object_size && a.align == b.align,
-                  "%s: implementation size %u, var size %u, align %u; model %u, %u, %u", impl->name,
-                  a.object_size, a.var_object_size, a.align, b.object_size, b.var_object_size, b.align);
+                  "%s: implementation size %u, var size %u, align %u; model %u, %u, %u", impl->name, a.object_size,
+                  a.var_object_size, a.align, b.object_size, b.var_object_size, b.align);
     for (int f = 0; f < RM_F_COUNT; f++)
         ck_assert_msg(a.field[f].offset == b.field[f].offset && a.field[f].size == b.field[f].size,
                       "%s: %s is at %u size %u in the implementation, at %u size %u in the model", impl->name,
@@ -143,8 +143,8 @@ static void assert_same(const side *impl, const side *model, const char *after)
             rm_field fd = l.field[f];
             if (!fd.size || f == RM_F_REFCNT || f == RM_F_COUNT_WORD)
                 continue;
-            uint64_t differing = rm_load(impl->obj, fd, impl->rt.dm.big_endian) ^
-                                 rm_load(model->obj, fd, model->rt.dm.big_endian);
+            uint64_t differing =
+                rm_load(impl->obj, fd, impl->rt.dm.big_endian) ^ rm_load(model->obj, fd, model->rt.dm.big_endian);
             if (differing && (known[f] = known_divergence(op, rm_field_name((rm_field_id)f), differing)))
                 memset(covered + fd.offset, 1, fd.size);
         }
@@ -172,8 +172,8 @@ static void assert_same(const side *impl, const side *model, const char *after)
         ck_abort_msg("%s after %s: %s [%s], %s [%s]", impl->s->name, after, impl_side(), a, ref_side(),
                      CASE_HEX(model->obj, n));
     }
-    case_require_msg(impl->rt.deallocs == model->rt.deallocs, "%s after %s: %lu deallocations, %s %lu",
-                     impl->s->name, after, impl->rt.deallocs, ref_side(), model->rt.deallocs);
+    case_require_msg(impl->rt.deallocs == model->rt.deallocs, "%s after %s: %lu deallocations, %s %lu", impl->s->name,
+                     after, impl->rt.deallocs, ref_side(), model->rt.deallocs);
     bool ia = impl->s->is_immortal(&impl->rt, impl->obj), ib = model->s->is_immortal(&model->rt, model->obj);
     case_require_msg(ia == ib, "%s after %s: immortal %d, %s %d", impl->s->name, after, ia, ref_side(), ib);
     int64_t ra = impl->s->refcnt(&impl->rt, impl->obj), rb = model->s->refcnt(&model->rt, model->obj);
@@ -220,6 +220,7 @@ END_TEST
 
 /* Start states: counting words at and next to every version's thresholds,
  * whole words with high bits set, and pseudo-random ones. */
+/* clang-format off */
 static const uint64_t boundary_words[] = {
     0, 1, 2, 3, 0x3FFFFFFE, 0x3FFFFFFF, 0x40000000, 0x40000001, 0x4FFFFFFF, 0x50000000, 0x50000001,
     0x5FFFFFFF, 0x60000000, 0x6FFFFFFF, 0x70000000, 0x70000001, 0x7FFFFFFE, 0x7FFFFFFF, 0x80000000,
@@ -227,6 +228,7 @@ static const uint64_t boundary_words[] = {
     UINT64_C(0x1000000000), UINT64_C(0x00010000C0000000), UINT64_C(0x00050000C0000000),
     UINT64_C(0x0005FFFFFFFFFFFF), UINT64_C(0x7FFFFFFFFFFFFFFF),
 };
+/* clang-format on */
 enum { RANDOM_STARTS = 300, STEPS = 12 };
 
 /* The operations of the walk; a known divergence names the part before ':'. */
@@ -299,8 +301,7 @@ START_TEST(same_operations)
                  * owner, so that this thread's operations take the shared
                  * paths (ownership is ob_tid == the caller's id, in both). */
                 rm_field tid = l.field[RM_F_TID];
-                if (tid.size && (next_random(&rng) & 7) == 0 &&
-                    rm_load(a.obj, tid, dm.big_endian) == a.rt.thread_id) {
+                if (tid.size && (next_random(&rng) & 7) == 0 && rm_load(a.obj, tid, dm.big_endian) == a.rt.thread_id) {
                     uint64_t other = a.rt.thread_id ^ 0x40;
                     rm_store(a.obj, tid, dm.big_endian, other);
                     rm_store(b.obj, tid, dm.big_endian, other);
@@ -317,8 +318,10 @@ START_TEST(same_operations)
                     model->decref(&b.rt, b.obj);
                 } else if (op == W_TRY_INCREF) {
                     bool ra = impl->try_incref(&a.rt, a.obj), rb = model->try_incref(&b.rt, b.obj);
-                    case_require_msg(ra == rb, "%s: start %d from 0x%llx, step %d: PyUnstable_TryIncRef returned %d, "
-                                     "%s %d", impl->name, origin, (unsigned long long)w, step, ra, ref_side(), rb);
+                    case_require_msg(ra == rb,
+                                     "%s: start %d from 0x%llx, step %d: PyUnstable_TryIncRef returned %d, "
+                                     "%s %d",
+                                     impl->name, origin, (unsigned long long)w, step, ra, ref_side(), rb);
                 } else if (model->is_immortal(&b.rt, b.obj)) {
                     continue; /* the *_mortal operations' precondition does not hold */
                 } else if (op == W_INCREF_MORTAL) {
@@ -329,8 +332,8 @@ START_TEST(same_operations)
                     model->decref(&b.rt, b.obj);
                 }
                 operations++;
-                snprintf(after, sizeof after, "start %d from 0x%llx, step %d (%s)", origin, (unsigned long long)w,
-                         step, walk_names[op]);
+                snprintf(after, sizeof after, "start %d from 0x%llx, step %d (%s)", origin, (unsigned long long)w, step,
+                         walk_names[op]);
                 assert_same(&a, &b, after);
             }
         }

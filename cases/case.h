@@ -49,7 +49,6 @@ extern int case_registered;
 int case_abi_count(void);
 rm_data_model case_abi(int i);
 
-
 /* Storage for one object header: zeroed, aligned for any PyObject, and
  * allocated, so that it has no declared type and the real headers may
  * access it as a PyObject (C11 6.5p6-7), which a uint8_t array would not
@@ -70,28 +69,27 @@ const char *case_i64(int64_t v);
  * (one write() to its report file), so a loop of 80,000 ck_assert() calls is
  * 80,000 system calls: seconds under an emulator.  These are silent until
  * they fail, and then report as ck_assert_msg() does, with file and line. */
-#define case_require(expr)                                         \
-    do {                                                           \
-        if (!(expr))                                               \
-            ck_abort_msg("Assertion '%s' failed", #expr);          \
+#define case_require(expr)                                                                                             \
+    do {                                                                                                               \
+        if (!(expr))                                                                                                   \
+            ck_abort_msg("Assertion '%s' failed", #expr);                                                              \
     } while (0)
-#define case_require_msg(expr, ...)                                \
-    do {                                                           \
-        if (!(expr))                                               \
-            ck_abort_msg(__VA_ARGS__);                             \
+#define case_require_msg(expr, ...)                                                                                    \
+    do {                                                                                                               \
+        if (!(expr))                                                                                                   \
+            ck_abort_msg(__VA_ARGS__);                                                                                 \
     } while (0)
 
 #define CASE_HEX(buf, n) case_hex((const uint8_t *)(buf), (n))
 const char *case_hex(const uint8_t *bytes, size_t n); /* static buffer */
 
-#define ck_assert_bytes_eq(a, b, n)                                                    \
-    do {                                                                               \
-        if (memcmp((a), (b), (n)) != 0) {                                              \
-            char case_hex_a_[3 * RM_MAX_HEADER + 1];                                   \
-            strcpy(case_hex_a_, CASE_HEX((a), (n)));                                   \
-            ck_abort_msg("bytes differ: %s is [%s], %s is [%s]", #a, case_hex_a_, #b,  \
-                         CASE_HEX((b), (n)));                                          \
-        }                                                                              \
+#define ck_assert_bytes_eq(a, b, n)                                                                                    \
+    do {                                                                                                               \
+        if (memcmp((a), (b), (n)) != 0) {                                                                              \
+            char case_hex_a_[3 * RM_MAX_HEADER + 1];                                                                   \
+            strcpy(case_hex_a_, CASE_HEX((a), (n)));                                                                   \
+            ck_abort_msg("bytes differ: %s is [%s], %s is [%s]", #a, case_hex_a_, #b, CASE_HEX((b), (n)));             \
+        }                                                                                                              \
     } while (0)
 
 #endif

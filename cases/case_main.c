@@ -34,10 +34,7 @@ bool case_skip(const char *reason)
     return false;
 }
 
-int case_abi_count(void)
-{
-    return case_opts.impl->flags & RM_NATIVE_ONLY ? 1 : 4;
-}
+int case_abi_count(void) { return case_opts.impl->flags & RM_NATIVE_ONLY ? 1 : 4; }
 
 rm_data_model case_abi(int i)
 {
@@ -163,15 +160,16 @@ static const rm_implementation *find_implementation(const char *name)
 }
 
 /* The operations a binding may provide, by name, for composing and reporting. */
-#define BINDING_OPERATIONS(X)                                                                                  \
-    X(init_static) X(new_reference) X(immortalize) X(incref) X(decref) X(is_immortal) X(is_static_immortal)      \
-    X(refcnt) X(set_refcnt) X(try_incref) X(is_uniquely_referenced) X(incref_mortal) X(decref_mortal)
+#define BINDING_OPERATIONS(X)                                                                                          \
+    X(init_static)                                                                                                     \
+    X(new_reference) X(immortalize) X(incref) X(decref) X(is_immortal) X(is_static_immortal) X(refcnt) X(set_refcnt)   \
+        X(try_incref) X(is_uniquely_referenced) X(incref_mortal) X(decref_mortal)
 
 /* Each operation a binding leaves NULL comes from 'from'. */
 static void fill_from(rm_implementation *into, const rm_implementation *from)
 {
-#define FILL(op)                                                                                               \
-    if (!into->op)                                                                                             \
+#define FILL(op)                                                                                                       \
+    if (!into->op)                                                                                                     \
         into->op = from->op;
     BINDING_OPERATIONS(FILL)
 #undef FILL
@@ -186,8 +184,8 @@ static const char *own_operations(const rm_implementation *b)
 {
     static char out[256];
     out[0] = '\0';
-#define NAME(op)                                                                                               \
-    if (b->op)                                                                                                 \
+#define NAME(op)                                                                                                       \
+    if (b->op)                                                                                                         \
         snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", out[0] ? " " : "", #op);
     BINDING_OPERATIONS(NAME)
 #undef NAME
@@ -261,16 +259,14 @@ int main(int argc, char **argv)
         srunner_free(srunner_create(suite));
         return case_skipped ? CASE_SKIP_EXIT : 2;
     }
-    printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name, argv[1],
-           case_opts.mode ? " " : "", case_opts.mode ? case_opts.mode : "", rm_data_model_name(rm_native_data_model()),
-           case_registered);
+    printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name, argv[1], case_opts.mode ? " " : "",
+           case_opts.mode ? case_opts.mode : "", rm_data_model_name(rm_native_data_model()), case_registered);
     if (case_opts.impl->flags & RM_NATIVE_ONLY)
         printf("harness: implementation: %s\n", case_opts.impl->summary);
     if (case_opts.binding)
         printf("harness-%s: %s: %s; own operations: %s (%s); the rest from %s\n",
-               case_opts.impl->flags & RM_CALLS_RUNTIME ? "abi3t" : "binding", argv[1],
-               case_opts.binding->project, own_operations(case_opts.binding), case_opts.binding->own_api,
-               case_opts.binding->base);
+               case_opts.impl->flags & RM_CALLS_RUNTIME ? "abi3t" : "binding", argv[1], case_opts.binding->project,
+               own_operations(case_opts.binding), case_opts.binding->own_api, case_opts.binding->base);
     fflush(stdout);
 
     SRunner *runner = srunner_create(suite);

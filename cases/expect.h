@@ -17,9 +17,9 @@
 /* The families of expectations; harness/versions.txt's "expect" column
  * puts each version in one (EXPECT_<expect>). */
 typedef enum expect_family {
-    EXPECT_311,  /* no immortality: 3.11, legacy */
-    EXPECT_312,  /* 3.12's encoding: 3.12, 3.13 */
-    EXPECT_314,  /* 3.14's split word: 3.14, 3.15 */
+    EXPECT_311, /* no immortality: 3.11, legacy */
+    EXPECT_312, /* 3.12's encoding: 3.12, 3.13 */
+    EXPECT_314, /* 3.14's split word: 3.14, 3.15 */
     EXPECT_FT313,
     EXPECT_FT314,
 } expect_family;
@@ -29,14 +29,14 @@ typedef enum expect_family {
  * 3.11's "no immortality" by default: a new CPython version needs its row. */
 static inline expect_family expect_family_of(const rm_implementation *s)
 {
-#define EXPECT_ROW(version, hex, family) \
-    if (!strcmp(s->name, version))    \
+#define EXPECT_ROW(version, hex, family)                                                                               \
+    if (!strcmp(s->name, version))                                                                                     \
         return EXPECT_##family;
     HARNESS_VERSION_ROWS(EXPECT_ROW)
 #undef EXPECT_ROW
 #define KNOWN_ROW(version, hex, family) " " version
-    fprintf(stderr, "harness: no expectations for version '%s' (%s): harness/versions.txt knows%s\n",
-            s->name, s->summary, HARNESS_VERSION_ROWS(KNOWN_ROW));
+    fprintf(stderr, "harness: no expectations for version '%s' (%s): harness/versions.txt knows%s\n", s->name,
+            s->summary, HARNESS_VERSION_ROWS(KNOWN_ROW));
 #undef KNOWN_ROW
     fflush(stderr);
     abort();
@@ -48,9 +48,9 @@ typedef struct expect_saturation {
     bool immortality;
     uint32_t first_immortal; /* immortal values are [first, last] */
     uint32_t last_immortal;
-    uint32_t ceiling;        /* an immortal incref at or above it stores nothing */
-    int64_t static_refcnt;   /* Py_REFCNT of a static PyObject_HEAD_INIT object */
-    int64_t runtime_refcnt;  /* Py_REFCNT after runtime immortalisation */
+    uint32_t ceiling;       /* an immortal incref at or above it stores nothing */
+    int64_t static_refcnt;  /* Py_REFCNT of a static PyObject_HEAD_INIT object */
+    int64_t runtime_refcnt; /* Py_REFCNT after runtime immortalisation */
 } expect_saturation;
 
 static inline expect_saturation expect_saturation_of(const rm_implementation *s, rm_data_model dm)
@@ -137,8 +137,8 @@ static inline bool expect_limited_311_return_none_increfs(unsigned long version_
 /* §4: the legacy (<= 3.11 ++/--) tolerance of an immortal object, in net
  * unbalanced legacy operations. */
 typedef struct expect_tolerance {
-    const char *object;          /* "static" or "runtime" */
-    uint64_t initial_word;       /* the Py_ssize_t word at offset 0 */
+    const char *object;    /* "static" or "runtime" */
+    uint64_t initial_word; /* the Py_ssize_t word at offset 0 */
     uint64_t lose_after_decrefs;
     uint64_t dealloc_legacy_only;
     uint64_t dealloc_with_mixing;
@@ -165,10 +165,12 @@ static inline int expect_tolerance_of(const rm_implementation *s, rm_data_model 
         return 2;
     case EXPECT_314:
         if (w64) {
+            /* clang-format off */
             expect_tolerance st = { "static", UINT64_C(0x00050000C0000000), 1073741825u,
                                     UINT64_C(1407378104778752), 3221225472u, 1073741824u };
             expect_tolerance rt = { "runtime", UINT64_C(0x00010000C0000000), 1073741825u,
                                     UINT64_C(281478197936128), 3221225472u, 1073741824u };
+            /* clang-format on */
             out[0] = st;
             out[1] = rt;
         } else {
@@ -234,7 +236,7 @@ static inline int64_t expect_gen_reads_refcnt(expect_family h, rm_data_model dm,
 static inline uint64_t expect_gen_set_refcnt(expect_family h, rm_data_model dm, uint64_t word, int64_t n)
 {
     if (expect_gen_sees_immortal(h, dm, word))
-        return word; /* immortal to h: no store */
+        return word;                           /* immortal to h: no store */
     if (h == EXPECT_314 && dm.word_bytes == 8) /* truncated to the uint32 ob_refcnt */
         return (word & UINT64_C(0xFFFFFFFF00000000)) | (uint32_t)n;
     return (uint64_t)n & expect_gen_word_mask(dm);

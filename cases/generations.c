@@ -30,17 +30,17 @@
 
 const char *const case_family_name = "generations";
 
-static int h_minor, l_minor;                    /* 3.<h> headers, Py_LIMITED_API 3.<l> */
-static bool abi3t;                              /* Py_TARGET_ABI3T (its limited API is 3.15's) */
-static char limited_name[8];                    /* "3.2", "abi3t": L as the report shows it */
-static const rm_implementation *headers;        /* the model of 3.<h>: its encoding's expectations */
-static const rm_implementation *runtimes[16];   /* the runtimes it is promised to, oldest first */
+static int h_minor, l_minor;                  /* 3.<h> headers, Py_LIMITED_API 3.<l> */
+static bool abi3t;                            /* Py_TARGET_ABI3T (its limited API is 3.15's) */
+static char limited_name[8];                  /* "3.2", "abi3t": L as the report shows it */
+static const rm_implementation *headers;      /* the model of 3.<h>: its encoding's expectations */
+static const rm_implementation *runtimes[16]; /* the runtimes it is promised to, oldest first */
 static int n_runtimes;
-static char symbols[512];                       /* the module's undefined symbols of CPython's */
+static char symbols[512]; /* the module's undefined symbols of CPython's */
 
 /* -- the runtime module's functions, forwarding to the runtime under test -- */
 
-static const rm_implementation *current; /* R */
+static const rm_implementation *current;                      /* R */
 static HARNESS_THREAD_LOCAL unsigned long calls[GEN_OPS + 1]; /* + _Py_Dealloc */
 static const char *const call_names[GEN_OPS + 1] = { "_Py_IncRef", "_Py_DecRef", "_Py_SetRefcnt", "Py_REFCNT",
                                                      "_Py_Dealloc" };
@@ -142,12 +142,16 @@ static void assert_exact(expect_gen_op op, origin from, uint64_t word, int64_t n
     int64_t va = module_op(op, &a.rt, a.bytes, n), vb = own_op(op, &b.rt, b.bytes, n);
     size_t size = current->layout(a.rt.dm).object_size;
     char before[24];
-    snprintf(before, sizeof before, "%s", from == HEAP ? "a heap object" : from == STATIC ? "the static" : "the runtime immortal");
+    snprintf(before, sizeof before, "%s",
+             from == HEAP     ? "a heap object"
+             : from == STATIC ? "the static"
+                              : "the runtime immortal");
     if (memcmp(a.bytes, b.bytes, size)) {
         char x[3 * RM_MAX_HEADER + 1];
         strcpy(x, CASE_HEX(a.bytes, size));
-        ck_abort_msg("3.%d headers, limited %s, on %s: %s of %s (word 0x%llx): module [%s], runtime's own [%s]", h_minor,
-                     limited_name, current->name, op_names[op], before, (unsigned long long)word, x, CASE_HEX(b.bytes, size));
+        ck_abort_msg("3.%d headers, limited %s, on %s: %s of %s (word 0x%llx): module [%s], runtime's own [%s]",
+                     h_minor, limited_name, current->name, op_names[op], before, (unsigned long long)word, x,
+                     CASE_HEX(b.bytes, size));
     }
     case_require_msg(va == vb && a.rt.deallocs == b.rt.deallocs && immortal(&a) == immortal(&b),
                      "3.%d headers, limited %s, on %s: %s of %s (word 0x%llx): module returns %s, %lu deallocations; "
@@ -157,9 +161,11 @@ static void assert_exact(expect_gen_op op, origin from, uint64_t word, int64_t n
 }
 
 /* Start states: every version's thresholds, and counts below all of them. */
+/* clang-format off */
 static const uint64_t thresholds[] = { 0x3FFFFFFE, 0x3FFFFFFF, 0x40000000, 0x4FFFFFFF, 0x50000000, 0x6FFFFFFF,
                                        0x70000000, 0x7FFFFFFF, 0x80000000, 0xBFFFFFFF, 0xC0000000, 0xFFFFFFFE,
                                        0xFFFFFFFF, UINT64_C(0x100000000), UINT64_C(0x00050000C0000000) };
+/* clang-format on */
 static const uint64_t mortal_counts[] = { 1, 2, 3, 7, 1000, 0x10000, 0x1FFFFFFF };
 static const int64_t set_values[] = { 1, 2, 5, 0x12345 };
 
@@ -290,13 +296,13 @@ START_TEST(generation_on_runtime)
         module_op(op, &o.rt, o.bytes, 3);
         for (int i = 0; i < GEN_OPS; i++)
             case_require_msg(calls[i] - before[i] == (unsigned long)(want_call && i == (int)op),
-                             "3.%d headers, limited %s: %s made %lu calls to %s; it should be %s", h_minor, limited_name,
-                             op_names[op], calls[i] - before[i], call_names[i],
+                             "3.%d headers, limited %s: %s made %lu calls to %s; it should be %s", h_minor,
+                             limited_name, op_names[op], calls[i] - before[i], call_names[i],
                              want_call ? "one call of its own function" : "inline code");
         bool listed = strstr(symbols, call_names[op]) != NULL;
         case_require_msg(listed == want_call, "3.%d headers, limited %s: %s is %s, yet the module %s %s", h_minor,
-                         limited_name, op_names[op], want_call ? "a call" : "inline", listed ? "imports" : "does not import",
-                         call_names[op]);
+                         limited_name, op_names[op], want_call ? "a call" : "inline",
+                         listed ? "imports" : "does not import", call_names[op]);
         if (want_call || expect_family_of(headers) == expect_family_of(current)) {
             exact_everywhere(op);
         } else {
@@ -358,8 +364,9 @@ const rm_implementation *case_extra_implementation(const char *name)
 {
     static rm_implementation module;
     static char summary[256];
-    static const harness_pyapi_runtime api = { "the generations' runtime", api_incref, api_decref,
-                                               api_set_refcnt, api_refcnt, api_dealloc };
+    static const harness_pyapi_runtime api = {
+        "the generations' runtime", api_incref, api_decref, api_set_refcnt, api_refcnt, api_dealloc
+    };
     char tail[8] = "";
     if (sscanf(name, "gen-3.%d-3.%d", &h_minor, &l_minor) == 2) {
         snprintf(limited_name, sizeof limited_name, "3.%d", l_minor);
@@ -375,8 +382,10 @@ const rm_implementation *case_extra_implementation(const char *name)
     gen_decref = (void (*)(void *))case_module_symbol(ext, "HARNESS_GENERATION_MODULE", "gen_decref");
     gen_set_refcnt = (void (*)(void *, intptr_t))case_module_symbol(ext, "HARNESS_GENERATION_MODULE", "gen_set_refcnt");
     gen_refcnt = (intptr_t(*)(void *))case_module_symbol(ext, "HARNESS_GENERATION_MODULE", "gen_refcnt");
-    unsigned long (*built_h)(void) = (unsigned long (*)(void))case_module_symbol(ext, "HARNESS_GENERATION_MODULE", "gen_headers_version");
-    unsigned long (*built_l)(void) = (unsigned long (*)(void))case_module_symbol(ext, "HARNESS_GENERATION_MODULE", "gen_limited_api");
+    unsigned long (*built_h)(void) =
+        (unsigned long (*)(void))case_module_symbol(ext, "HARNESS_GENERATION_MODULE", "gen_headers_version");
+    unsigned long (*built_l)(void) =
+        (unsigned long (*)(void))case_module_symbol(ext, "HARNESS_GENERATION_MODULE", "gen_limited_api");
     if ((int)(built_h() >> 16 & 0xFF) != h_minor || (int)(built_l() >> 16 & 0xFF) != l_minor) {
         fprintf(stderr, "cases_generations: %s was built with headers 0x%08lx and Py_LIMITED_API 0x%08lx, not %s\n",
                 case_module_file("HARNESS_GENERATION_MODULE"), built_h(), built_l(), name);
@@ -386,7 +395,8 @@ const rm_implementation *case_extra_implementation(const char *name)
     const char *path = getenv("HARNESS_GENERATION_SYMBOLS");
     FILE *f = path ? fopen(path, "r") : NULL;
     if (!f) {
-        fprintf(stderr, "cases_generations: no list of the module's undefined symbols (HARNESS_GENERATION_SYMBOLS=%s)\n",
+        fprintf(stderr,
+                "cases_generations: no list of the module's undefined symbols (HARNESS_GENERATION_SYMBOLS=%s)\n",
                 path ? path : "(unset)");
         exit(2);
     }
@@ -406,7 +416,7 @@ const rm_implementation *case_extra_implementation(const char *name)
      * for abi3t the free-threaded ones too. */
     int from = l_minor > 11 ? l_minor : 11;
 #define RUNTIME_ROW(v, hex, family)                                                                                    \
-    if (strcmp(v, "legacy") && (abi3t || !strchr(v, 't')) && (int)((hex) >> 16 & 0xFF) >= from && n_runtimes < 16) \
+    if (strcmp(v, "legacy") && (abi3t || !strchr(v, 't')) && (int)((hex) >> 16 & 0xFF) >= from && n_runtimes < 16)     \
         runtimes[n_runtimes++] = rm_find_implementation(v);
     HARNESS_VERSION_ROWS(RUNTIME_ROW)
 #undef RUNTIME_ROW

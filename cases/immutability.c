@@ -124,8 +124,8 @@ START_TEST(fork_private_dirty)
     heap mortal = make_heap(false);
     long mortal_kb = platform_child_private_dirty_kb(mortal.base, mortal.bytes, traffic, &mortal, &why);
     ck_assert_msg(mortal_kb >= 0, "smaps measurement failed: %s", why);
-    printf("harness: %s: child Private_Dirty of a %ld kB heap: immortal %ld kB, mortal %ld kB\n",
-           imm.s->name, heap_kb, imm_kb, mortal_kb);
+    printf("harness: %s: child Private_Dirty of a %ld kB heap: immortal %ld kB, mortal %ld kB\n", imm.s->name, heap_kb,
+           imm_kb, mortal_kb);
     if (immortal_scheme)
         ck_assert_int_le(imm_kb * 100, heap_kb * 1); /* at most 1% copied */
     else

@@ -15,7 +15,10 @@ const char *const case_family_name = "layout";
 
 /* ---- expected layout (fact sheet §1) ------------------------------------ */
 
-typedef struct want_field { rm_field_id id; uint8_t offset, size; } want_field;
+typedef struct want_field {
+    rm_field_id id;
+    uint8_t offset, size;
+} want_field;
 
 static int expected_fields(const rm_implementation *s, rm_data_model dm, want_field out[RM_F_COUNT], uint8_t *obj_size)
 {
@@ -24,10 +27,14 @@ static int expected_fields(const rm_implementation *s, rm_data_model dm, want_fi
     int n = 0;
     if (s->flags & RM_FREE_THREADED) {
         want_field ft[] = {
-            { RM_F_TID, 0, w }, { RM_F_FLAGS, w, 2 }, { RM_F_MUTEX, (uint8_t)(w + 2), 1 },
-            { RM_F_GC_BITS, (uint8_t)(w + 3), 1 }, { RM_F_REF_LOCAL, (uint8_t)(w + 4), 4 },
+            { RM_F_TID, 0, w },
+            { RM_F_FLAGS, w, 2 },
+            { RM_F_MUTEX, (uint8_t)(w + 2), 1 },
+            { RM_F_GC_BITS, (uint8_t)(w + 3), 1 },
+            { RM_F_REF_LOCAL, (uint8_t)(w + 4), 4 },
             { RM_F_COUNT_WORD, (uint8_t)(w + 4), 4 }, /* ob_ref_local counts */
-            { RM_F_REF_SHARED, w == 8 ? 16 : 12, w }, { RM_F_TYPE, w == 8 ? 24 : 16, w },
+            { RM_F_REF_SHARED, w == 8 ? 16 : 12, w },
+            { RM_F_TYPE, w == 8 ? 24 : 16, w },
             { RM_F_SIZE, w == 8 ? 32 : 20, w },
         };
         for (size_t i = 0; i < sizeof ft / sizeof ft[0]; i++)
@@ -35,7 +42,9 @@ static int expected_fields(const rm_implementation *s, rm_data_model dm, want_fi
         *obj_size = w == 8 ? 32 : 20;
         return n;
     }
-    want_field gil[] = { { RM_F_REFCNT, 0, w }, { RM_F_TYPE, w, w }, { RM_F_SIZE, (uint8_t)(2 * w), w },
+    want_field gil[] = { { RM_F_REFCNT, 0, w },
+                         { RM_F_TYPE, w, w },
+                         { RM_F_SIZE, (uint8_t)(2 * w), w },
                          { RM_F_COUNT_WORD, (uint8_t)(w == 8 && be ? 4 : 0), 4 } };
     for (size_t i = 0; i < sizeof gil / sizeof gil[0]; i++)
         out[n++] = gil[i];
@@ -105,14 +114,18 @@ static void expected_image(const rm_implementation *s, rm_data_model dm, bool ru
     }
     uint64_t word;
     switch (fam) {
-    case EXPECT_312: word = w64 ? 0xFFFFFFFFu : 0x3FFFFFFFu; break;
+    case EXPECT_312:
+        word = w64 ? 0xFFFFFFFFu : 0x3FFFFFFFu;
+        break;
     case EXPECT_314:
         if (w64)
             word = runtime ? UINT64_C(0x00010000C0000000) : UINT64_C(0x00050000C0000000);
         else
             word = runtime ? 0x50000000u : 0x70000000u;
         break;
-    default: word = runtime ? 999999999u : 1u; break;
+    default:
+        word = runtime ? 999999999u : 1u;
+        break;
     }
     put(img, w, be, word);
 }
@@ -191,13 +204,16 @@ _Static_assert(offsetof(obj314, ob_refcnt) == (NATIVE_BIG_ENDIAN ? 4 : 0), "3.14
 _Static_assert(offsetof(obj314, ob_overflow) == (NATIVE_BIG_ENDIAN ? 2 : 4), "3.14 ob_overflow");
 _Static_assert(offsetof(obj314, ob_flags) == (NATIVE_BIG_ENDIAN ? 0 : 6), "3.14 ob_flags");
 _Static_assert(sizeof(objft) == 32 && offsetof(objft, ob_ref_local) == 12 && offsetof(objft, ob_ref_shared) == 16 &&
-                   offsetof(objft, ob_type) == 24 && sizeof(varft) == 40, "free-threaded, 64-bit");
+                   offsetof(objft, ob_type) == 24 && sizeof(varft) == 40,
+               "free-threaded, 64-bit");
 #else
 _Static_assert(sizeof(objft) == 20 && offsetof(objft, ob_ref_local) == 8 && offsetof(objft, ob_ref_shared) == 12 &&
-                   offsetof(objft, ob_type) == 16 && sizeof(varft) == 24, "free-threaded, 32-bit");
+                   offsetof(objft, ob_type) == 16 && sizeof(varft) == 24,
+               "free-threaded, 32-bit");
 #endif
 _Static_assert(offsetof(objft, ob_flags) == WORD && offsetof(objft, ob_mutex) == WORD + 2 &&
-                   offsetof(objft, ob_gc_bits) == WORD + 3, "free-threaded flags, mutex, gc bits");
+                   offsetof(objft, ob_gc_bits) == WORD + 3,
+               "free-threaded flags, mutex, gc bits");
 #undef WORD
 
 /* PyObject_HEAD_INIT(NULL) as each version's public header spells it
@@ -211,7 +227,8 @@ static const obj314 static314 = { { .ob_refcnt_full = MODEL_314_STATIC_IMMORTAL_
 static const obj314 static314 = { { .ob_refcnt = MODEL_314_STATIC_IMMORTAL_INITIAL_REFCNT }, NULL };
 #endif
 static const objft313 static313t = { 0, 0, 0, 0, MODEL_FT_IMMORTAL_REFCNT_LOCAL, 0, NULL };
-static const objft314 static314t = { 0, MODEL_314_STATICALLY_ALLOCATED_FLAG, 0, 0, MODEL_FT_IMMORTAL_REFCNT_LOCAL, 0, NULL };
+static const objft314 static314t = { 0,   MODEL_314_STATICALLY_ALLOCATED_FLAG, 0, 0, MODEL_FT_IMMORTAL_REFCNT_LOCAL, 0,
+                                     NULL };
 
 START_TEST(native_structs_match_model)
 {
@@ -225,11 +242,10 @@ START_TEST(native_structs_match_model)
     expect_family fam = expect_family_of(s);
     const void *native = NULL;
     size_t native_size = 0, native_var_size = 0, native_align = 0;
-#define CHECK_FIELD(type, member, id)                                                              \
-    ck_assert_msg(l.field[id].offset == offsetof(type, member) && l.field[id].size == sizeof(((type *)0)->member), \
-                  "%s: model puts %s at %u size %u, the compiler at %u size %u", s->name, #member,              \
-                  l.field[id].offset, l.field[id].size, (unsigned)offsetof(type, member),                        \
-                  (unsigned)sizeof(((type *)0)->member))
+#define CHECK_FIELD(type, member, id)                                                                                  \
+    ck_assert_msg(l.field[id].offset == offsetof(type, member) && l.field[id].size == sizeof(((type *)0)->member),     \
+                  "%s: model puts %s at %u size %u, the compiler at %u size %u", s->name, #member, l.field[id].offset, \
+                  l.field[id].size, (unsigned)offsetof(type, member), (unsigned)sizeof(((type *)0)->member))
     if (s->flags & RM_FREE_THREADED) {
         CHECK_FIELD(objft, ob_tid, RM_F_TID);
         CHECK_FIELD(objft, ob_flags, RM_F_FLAGS);
@@ -263,7 +279,7 @@ START_TEST(native_structs_match_model)
         ck_assert_uint_eq(l.field[RM_F_COUNT_WORD].offset, offsetof(obj312, ob_refcnt_split) + 4 * NATIVE_BIG_ENDIAN);
 #endif
         CHECK_FIELD(var311, ob_size, RM_F_SIZE);
-        native = fam != EXPECT_312            ? (const void *)&static311
+        native = fam != EXPECT_312         ? (const void *)&static311
                  : strcmp(s->name, "3.12") ? (const void *)&static313
                                            : (const void *)&static312;
         native_size = sizeof(obj312);

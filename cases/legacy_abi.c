@@ -34,10 +34,7 @@ static char ext_what[128] = "real extension"; /* and its file name, once loaded 
 /* The extension's _Py_Dealloc is case_main.c's, as it would be libpython's. */
 static void real_incref(rm_runtime *rt, uint8_t *obj) { harness_dealloc_runtime = rt, ext_incref(obj); }
 static void real_decref(rm_runtime *rt, uint8_t *obj) { harness_dealloc_runtime = rt, ext_decref(obj); }
-static void real_advance(rm_runtime *rt, uint8_t *obj, int64_t n)
-{
-    harness_dealloc_runtime = rt, ext_advance(obj, n);
-}
+static void real_advance(rm_runtime *rt, uint8_t *obj, int64_t n) { harness_dealloc_runtime = rt, ext_advance(obj, n); }
 
 static void load_extension(void)
 {
@@ -83,7 +80,7 @@ typedef struct subject {
     const rm_implementation *s;
     rm_runtime rt;
     bool runtime_immortal; /* else static */
-    uint8_t *obj; /* case_object(): real code accesses it as a PyObject */
+    uint8_t *obj;          /* case_object(): real code accesses it as a PyObject */
 } subject;
 
 static void fresh(subject *x)
@@ -152,11 +149,9 @@ static void confirm_loss(subject *x, const legacy_ops *ops, int dir, uint64_t m)
         ops->advance(ops->rt, x->obj, dir * (int64_t)(m - 2));
         op(ops->rt, x->obj);
     }
-    ck_assert_msg(x->s->is_immortal(&x->rt, x->obj), "%s: mortal already after %s", ops->what,
-                  case_u64(m - 1));
+    ck_assert_msg(x->s->is_immortal(&x->rt, x->obj), "%s: mortal already after %s", ops->what, case_u64(m - 1));
     op(ops->rt, x->obj);
-    ck_assert_msg(!x->s->is_immortal(&x->rt, x->obj), "%s: still immortal after %s", ops->what,
-                  case_u64(m));
+    ck_assert_msg(!x->s->is_immortal(&x->rt, x->obj), "%s: still immortal after %s", ops->what, case_u64(m));
     ck_assert_uint_eq(x->rt.deallocs, 0);
 }
 
@@ -243,10 +238,7 @@ START_TEST(tolerance_real_extension)
 }
 END_TEST
 
-START_TEST(tolerance_model)
-{
-    measure_and_assert(case_abi(_i), false);
-}
+START_TEST(tolerance_model) { measure_and_assert(case_abi(_i), false); }
 END_TEST
 
 /* The real extension's ++/-- and the model's legacy implementation leave the same

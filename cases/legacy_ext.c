@@ -16,10 +16,7 @@ HARNESS_IMPORT void _Py_Dealloc(LegacyObject *op);
 
 /* 3.11's inline bodies; the arithmetic is done unsigned so that the wrap
  * CPython relies on is defined behaviour here. */
-static inline void Py_INCREF(LegacyObject *op)
-{
-    op->ob_refcnt = (intptr_t)((uintptr_t)op->ob_refcnt + 1u);
-}
+static inline void Py_INCREF(LegacyObject *op) { op->ob_refcnt = (intptr_t)((uintptr_t)op->ob_refcnt + 1u); }
 
 static inline void Py_DECREF(LegacyObject *op)
 {

@@ -14,7 +14,6 @@
 #error "this extension stands for one built with 3.11 headers"
 #endif
 
-
 HARNESS_EXPORT void legacy_incref(void *op);
 HARNESS_EXPORT void legacy_decref(void *op);
 HARNESS_EXPORT void legacy_advance(void *op, int64_t n);
@@ -24,7 +23,4 @@ void legacy_decref(void *op) { Py_DECREF((PyObject *)op); }
 
 /* The net effect of n unbalanced Py_INCREFs (n < 0: Py_DECREFs) that never
  * pass through zero, in one step (see legacy_ext.c). */
-void legacy_advance(void *op, int64_t n)
-{
-    ((PyObject *)op)->ob_refcnt += (Py_ssize_t)n;
-}
+void legacy_advance(void *op, int64_t n) { ((PyObject *)op)->ob_refcnt += (Py_ssize_t)n; }

@@ -35,9 +35,7 @@ bool platform_thread_join(platform_thread *thread);
  *     heap's mapping after the traffic (/proc/self/smaps; real kernels only).
  * Both return -1 and set *why when the platform cannot do it.  The heap must
  * come from platform_pages() so that it is a mapping of its own. */
-long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx,
-                                  const char **why);
-long platform_child_private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx,
-                                     const char **why);
+long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx, const char **why);
+long platform_child_private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx, const char **why);
 
 #endif

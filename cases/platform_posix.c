@@ -109,8 +109,8 @@ static void on_write_fault(int sig, siginfo_t *info, void *uc)
 }
 
 /* Runs body in a child; the child's result travels back through a pipe. */
-static long in_child(long (*body)(void *heap, size_t bytes, void (*traffic)(void *), void *ctx),
-                     void *heap, size_t bytes, void (*traffic)(void *), void *ctx, const char **why)
+static long in_child(long (*body)(void *heap, size_t bytes, void (*traffic)(void *), void *ctx), void *heap,
+                     size_t bytes, void (*traffic)(void *), void *ctx, const char **why)
 {
     int fds[2];
     if (pipe(fds) != 0) {
@@ -169,8 +169,7 @@ static long count_written(void *heap, size_t bytes, void (*traffic)(void *), voi
     return faulted_pages;
 }
 
-long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx,
-                                  const char **why)
+long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx, const char **why)
 {
     return in_child(count_written, heap, bytes, traffic, ctx, why);
 }
@@ -203,8 +202,7 @@ static long private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *), 
     return kb;
 }
 
-long platform_child_private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx,
-                                     const char **why)
+long platform_child_private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx, const char **why)
 {
     return in_child(private_dirty_kb, heap, bytes, traffic, ctx, why);
 }

@@ -35,8 +35,11 @@ WIN_IMPORT win_handle WINAPI CreateThread(void *security, size_t stack_bytes, wi
 WIN_IMPORT win_dword WINAPI WaitForSingleObject(win_handle handle, win_dword milliseconds);
 WIN_IMPORT int WINAPI CloseHandle(win_handle handle);
 enum {
-    WIN_MEM_COMMIT = 0x1000, WIN_MEM_RESERVE = 0x2000, WIN_MEM_RELEASE = 0x8000,
-    WIN_PAGE_READONLY = 0x02, WIN_PAGE_READWRITE = 0x04,
+    WIN_MEM_COMMIT = 0x1000,
+    WIN_MEM_RESERVE = 0x2000,
+    WIN_MEM_RELEASE = 0x8000,
+    WIN_PAGE_READONLY = 0x02,
+    WIN_PAGE_READWRITE = 0x04,
 };
 #define WIN_INFINITE 0xFFFFFFFFu
 #define WIN_WAIT_OBJECT_0 0u
@@ -120,16 +123,14 @@ bool platform_thread_join(platform_thread *thread)
     return joined;
 }
 
-long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx,
-                                  const char **why)
+long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx, const char **why)
 {
     (void)heap, (void)bytes, (void)traffic, (void)ctx;
     *why = "Windows has no fork()";
     return -1;
 }
 
-long platform_child_private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx,
-                                     const char **why)
+long platform_child_private_dirty_kb(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx, const char **why)
 {
     return platform_child_pages_written(heap, bytes, traffic, ctx, why);
 }

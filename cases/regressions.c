@@ -63,8 +63,8 @@ START_TEST(gh_125174_legacy_increfs_deimmortalise)
     if (fam == EXPECT_312) {
         ck_assert_msg(!x.s->is_immortal(&x.rt, x.obj), "%s: one legacy incref should de-immortalise (gh-125174)",
                       x.s->name);
-        printf("harness: gh-125174 present in %s on %s: one legacy incref de-immortalises a static object\n",
-               x.s->name, rm_data_model_name(x.rt.dm));
+        printf("harness: gh-125174 present in %s on %s: one legacy incref de-immortalises a static object\n", x.s->name,
+               rm_data_model_name(x.rt.dm));
         return;
     }
     ck_assert_msg(x.s->is_immortal(&x.rt, x.obj), "%s: one legacy incref de-immortalised (gh-125174 fixed in 3.14)",
@@ -89,8 +89,8 @@ START_TEST(gh_125174_legacy_increfs_deimmortalise)
                x.s->name, rm_data_model_name(x.rt.dm), case_i64((int64_t)tolerated));
     } else {
         ck_assert(!x.s->is_immortal(&x.rt, x.obj)); /* 7<<28 + 2^28 is negative */
-        printf("harness: gh-125174 fixed in %s on %s for up to %s legacy increfs of a static object\n",
-               x.s->name, rm_data_model_name(x.rt.dm), case_i64((int64_t)tolerated));
+        printf("harness: gh-125174 fixed in %s on %s for up to %s legacy increfs of a static object\n", x.s->name,
+               rm_data_model_name(x.rt.dm), case_i64((int64_t)tolerated));
     }
 }
 END_TEST
@@ -151,8 +151,8 @@ START_TEST(gh_134989_return_none_old_limited_api)
     }
     ck_assert_uint_eq(rt311.deallocs, want ? 0 : 1);
     printf("harness: gh-134989 %s, %s: Py_RETURN_NONE under the limited API of 3.11 %s; a 3.11 runtime "
-           "calling such a wheel 100 times %s\n", want ? "absent" : "PRESENT", s->summary,
-           want ? "increfs None" : "returns None without a reference",
+           "calling such a wheel 100 times %s\n",
+           want ? "absent" : "PRESENT", s->summary, want ? "increfs None" : "returns None without a reference",
            want ? "keeps None" : "deallocates None");
 }
 END_TEST
@@ -267,7 +267,8 @@ START_TEST(gh_121528_loose_immortality)
     ck_assert_msg(refcnt >= loose, "%s: Py_REFCNT %s is below _Py_IMMORTAL_REFCNT_LOOSE %s", x.s->name,
                   case_i64(refcnt), case_i64(loose));
     printf("harness: gh-121528 on %s, %s: one legacy incref: Py_REFCNT %s, mortal by _Py_IsImmortal, immortal by "
-           "_Py_IsImmortalLoose (>= %s)\n", x.s->name, rm_data_model_name(x.rt.dm), case_i64(refcnt), case_i64(loose));
+           "_Py_IsImmortalLoose (>= %s)\n",
+           x.s->name, rm_data_model_name(x.rt.dm), case_i64(refcnt), case_i64(loose));
 }
 END_TEST
 
@@ -284,7 +285,7 @@ END_TEST
 static uint64_t trashcan_encode(uint64_t ptr, bool w64)
 {
     if (!w64)
-        return (ptr >> 2) + 1; /* the top two bits 0: below 1 << 30, mortal */
+        return (ptr >> 2) + 1;                 /* the top two bits 0: below 1 << 30, mortal */
     if ((uint32_t)ptr >= UINT32_C(0x80000000)) /* the low half would read immortal */
         ptr = ptr - UINT64_C(0x80000000) + 1;
     return ptr + 2;
@@ -312,8 +313,8 @@ START_TEST(gh_133261_trashcan_pointers_never_immortal)
          * the header below the top of the address space. */
         uint64_t ptr;
         if (k < 64) {
-            static const uint64_t around[] = { 0x3FFFFFFC, 0x40000000, 0x7FFFFFFC, 0x80000000, 0xBFFFFFFC,
-                                               0xC0000000, 0xFFFFFFF0, 0x0 };
+            static const uint64_t around[] = { 0x3FFFFFFC, 0x40000000, 0x7FFFFFFC, 0x80000000,
+                                               0xBFFFFFFC, 0xC0000000, 0xFFFFFFF0, 0x0 };
             ptr = around[k % 8] + (uint64_t)(k / 8) * (w64 ? UINT64_C(0x100000000) : 0);
         } else {
             rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
@@ -338,7 +339,8 @@ START_TEST(gh_133261_trashcan_pointers_never_immortal)
     }
     ck_assert_msg(raw_immortal > 0, "%s: no raw pointer read as immortal: the bug would not show here", x.s->name);
     printf("harness: gh-133261 on %s, %s: %d of 4000 raw pointers read immortal; encoded, none does, none reads 0, "
-           "all decode back\n", x.s->name, rm_data_model_name(x.rt.dm), raw_immortal);
+           "all decode back\n",
+           x.s->name, rm_data_model_name(x.rt.dm), raw_immortal);
 }
 END_TEST
 
@@ -373,7 +375,8 @@ START_TEST(mypy_18459_incref_no_imm_wraps)
     printf("harness: mypy#18459 on %s, %s: op->ob_refcnt++ from 0xFFFFFFFF %s\n", x.s->name,
            rm_data_model_name(x.rt.dm),
            w64 && fam == EXPECT_314 ? "wraps the uint32 ob_refcnt to 0: no carry, no saturation, Py_REFCNT 0"
-           : w64 ? "carries into the upper half (the whole Py_ssize_t)" : "wraps the whole word to 0");
+           : w64                    ? "carries into the upper half (the whole Py_ssize_t)"
+                                    : "wraps the whole word to 0");
 }
 END_TEST
 
@@ -398,13 +401,15 @@ START_TEST(mypyc_no_imm_saturation_not_sticky)
     ck_assert_msg(!ref.s->is_immortal(&ref.rt, ref.obj), "%s: CPython reads the last mortal count %s as immortal",
                   ref.s->name, case_i64(last_mortal));
     ref.s->incref(&ref.rt, ref.obj);
-    ck_assert_msg(ref.s->is_immortal(&ref.rt, ref.obj), "%s: CPython's Py_INCREF from the last mortal count %s "
-                  "does not reach immortality", ref.s->name, case_i64(last_mortal));
+    ck_assert_msg(ref.s->is_immortal(&ref.rt, ref.obj),
+                  "%s: CPython's Py_INCREF from the last mortal count %s "
+                  "does not reach immortality",
+                  ref.s->name, case_i64(last_mortal));
     x.s->new_reference(&x.rt, x.obj), ref.s->new_reference(&ref.rt, ref.obj);
     x.s->set_refcnt(&x.rt, x.obj, last_mortal), ref.s->set_refcnt(&ref.rt, ref.obj, last_mortal);
     x.s->incref_mortal(&x.rt, x.obj), ref.s->incref(&ref.rt, ref.obj);
-    ck_assert_msg(x.s->is_immortal(&x.rt, x.obj), "%s: CPy_INCREF_NO_IMM from %s does not reach immortality",
-                  x.s->name, case_i64(last_mortal));
+    ck_assert_msg(x.s->is_immortal(&x.rt, x.obj), "%s: CPy_INCREF_NO_IMM from %s does not reach immortality", x.s->name,
+                  case_i64(last_mortal));
     ck_assert_msg(memcmp(x.obj, ref.obj, x.l.object_size) == 0, "%s: CPy_INCREF_NO_IMM from %s: binding [%s]",
                   x.s->name, case_i64(last_mortal), CASE_HEX(x.obj, x.l.object_size));
     x.s->decref_mortal(&x.rt, x.obj), ref.s->decref(&ref.rt, ref.obj);
@@ -474,7 +479,8 @@ START_TEST(cython_7769_dealloc_guard_resurrects)
     ck_assert(try_incref_refuses(&x));
     ck_assert_uint_eq(x.rt.deallocs, 0);
     printf("harness: cython#7769 on %s, %s: the guard writes ob_ref_shared 7 (alive to TryIncRef); the fix's "
-           "owner-local keep-alive leaves it 0 (refused)\n", x.s->name, rm_data_model_name(x.rt.dm));
+           "owner-local keep-alive leaves it 0 (refused)\n",
+           x.s->name, rm_data_model_name(x.rt.dm));
 }
 END_TEST
 
@@ -488,7 +494,11 @@ START_TEST(gh_140061_refcnt_one_is_not_unique)
     subject_init(&x, case_abi(_i));
     uint64_t mask = x.rt.dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
     uint64_t self = x.rt.thread_id & mask, other = (x.rt.thread_id ^ 0x40) & mask;
-    struct { uint64_t tid, local, shared; bool unique; const char *what; } states[] = {
+    struct {
+        uint64_t tid, local, shared;
+        bool unique;
+        const char *what;
+    } states[] = {
         { other, 1, 0, false, "owned by another thread" },
         { self, 0, 1 << 2, false, "its one reference shared" },
         { self, 1, 0, true, "owned here, one local reference" },
@@ -524,7 +534,8 @@ START_TEST(numpy_30681_header_size_differs)
     ck_assert_uint_eq(x.l.object_size, expect_object_size(true, x.rt.dm));
     ck_assert_uint_eq(gil->layout(x.rt.dm).object_size, expect_object_size(false, x.rt.dm));
     printf("harness: numpy#30681 on %s, %s: the first field after the header is at %u free-threaded, %u with the "
-           "GIL\n", x.s->name, rm_data_model_name(x.rt.dm), x.l.object_size, gil->layout(x.rt.dm).object_size);
+           "GIL\n",
+           x.s->name, rm_data_model_name(x.rt.dm), x.l.object_size, gil->layout(x.rt.dm).object_size);
 }
 END_TEST
 
@@ -561,11 +572,11 @@ START_TEST(gh_137956_moduledef_init_refuses_gil_defs)
             uint8_t def[2 * RM_MAX_HEADER] = { 0 };                                                                    \
             rm_runtime rt = case_runtime(dm);                                                                          \
             v->init_static(&rt, def, RM_ORIGIN_EXTENSION); /* PyObject_HEAD_INIT(_Py_NULL), then NULL, 0, NULL */      \
-            bool accepts = moduledef_init_accepts(&x.l, def, dm.big_endian);                                          \
+            bool accepts = moduledef_init_accepts(&x.l, def, dm.big_endian);                                           \
             ck_assert_msg(accepts == expect_moduledef_init_accepts(v), "%s, %s: %s's PyModuleDef_HEAD_INIT is %s",     \
-                          x.s->name, rm_data_model_name(dm), version, accepts ? "accepted" : "refused");              \
+                          x.s->name, rm_data_model_name(dm), version, accepts ? "accepted" : "refused");               \
             if (accepts)                                                                                               \
-                snprintf(accepted + strlen(accepted), sizeof accepted - strlen(accepted), " %s", version);            \
+                snprintf(accepted + strlen(accepted), sizeof accepted - strlen(accepted), " %s", version);             \
             if (!(v->flags & RM_FREE_THREADED)) {                                                                      \
                 bool nibble = false;                                                                                   \
                 for (int b = 0; b < dm.word_bytes; b++)                                                                \
@@ -580,7 +591,7 @@ START_TEST(gh_137956_moduledef_init_refuses_gil_defs)
                               "%s: the free-threaded ob_flags (at %u) is not within %s's ob_type",                     \
                               rm_data_model_name(dm), x.l.field[RM_F_FLAGS].offset, version);                          \
                 if (nibble)                                                                                            \
-                    snprintf(nibbles + strlen(nibbles), sizeof nibbles - strlen(nibbles), " %s", version);            \
+                    snprintf(nibbles + strlen(nibbles), sizeof nibbles - strlen(nibbles), " %s", version);             \
             }                                                                                                          \
         }                                                                                                              \
     }
@@ -686,8 +697,9 @@ START_TEST(pyunstable_set_immortal_refuses)
                       x.s->name, states[k], accepts ? "not " : "");
     }
     printf("harness: PyUnstable_SetImmortal%s%s on %s, %s: immortalises a fresh object as _Py_SetImmortal does; "
-           "refuses %s\n", case_opts.binding ? " of " : "", case_opts.binding ? case_opts.binding->project : "",
-           x.s->name, rm_data_model_name(dm),
+           "refuses %s\n",
+           case_opts.binding ? " of " : "", case_opts.binding ? case_opts.binding->project : "", x.s->name,
+           rm_data_model_name(dm),
            n_states == 4 ? "a second reference, a str, another thread's object" : "a second reference, a str");
 }
 END_TEST

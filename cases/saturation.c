@@ -39,10 +39,7 @@ static uint32_t count(const fixture *f)
     return (uint32_t)rm_load(f->obj, f->l.field[RM_F_COUNT_WORD], f->dm.big_endian);
 }
 
-static void set_count(fixture *f, uint32_t v)
-{
-    rm_store(f->obj, f->l.field[RM_F_COUNT_WORD], f->dm.big_endian, v);
-}
+static void set_count(fixture *f, uint32_t v) { rm_store(f->obj, f->l.field[RM_F_COUNT_WORD], f->dm.big_endian, v); }
 
 static bool immortal(const fixture *f) { return f->s->is_immortal(&f->rt, f->obj); }
 
@@ -78,7 +75,8 @@ START_TEST(mortal_to_immortal_at_threshold)
     f.s->incref(&f.rt, f.obj);
     ck_assert_uint_eq(count(&f), first - 1);
     ck_assert(!immortal(&f));
-    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj), (int64_t)(first - 1) - (f.dm.word_bytes == 4 && first - 1 > INT32_MAX ? 4294967296 : 0));
+    ck_assert_int_eq(f.s->refcnt(&f.rt, f.obj),
+                     (int64_t)(first - 1) - (f.dm.word_bytes == 4 && first - 1 > INT32_MAX ? 4294967296 : 0));
     f.s->incref(&f.rt, f.obj);
     ck_assert_uint_eq(count(&f), first);
     ck_assert_msg(immortal(&f), "%s on %s: 0x%08x is not immortal", f.s->name, rm_data_model_name(f.dm), first);
@@ -123,7 +121,7 @@ START_TEST(immortal_decref_never_reaches_zero)
 {
     fixture f;
     fx_init(&f, case_abi(_i));
-    ck_assert(f.e.immortality); /* registered for versions with immortality only */
+    ck_assert(f.e.immortality);                     /* registered for versions with immortality only */
     for (int runtime = 0; runtime < 2; runtime++) { /* static, then runtime immortal */
         fx_init(&f, case_abi(_i));
         if (runtime)
@@ -242,7 +240,7 @@ START_TEST(ft_owner_and_shared_paths)
     ck_assert_uint_eq(f.rt.deallocs, 0);
     ck_assert_uint_eq(rm_load(f.obj, f.l.field[RM_F_TID], be), 0);
     ck_assert_uint_eq(rm_load(f.obj, shared, be), 4 | 3); /* MERGED */
-    f.s->decref(&other, f.obj); /* merged and zero: dealloc */
+    f.s->decref(&other, f.obj);                           /* merged and zero: dealloc */
     ck_assert_uint_eq(other.deallocs, 1);
 
     /* A non-owner decref of a zero shared count queues the object for the
@@ -346,8 +344,8 @@ bool case_family_add_tests(TCase *tc)
             const rm_implementation *e = rm_implementations[i];
             if (e->incref == s->incref && e->decref == s->decref && e->is_immortal == s->is_immortal) {
                 char why[160];
-                snprintf(why, sizeof why, "%s has the same incref/decref/is_immortal code as %s, swept there",
-                         s->name, e->name);
+                snprintf(why, sizeof why, "%s has the same incref/decref/is_immortal code as %s, swept there", s->name,
+                         e->name);
                 return case_skip(why);
             }
         }

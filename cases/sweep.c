@@ -82,7 +82,7 @@ static SWEEP_ALWAYS_INLINE void sweep_values(const rm_implementation *s, sweep_s
     const bool be = sweep_host.big_endian;
     const sweep_chunk chunk = sweep_chunk_of(sl->header, word.offset);
     rm_runtime fresh = sl->rt;
-    fresh.dm = sweep_host;  /* what sl->rt has (the sweep runs on the host), as constants */
+    fresh.dm = sweep_host;   /* what sl->rt has (the sweep runs on the host), as constants */
     fresh.on_dealloc = NULL; /* the loop counts deallocations itself */
     fresh.deallocs = 0;
     uint8_t storage[RM_MAX_HEADER + 16];
@@ -130,14 +130,14 @@ static SWEEP_ALWAYS_INLINE void sweep_values(const rm_implementation *s, sweep_s
     }
 }
 
-#define SWEEP_LOOP(model) \
+#define SWEEP_LOOP(model)                                                                                              \
     static SWEEP_FLATTEN void sweep_##model(sweep_slice *sl) { sweep_values(&model, sl); }
 RM_MODELS(SWEEP_LOOP)
 
 sweep_loop sweep_loop_for(const rm_implementation *impl)
 {
-#define SWEEP_FIND(model) \
-    if (impl == &model)   \
+#define SWEEP_FIND(model)                                                                                              \
+    if (impl == &model)                                                                                                \
         return sweep_##model;
     RM_MODELS(SWEEP_FIND)
     return NULL;

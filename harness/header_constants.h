@@ -9,8 +9,7 @@
  * cases, not the harness's own build. GCC blames the conversion on the
  * line that uses the macro, not on the header. */
 #if defined(__GNUC__) && !defined(__clang__)
-#define HARNESS_HEADER_CONSTANTS_BEGIN _Pragma("GCC diagnostic push") \
-    _Pragma("GCC diagnostic ignored \"-Woverflow\"")
+#define HARNESS_HEADER_CONSTANTS_BEGIN _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Woverflow\"")
 #define HARNESS_HEADER_CONSTANTS_END _Pragma("GCC diagnostic pop")
 #else
 #define HARNESS_HEADER_CONSTANTS_BEGIN

@@ -30,7 +30,10 @@ typedef struct obj311 {
     intptr_t ob_refcnt;
     void *ob_type;
 } obj311;
-typedef struct var311 { obj311 ob_base; intptr_t ob_size; } var311;
+typedef struct var311 {
+    obj311 ob_base;
+    intptr_t ob_size;
+} var311;
 
 /* 3.12: on 64-bit, a union with the two 32-bit halves. */
 typedef struct obj312 {
@@ -42,7 +45,10 @@ typedef struct obj312 {
     };
     void *ob_type;
 } obj312;
-typedef struct var312 { obj312 ob_base; intptr_t ob_size; } var312;
+typedef struct var312 {
+    obj312 ob_base;
+    intptr_t ob_size;
+} var312;
 
 /* 3.13.6+: the same, with Py_ALIGNED(4) on struct _object (gh-127545). */
 typedef struct obj313 {
@@ -54,7 +60,10 @@ typedef struct obj313 {
     };
     void *ob_type;
 } obj313;
-typedef struct var313 { obj313 ob_base; intptr_t ob_size; } var313;
+typedef struct var313 {
+    obj313 ob_base;
+    intptr_t ob_size;
+} var313;
 
 /* 3.14, 3.15: on 64-bit the count, the overflow catcher and the flags, in
  * an order that keeps the count in the low bits of the whole word. */
@@ -80,7 +89,10 @@ typedef struct obj314 {
     };
     void *ob_type;
 } obj314;
-typedef struct var314 { obj314 ob_base; intptr_t ob_size; } var314;
+typedef struct var314 {
+    obj314 ob_base;
+    intptr_t ob_size;
+} var314;
 
 /* Free-threaded: 3.13 calls the flags word _padding. */
 typedef struct objft313 {
@@ -92,7 +104,10 @@ typedef struct objft313 {
     intptr_t ob_ref_shared;
     void *ob_type;
 } objft313;
-typedef struct varft313 { objft313 ob_base; intptr_t ob_size; } varft313;
+typedef struct varft313 {
+    objft313 ob_base;
+    intptr_t ob_size;
+} varft313;
 
 typedef struct objft314 {
     _Alignas(4) _Alignas(uintptr_t) uintptr_t ob_tid; /* min-aligned 4 */
@@ -103,7 +118,10 @@ typedef struct objft314 {
     intptr_t ob_ref_shared;
     void *ob_type;
 } objft314;
-typedef struct varft314 { objft314 ob_base; intptr_t ob_size; } varft314;
+typedef struct varft314 {
+    objft314 ob_base;
+    intptr_t ob_size;
+} varft314;
 
 /* Constants (fact sheet §2), under CPython's names with a MODEL_ prefix. */
 #define MODEL_311_CORE_IMMORTAL_REFCNT 999999999 /* 3.11's internal _PyObject_IMMORTAL_INIT */

@@ -31,10 +31,7 @@
 #endif
 
 static uint16_t swap16(uint16_t v) { return (uint16_t)(v >> 8 | v << 8); }
-static uint32_t swap32(uint32_t v)
-{
-    return v >> 24 | (v >> 8 & 0xFF00u) | (v << 8 & 0xFF0000u) | v << 24;
-}
+static uint32_t swap32(uint32_t v) { return v >> 24 | (v >> 8 & 0xFF00u) | (v << 8 & 0xFF0000u) | v << 24; }
 static uint64_t swap64(uint64_t v) { return (uint64_t)swap32((uint32_t)v) << 32 | swap32((uint32_t)(v >> 32)); }
 
 static inline uint64_t load_bytes(const uint8_t *p, unsigned n, bool be)
@@ -98,10 +95,15 @@ void rm_store(uint8_t *obj, rm_field f, bool big_endian, uint64_t value)
 
 rm_data_model rm_native_data_model(void)
 {
-    union { uint32_t word; uint8_t bytes[4]; } probe = { 0x01020304u };
-    struct word_alignment { char c; void *p; };
-    rm_data_model dm = { (uint8_t)sizeof(void *), probe.bytes[0] == 0x01,
-                   (uint8_t)offsetof(struct word_alignment, p) };
+    union {
+        uint32_t word;
+        uint8_t bytes[4];
+    } probe = { 0x01020304u };
+    struct word_alignment {
+        char c;
+        void *p;
+    };
+    rm_data_model dm = { (uint8_t)sizeof(void *), probe.bytes[0] == 0x01, (uint8_t)offsetof(struct word_alignment, p) };
     return dm;
 }
 
@@ -114,6 +116,7 @@ const char *rm_data_model_name(rm_data_model dm)
 
 const char *rm_field_name(rm_field_id f)
 {
+    /* clang-format off */
     static const char *const names[RM_F_COUNT] = {
         [RM_F_REFCNT] = "ob_refcnt",         [RM_F_COUNT_WORD] = "counting word",
         [RM_F_OVERFLOW] = "ob_overflow",     [RM_F_FLAGS] = "ob_flags",
@@ -122,6 +125,7 @@ const char *rm_field_name(rm_field_id f)
         [RM_F_REF_SHARED] = "ob_ref_shared", [RM_F_TYPE] = "ob_type",
         [RM_F_SIZE] = "ob_size",
     };
+    /* clang-format on */
     return (unsigned)f < RM_F_COUNT ? names[f] : "?";
 }
 
@@ -143,10 +147,7 @@ void rm_record_dealloc(rm_runtime *rt, uint8_t *obj)
 
 /* ---- helpers shared by the implementations -------------------------------------- */
 
-static uint64_t word_mask(rm_data_model dm)
-{
-    return dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
-}
+static uint64_t word_mask(rm_data_model dm) { return dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX; }
 
 /* The value of a word-sized field as a signed Py_ssize_t. */
 static int64_t as_ssize(rm_data_model dm, uint64_t w)
@@ -186,16 +187,25 @@ static rm_field ft_field(rm_data_model dm, rm_field_id id)
 {
     uint8_t w = dm.word_bytes;
     switch (id) {
-    case RM_F_TID: return fld(0, w);
-    case RM_F_FLAGS: return fld(w, 2);
-    case RM_F_MUTEX: return fld((uint8_t)(w + 2), 1);
-    case RM_F_GC_BITS: return fld((uint8_t)(w + 3), 1);
+    case RM_F_TID:
+        return fld(0, w);
+    case RM_F_FLAGS:
+        return fld(w, 2);
+    case RM_F_MUTEX:
+        return fld((uint8_t)(w + 2), 1);
+    case RM_F_GC_BITS:
+        return fld((uint8_t)(w + 3), 1);
     case RM_F_REF_LOCAL:
-    case RM_F_COUNT_WORD: return fld((uint8_t)(w + 4), 4);
-    case RM_F_REF_SHARED: return fld((uint8_t)(w + 8), w);
-    case RM_F_TYPE: return fld((uint8_t)(2 * w + 8), w);
-    case RM_F_SIZE: return fld((uint8_t)(3 * w + 8), w);
-    default: return fld(0, 0); /* not in this header */
+    case RM_F_COUNT_WORD:
+        return fld((uint8_t)(w + 4), 4);
+    case RM_F_REF_SHARED:
+        return fld((uint8_t)(w + 8), w);
+    case RM_F_TYPE:
+        return fld((uint8_t)(2 * w + 8), w);
+    case RM_F_SIZE:
+        return fld((uint8_t)(3 * w + 8), w);
+    default:
+        return fld(0, 0); /* not in this header */
     }
 }
 
@@ -371,10 +381,7 @@ static void set_refcnt_312(rm_runtime *rt, uint8_t *obj, int64_t n)
     set_refcnt_legacy(rt, obj, n);
 }
 
-static void immortalize_312(rm_runtime *rt, uint8_t *obj)
-{
-    st(rt, obj, f_word(rt), immortal_refcnt_312(rt->dm));
-}
+static void immortalize_312(rm_runtime *rt, uint8_t *obj) { st(rt, obj, f_word(rt), immortal_refcnt_312(rt->dm)); }
 
 static void init_static_312(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
 {
@@ -391,14 +398,14 @@ static void init_static_313(const rm_runtime *rt, uint8_t *obj, rm_origin origin
 
 /* ---- 3.14 and 3.15 ------------------------------------------------------ */
 
-#define IMMORTAL_INITIAL_64      UINT64_C(0xC0000000)         /* 3ULL << 30 */
-#define STATIC_FLAG_BITS         UINT64_C(5)                  /* STATIC | IMMORTAL */
-#define IMMORTAL_FLAGS           UINT64_C(1)
-#define STATICALLY_ALLOCATED     UINT64_C(4)
-#define IMMORTAL_INITIAL_32      UINT64_C(0x50000000)         /* 5L << 28 */
-#define IMMORTAL_MINIMUM_32      INT64_C(0x40000000)          /* 1L << 30 */
-#define STATIC_IMMORTAL_INITIAL_32 UINT64_C(0x70000000)       /* 7L << 28 */
-#define STATIC_IMMORTAL_MINIMUM_32 INT64_C(0x60000000)        /* 6L << 28 */
+#define IMMORTAL_INITIAL_64 UINT64_C(0xC0000000) /* 3ULL << 30 */
+#define STATIC_FLAG_BITS UINT64_C(5)             /* STATIC | IMMORTAL */
+#define IMMORTAL_FLAGS UINT64_C(1)
+#define STATICALLY_ALLOCATED UINT64_C(4)
+#define IMMORTAL_INITIAL_32 UINT64_C(0x50000000)        /* 5L << 28 */
+#define IMMORTAL_MINIMUM_32 INT64_C(0x40000000)         /* 1L << 30 */
+#define STATIC_IMMORTAL_INITIAL_32 UINT64_C(0x70000000) /* 7L << 28 */
+#define STATIC_IMMORTAL_MINIMUM_32 INT64_C(0x60000000)  /* 6L << 28 */
 
 static bool is_immortal_314(const rm_runtime *rt, const uint8_t *obj)
 {
@@ -669,18 +676,15 @@ static bool is_static_immortal_314t(const rm_runtime *rt, const uint8_t *obj)
  * Referenced in internal/pycore_object.h), on each version's encoding: the
  * reference for binding libraries' copies (pythoncapi_compat.h, nanobind),
  * which bring them to versions that have none. */
-#define GIL_UNSTABLE_API(v, refcnt_fn, incref_fn)                                   \
-    static bool try_incref_##v(rm_runtime *rt, uint8_t *obj)                        \
-    {                                                                               \
-        if (refcnt_fn(rt, obj) <= 0)                                                \
-            return false;                                                           \
-        incref_fn(rt, obj);                                                         \
-        return true;                                                                \
-    }                                                                               \
-    static bool uniquely_referenced_##v(const rm_runtime *rt, const uint8_t *obj)   \
-    {                                                                               \
-        return refcnt_fn(rt, obj) == 1;                                             \
-    }
+#define GIL_UNSTABLE_API(v, refcnt_fn, incref_fn)                                                                      \
+    static bool try_incref_##v(rm_runtime *rt, uint8_t *obj)                                                           \
+    {                                                                                                                  \
+        if (refcnt_fn(rt, obj) <= 0)                                                                                   \
+            return false;                                                                                              \
+        incref_fn(rt, obj);                                                                                            \
+        return true;                                                                                                   \
+    }                                                                                                                  \
+    static bool uniquely_referenced_##v(const rm_runtime *rt, const uint8_t *obj) { return refcnt_fn(rt, obj) == 1; }
 GIL_UNSTABLE_API(311, refcnt_full, incref_legacy)
 GIL_UNSTABLE_API(312, refcnt_full, incref_312)
 GIL_UNSTABLE_API(314, refcnt_314, incref_314)
@@ -878,9 +882,9 @@ static const rm_implementation model_legacy = {
 
 /* Every model implementation, once: the table below, and the exhaustive
  * sweep (cases/sweep.c), which compiles a loop of its own per entry. */
-#define RM_MODELS(X) \
-    X(model_311) X(model_312) X(model_313) X(model_314) X(model_315) \
-    X(model_313t) X(model_314t) X(model_315t) X(model_legacy)
+#define RM_MODELS(X)                                                                                                   \
+    X(model_311)                                                                                                       \
+    X(model_312) X(model_313) X(model_314) X(model_315) X(model_313t) X(model_314t) X(model_315t) X(model_legacy)
 
 #define RM_MODEL_ADDRESS(model) &model,
 const rm_implementation *const rm_implementations[] = { RM_MODELS(RM_MODEL_ADDRESS) };

@@ -43,7 +43,7 @@ typedef enum rm_field_id {
     RM_F_REF_LOCAL,
     RM_F_REF_SHARED,
     RM_F_TYPE,
-    RM_F_SIZE,       /* PyVarObject ob_size                                  */
+    RM_F_SIZE, /* PyVarObject ob_size                                  */
     RM_F_COUNT
 } rm_field_id;
 
@@ -72,9 +72,9 @@ void rm_store(uint8_t *obj, rm_field f, bool big_endian, uint64_t value);
 typedef struct rm_runtime rm_runtime;
 struct rm_runtime {
     rm_data_model dm;
-    uint64_t thread_id; /* _Py_ThreadId() of the caller; never 0 */
-    unsigned long deallocs;       /* _Py_Dealloc calls        */
-    unsigned long merges_queued;  /* _Py_brc_queue_object     */
+    uint64_t thread_id;          /* _Py_ThreadId() of the caller; never 0 */
+    unsigned long deallocs;      /* _Py_Dealloc calls        */
+    unsigned long merges_queued; /* _Py_brc_queue_object     */
     const uint8_t *last_dealloc;
     void (*on_dealloc)(rm_runtime *rt, uint8_t *obj); /* optional */
     void *user;
@@ -90,14 +90,14 @@ typedef enum rm_origin { RM_ORIGIN_CORE, RM_ORIGIN_EXTENSION } rm_origin;
 
 enum rm_implementation_flags {
     RM_HAS_IMMORTALITY = 1u << 0,
-    RM_FREE_THREADED   = 1u << 1,
-    RM_LEGACY_OPS      = 1u << 2, /* <= 3.11 ++/-- applied to any GIL header */
-    RM_NATIVE_ONLY     = 1u << 3, /* knows only this target's data model (real headers) */
-    RM_CALLS_RUNTIME   = 1u << 4, /* its own operations are calls of the runtime's exported functions (abi3t) */
+    RM_FREE_THREADED = 1u << 1,
+    RM_LEGACY_OPS = 1u << 2,    /* <= 3.11 ++/-- applied to any GIL header */
+    RM_NATIVE_ONLY = 1u << 3,   /* knows only this target's data model (real headers) */
+    RM_CALLS_RUNTIME = 1u << 4, /* its own operations are calls of the runtime's exported functions (abi3t) */
 };
 
 typedef struct rm_implementation {
-    const char *name;    /* "3.11", "3.12", ..., "3.14t", "legacy" */
+    const char *name; /* "3.11", "3.12", ..., "3.14t", "legacy" */
     const char *summary;
     unsigned flags;
     rm_layout (*layout)(rm_data_model dm);
@@ -145,8 +145,8 @@ typedef struct rm_implementation {
      * case programs fill the others from the base ("real-3.14"), and the
      * agreement family compares the own ones with the base. */
     const char *base;
-    const char *project;  /* "pythoncapi_compat.h of mypy 2.4.0 (Debian unstable's python3-mypy)" */
-    const char *own_api;  /* what each own operation is called there: "try_incref=PyUnstable_TryIncRef ..." */
+    const char *project; /* "pythoncapi_compat.h of mypy 2.4.0 (Debian unstable's python3-mypy)" */
+    const char *own_api; /* what each own operation is called there: "try_incref=PyUnstable_TryIncRef ..." */
     /* Known differences from the base, "operation:field ..." (harness/bindings/known-divergences.txt):
      * reported as findings with both sides, not failures. */
     const char *known_divergences;

@@ -47,16 +47,18 @@ typedef struct probe_entry {
 
 #define PROBE_NIBBLE(v, s) ((unsigned)(((uint64_t)(v) >> (s)) & 15u))
 #define PROBE_HEX(v, s) (char)(PROBE_NIBBLE(v, s) < 10 ? '0' + PROBE_NIBBLE(v, s) : 'a' - 10 + PROBE_NIBBLE(v, s))
-#define PROBE_HEX16(v)                                                                                     \
-    {                                                                                                      \
-        PROBE_HEX(v, 60), PROBE_HEX(v, 56), PROBE_HEX(v, 52), PROBE_HEX(v, 48), PROBE_HEX(v, 44),          \
-            PROBE_HEX(v, 40), PROBE_HEX(v, 36), PROBE_HEX(v, 32), PROBE_HEX(v, 28), PROBE_HEX(v, 24),      \
-            PROBE_HEX(v, 20), PROBE_HEX(v, 16), PROBE_HEX(v, 12), PROBE_HEX(v, 8), PROBE_HEX(v, 4),        \
-            PROBE_HEX(v, 0), 0                                                                             \
+#define PROBE_HEX16(v)                                                                                                 \
+    {                                                                                                                  \
+        PROBE_HEX(v, 60), PROBE_HEX(v, 56), PROBE_HEX(v, 52), PROBE_HEX(v, 48), PROBE_HEX(v, 44), PROBE_HEX(v, 40),    \
+            PROBE_HEX(v, 36), PROBE_HEX(v, 32), PROBE_HEX(v, 28), PROBE_HEX(v, 24), PROBE_HEX(v, 20),                  \
+            PROBE_HEX(v, 16), PROBE_HEX(v, 12), PROBE_HEX(v, 8), PROBE_HEX(v, 4), PROBE_HEX(v, 0), 0                   \
     }
-#define ENTRY(key, v) { key, PROBE_HEX16(v) }
-#define MEMBER(type, m) ENTRY(#type ".fields." #m ".offset", offsetof(type, m)), \
-                        ENTRY(#type ".fields." #m ".size", sizeof(((type *)0)->m))
+#define ENTRY(key, v)                                                                                                  \
+    {                                                                                                                  \
+        key, PROBE_HEX16(v)                                                                                            \
+    }
+#define MEMBER(type, m)                                                                                                \
+    ENTRY(#type ".fields." #m ".offset", offsetof(type, m)), ENTRY(#type ".fields." #m ".size", sizeof(((type *)0)->m))
 #define CONSTANT(name) ENTRY("constants." #name, name)
 
 /* The refcount word of GIL builds that the compiler stores as one Py_ssize_t
@@ -209,18 +211,32 @@ HARNESS_HEADER_CONSTANTS_END
 #endif
 
 #if defined(Py_GIL_DISABLED) && PROBE_AT_LEAST(14)
-#define PROBE_RUNTIME_IMMORTAL { .ob_tid = 0, .ob_gc_bits = _PyGC_BITS_DEFERRED, \
-                                 .ob_ref_local = _Py_IMMORTAL_REFCNT_LOCAL, .ob_ref_shared = 0, .ob_type = NULL }
+#define PROBE_RUNTIME_IMMORTAL                                                                                         \
+    {                                                                                                                  \
+        .ob_tid = 0, .ob_gc_bits = _PyGC_BITS_DEFERRED, .ob_ref_local = _Py_IMMORTAL_REFCNT_LOCAL, .ob_ref_shared = 0, \
+        .ob_type = NULL                                                                                                \
+    }
 #elif defined(Py_GIL_DISABLED)
-#define PROBE_RUNTIME_IMMORTAL { .ob_tid = 0, .ob_ref_local = _Py_IMMORTAL_REFCNT_LOCAL, .ob_ref_shared = 0, \
-                                 .ob_type = NULL }
+#define PROBE_RUNTIME_IMMORTAL                                                                                         \
+    {                                                                                                                  \
+        .ob_tid = 0, .ob_ref_local = _Py_IMMORTAL_REFCNT_LOCAL, .ob_ref_shared = 0, .ob_type = NULL                    \
+    }
 #elif PROBE_AT_LEAST(14) && PROBE_64
-#define PROBE_RUNTIME_IMMORTAL { .ob_refcnt = (uint32_t)_Py_IMMORTAL_INITIAL_REFCNT, .ob_overflow = 0, \
-                                 .ob_flags = _Py_IMMORTAL_FLAGS, .ob_type = NULL }
+#define PROBE_RUNTIME_IMMORTAL                                                                                         \
+    {                                                                                                                  \
+        .ob_refcnt = (uint32_t)_Py_IMMORTAL_INITIAL_REFCNT, .ob_overflow = 0, .ob_flags = _Py_IMMORTAL_FLAGS,          \
+        .ob_type = NULL                                                                                                \
+    }
 #elif PROBE_AT_LEAST(14)
-#define PROBE_RUNTIME_IMMORTAL { .ob_refcnt = _Py_IMMORTAL_INITIAL_REFCNT, .ob_type = NULL }
+#define PROBE_RUNTIME_IMMORTAL                                                                                         \
+    {                                                                                                                  \
+        .ob_refcnt = _Py_IMMORTAL_INITIAL_REFCNT, .ob_type = NULL                                                      \
+    }
 #elif PROBE_AT_LEAST(12)
-#define PROBE_RUNTIME_IMMORTAL { .ob_refcnt = _Py_IMMORTAL_REFCNT, .ob_type = NULL }
+#define PROBE_RUNTIME_IMMORTAL                                                                                         \
+    {                                                                                                                  \
+        .ob_refcnt = _Py_IMMORTAL_REFCNT, .ob_type = NULL                                                              \
+    }
 #endif
 
 #ifdef PROBE_RUNTIME_IMMORTAL

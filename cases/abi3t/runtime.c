@@ -61,15 +61,15 @@ static intptr_t (*ext_refcnt)(void *);
 /* One operation of the extension made exactly one call, of its own function:
  * one more call to it, and one more in all (two counts, not a copy of every
  * function's: the threads family makes millions of operations). */
-#define THROUGH(api, operation, call)                                                                          \
-    do {                                                                                                       \
-        unsigned long own_ = api_calls[api], all_ = api_calls_all;                                             \
-        call;                                                                                                  \
-        case_require_msg(api_calls[api] == own_ + 1 && api_calls_all == all_ + 1,                              \
-                         "abi3t: the extension's %s made %lu calls to %s and %lu calls in all to the runtime's "  \
-                         "refcount functions (one call to %s expected, and nothing else: under abi3t it cannot "  \
-                         "touch the object header)",                                                           \
-                         operation, api_calls[api] - own_, api_names[api], api_calls_all - all_, api_names[api]); \
+#define THROUGH(api, operation, call)                                                                                  \
+    do {                                                                                                               \
+        unsigned long own_ = api_calls[api], all_ = api_calls_all;                                                     \
+        call;                                                                                                          \
+        case_require_msg(api_calls[api] == own_ + 1 && api_calls_all == all_ + 1,                                      \
+                         "abi3t: the extension's %s made %lu calls to %s and %lu calls in all to the runtime's "       \
+                         "refcount functions (one call to %s expected, and nothing else: under abi3t it cannot "       \
+                         "touch the object header)",                                                                   \
+                         operation, api_calls[api] - own_, api_names[api], api_calls_all - all_, api_names[api]);      \
     } while (0)
 
 static void own_incref(rm_runtime *rt, uint8_t *obj)
@@ -100,7 +100,7 @@ const rm_implementation *case_extra_implementation(const char *name)
 {
     static rm_implementation abi3t;
     static char summary[256], project[256];
-    static const harness_pyapi_runtime api = { "the abi3t runtime", api_incref,  api_decref,
+    static const harness_pyapi_runtime api = { "the abi3t runtime", api_incref, api_decref,
                                                api_set_refcnt,      api_refcnt, api_dealloc };
     if (strncmp(name, "abi3t-", 6) != 0)
         return NULL;
@@ -112,8 +112,7 @@ const rm_implementation *case_extra_implementation(const char *name)
     ext_refcnt = (intptr_t(*)(void *))case_module_symbol(ext, "HARNESS_ABI3T_MODULE", "abi3t_refcnt");
     const char *file = case_module_file("HARNESS_ABI3T_MODULE");
     snprintf(summary, sizeof summary, "the abi3t extension %s over the %s runtime", file, name + 6);
-    snprintf(project, sizeof project, "abi3t extension %s (CPython 3.15's headers, Py_TARGET_ABI3T=0x030f0000)",
-             file);
+    snprintf(project, sizeof project, "abi3t extension %s (CPython 3.15's headers, Py_TARGET_ABI3T=0x030f0000)", file);
     abi3t.name = strrchr(name, '-') + 1; /* the version, whose expectations apply: "3.15t" */
     abi3t.summary = summary;
     /* Built for this target: a Py_ssize_t of its own data model only. */

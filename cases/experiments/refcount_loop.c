@@ -18,7 +18,11 @@ void _Py_Dealloc(PyObject *op) { (void)op, abort(); }
 #if defined(Py_GIL_DISABLED)
 void _Py_DecRefShared(PyObject *op) { (void)op, abort(); }
 void _Py_MergeZeroLocalRefcount(PyObject *op) { (void)op, abort(); }
-uintptr_t _Py_GetThreadLocal_Addr(void) { static _Thread_local char here; return (uintptr_t)&here; }
+uintptr_t _Py_GetThreadLocal_Addr(void)
+{
+    static _Thread_local char here;
+    return (uintptr_t)&here;
+}
 #endif
 
 __attribute__((noinline)) void harness_refcount_loop(PyObject **objs, size_t n, int rounds);

@@ -33,10 +33,10 @@ enum print_output { CK_SILENT, CK_MINIMAL, CK_NORMAL, CK_VERBOSE, CK_ENV };
 #pragma warning(disable : 4100) /* a check need not use its loop index _i */
 #endif
 
-#define START_TEST(name)                                                      \
-    static void name##_fn(int _i MINICHECK_UNUSED);                           \
-    static const minicheck_test name##_test = { #name, name##_fn };           \
-    static const minicheck_test *const name = &name##_test;                   \
+#define START_TEST(name)                                                                                               \
+    static void name##_fn(int _i MINICHECK_UNUSED);                                                                    \
+    static const minicheck_test name##_test = { #name, name##_fn };                                                    \
+    static const minicheck_test *const name = &name##_test;                                                            \
     static void name##_fn(int _i MINICHECK_UNUSED)
 #define END_TEST
 
@@ -55,18 +55,17 @@ void srunner_free(SRunner *sr);
 MINICHECK_NORETURN void minicheck_fail(const char *file, int line, const char *fmt, ...) MINICHECK_PRINTF(3, 4);
 
 #define ck_abort_msg(...) minicheck_fail(__FILE__, __LINE__, __VA_ARGS__)
-#define ck_assert_msg(expr, ...) \
+#define ck_assert_msg(expr, ...)                                                                                       \
     ((expr) ? (void)0 : minicheck_fail(__FILE__, __LINE__, "Assertion '" #expr "' failed: " __VA_ARGS__))
-#define ck_assert(expr) \
-    ((expr) ? (void)0 : minicheck_fail(__FILE__, __LINE__, "%s", "Assertion '" #expr "' failed"))
+#define ck_assert(expr) ((expr) ? (void)0 : minicheck_fail(__FILE__, __LINE__, "%s", "Assertion '" #expr "' failed"))
 
-#define MINICHECK_COMPARE(X, OP, Y, type, fmt)                                                   \
-    do {                                                                                         \
-        type minicheck_x_ = (type)(X);                                                           \
-        type minicheck_y_ = (type)(Y);                                                           \
-        if (!(minicheck_x_ OP minicheck_y_))                                                     \
-            minicheck_fail(__FILE__, __LINE__, "Assertion '%s' failed: %s == " fmt ", %s == " fmt, \
-                           #X " " #OP " " #Y, #X, minicheck_x_, #Y, minicheck_y_);               \
+#define MINICHECK_COMPARE(X, OP, Y, type, fmt)                                                                         \
+    do {                                                                                                               \
+        type minicheck_x_ = (type)(X);                                                                                 \
+        type minicheck_y_ = (type)(Y);                                                                                 \
+        if (!(minicheck_x_ OP minicheck_y_))                                                                           \
+            minicheck_fail(__FILE__, __LINE__, "Assertion '%s' failed: %s == " fmt ", %s == " fmt, #X " " #OP " " #Y,  \
+                           #X, minicheck_x_, #Y, minicheck_y_);                                                        \
     } while (0)
 #define ck_assert_int_eq(X, Y) MINICHECK_COMPARE(X, ==, Y, intmax_t, "%jd")
 #define ck_assert_int_ge(X, Y) MINICHECK_COMPARE(X, >=, Y, intmax_t, "%jd")

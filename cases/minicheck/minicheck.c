@@ -82,10 +82,7 @@ void tcase_add_loop_test(TCase *tc, const minicheck_test *t, int start, int end)
     tc->entries[tc->count++] = (entry){ t, start, end };
 }
 
-void tcase_add_test(TCase *tc, const minicheck_test *t)
-{
-    tcase_add_loop_test(tc, t, 0, 1);
-}
+void tcase_add_test(TCase *tc, const minicheck_test *t) { tcase_add_loop_test(tc, t, 0, 1); }
 
 void tcase_set_timeout(TCase *tc, double seconds)
 {
@@ -139,10 +136,7 @@ void srunner_run_all(SRunner *sr, enum print_output print_mode)
     fflush(stdout);
 }
 
-int srunner_ntests_failed(SRunner *sr)
-{
-    return sr->failures;
-}
+int srunner_ntests_failed(SRunner *sr) { return sr->failures; }
 
 void srunner_free(SRunner *sr)
 {

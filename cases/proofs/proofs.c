@@ -55,10 +55,10 @@ unsigned nondet_unsigned(void);
 /* Every assumption is followed by a reachability witness, which CBMC must
  * refute (cmake/run-proof.cmake): a path no input takes would make every
  * claim after it hold vacuously. */
-#define ASSUME(cond)                                      \
-    do {                                                  \
-        __CPROVER_assume(cond);                           \
-        __CPROVER_assert(0, "reachable: " #cond);         \
+#define ASSUME(cond)                                                                                                   \
+    do {                                                                                                               \
+        __CPROVER_assume(cond);                                                                                        \
+        __CPROVER_assert(0, "reachable: " #cond);                                                                      \
     } while (0)
 
 static const rm_implementation *const M = &PROOF_MODEL;
@@ -262,14 +262,14 @@ static uint64_t legacy_bound(int object, int direction)
  * exact, and the trace shows the word). */
 void proof_legacy_bounds_are_exact(void)
 {
-#define LEGACY_ROW(object, direction, what)                                                                 \
-    do {                                                                                                     \
-        uint64_t n = nondet_uint64();                                                                        \
-        ASSUME(n < legacy_bound(object, direction));                                                         \
-        legacy_moved(object, direction, n);                                                                  \
-        PROVE(M->is_immortal(&rt, obj), "within the bound: " what);                                          \
-        legacy_moved(object, direction, legacy_bound(object, direction));                                    \
-        PROVE(M->is_immortal(&rt, obj), "at the bound: " what);                                              \
+#define LEGACY_ROW(object, direction, what)                                                                            \
+    do {                                                                                                               \
+        uint64_t n = nondet_uint64();                                                                                  \
+        ASSUME(n < legacy_bound(object, direction));                                                                   \
+        legacy_moved(object, direction, n);                                                                            \
+        PROVE(M->is_immortal(&rt, obj), "within the bound: " what);                                                    \
+        legacy_moved(object, direction, legacy_bound(object, direction));                                              \
+        PROVE(M->is_immortal(&rt, obj), "at the bound: " what);                                                        \
     } while (0)
     LEGACY_ROW(0, +1, "static object, legacy increfs");
     LEGACY_ROW(0, -1, "static object, legacy decrefs");

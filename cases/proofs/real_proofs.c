@@ -21,10 +21,10 @@
 /* Every assumption is followed by a reachability witness, which CBMC must
  * refute (cmake/run-proof.cmake): a path no input takes would make every
  * claim after it hold vacuously. */
-#define ASSUME(cond)                                      \
-    do {                                                  \
-        __CPROVER_assume(cond);                           \
-        __CPROVER_assert(0, "reachable: " #cond);         \
+#define ASSUME(cond)                                                                                                   \
+    do {                                                                                                               \
+        __CPROVER_assume(cond);                                                                                        \
+        __CPROVER_assert(0, "reachable: " #cond);                                                                      \
     } while (0)
 
 unsigned char nondet_uchar(void);
@@ -94,10 +94,7 @@ void _Py_DecRefShared(PyObject *op)
  * the owner's path and another thread's are taken. */
 uintptr_t nondet_uintptr(void);
 
-void *__builtin_thread_pointer(void)
-{
-    return (void *)nondet_uintptr();
-}
+void *__builtin_thread_pointer(void) { return (void *)nondet_uintptr(); }
 
 #if defined(_MSC_VER) && defined(_M_X64)
 unsigned long long __readgsqword(unsigned long offset)
@@ -110,10 +107,7 @@ unsigned long long __readgsqword(unsigned long offset)
 /* CBMC expands the headers' __atomic_* builtins into calls of this, whose
  * body is in its library (not loaded: --no-library). A proof runs one
  * thread, so a fence orders nothing. */
-void __atomic_thread_fence(int order)
-{
-    (void)order;
-}
+void __atomic_thread_fence(int order) { (void)order; }
 #endif
 
 static rm_data_model native_abi(void)
@@ -278,14 +272,14 @@ void proof_legacy_bounds_are_exact(void)
 {
     expect_tolerance rows[2];
     PROVE(expect_tolerance_of(&version, native_abi(), rows) == 2, "the version has legacy tolerance rows");
-#define LEGACY_ROW(object, direction, bound, what)                                                           \
-    do {                                                                                                      \
-        uint64_t n = (uint64_t)nondet_longlong();                                                             \
-        ASSUME(n < rows[object].bound);                                                                       \
-        legacy_moved(&rows[object], direction, n);                                                            \
-        PROVE(_Py_IsImmortal(&obj), "within the bound: " what);                                               \
-        legacy_moved(&rows[object], direction, rows[object].bound);                                           \
-        PROVE(_Py_IsImmortal(&obj), "at the bound: " what);                                                   \
+#define LEGACY_ROW(object, direction, bound, what)                                                                     \
+    do {                                                                                                               \
+        uint64_t n = (uint64_t)nondet_longlong();                                                                      \
+        ASSUME(n < rows[object].bound);                                                                                \
+        legacy_moved(&rows[object], direction, n);                                                                     \
+        PROVE(_Py_IsImmortal(&obj), "within the bound: " what);                                                        \
+        legacy_moved(&rows[object], direction, rows[object].bound);                                                    \
+        PROVE(_Py_IsImmortal(&obj), "at the bound: " what);                                                            \
     } while (0)
     LEGACY_ROW(0, +1, lose_after_increfs, "static object, legacy increfs");
     LEGACY_ROW(0, -1, lose_after_decrefs, "static object, legacy decrefs");

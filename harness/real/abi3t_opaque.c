@@ -11,8 +11,7 @@ size_t harness_opaque(void);
 size_t harness_opaque(void) { return sizeof(PyObject); }
 #elif HARNESS_OPAQUE == 2 /* PyObject_HEAD: not defined, so no object struct */
 typedef struct harness_object {
-    PyObject_HEAD
-    int value;
+    PyObject_HEAD int value;
 } harness_object;
 #elif HARNESS_OPAQUE == 3 /* PyObject_HEAD_INIT: not defined (named bare, so that the error names it
                            * rather than a non-constant initializer of an implicit call) */

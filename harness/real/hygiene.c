@@ -18,8 +18,5 @@ int harness_hygiene(PyObject *op)
 #else
 static PyObject harness_static_object[1] = { PyObject_HEAD_INIT(NULL) };
 
-int harness_hygiene(PyObject *op)
-{
-    return PY_VERSION_HEX > 0 && op == NULL && Py_TYPE(harness_static_object) == NULL;
-}
+int harness_hygiene(PyObject *op) { return PY_VERSION_HEX > 0 && op == NULL && Py_TYPE(harness_static_object) == NULL; }
 #endif

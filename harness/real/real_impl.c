@@ -52,14 +52,17 @@
 static PyObject *as_object(const uint8_t *obj)
 {
     if ((uintptr_t)obj % _Alignof(PyObject) != 0) {
-        fprintf(stderr, "harness: real %s headers given a PyObject at %p, not %u-aligned\n",
-                HARNESS_REAL_VERSION, (const void *)obj, (unsigned)_Alignof(PyObject));
+        fprintf(stderr, "harness: real %s headers given a PyObject at %p, not %u-aligned\n", HARNESS_REAL_VERSION,
+                (const void *)obj, (unsigned)_Alignof(PyObject));
         abort();
     }
     return (PyObject *)(uintptr_t)obj;
 }
 
-#define FIELD(type, member) { (uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member) }
+#define FIELD(type, member)                                                                                            \
+    {                                                                                                                  \
+        (uint8_t) offsetof(type, member), (uint8_t)sizeof(((type *)0)->member)                                         \
+    }
 
 static rm_layout layout(rm_data_model dm)
 {
@@ -121,10 +124,7 @@ void _Py_MergeZeroLocalRefcount(PyObject *op)
     rm_ft_merge_zero_local(harness_active_runtime("_Py_MergeZeroLocalRefcount"), (uint8_t *)op);
 }
 
-static uint64_t thread_id(void)
-{
-    return (uint64_t)_Py_ThreadId();
-}
+static uint64_t thread_id(void) { return (uint64_t)_Py_ThreadId(); }
 #define THREAD_ID thread_id
 #else
 #define THREAD_ID NULL

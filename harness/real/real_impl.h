@@ -16,5 +16,4 @@ extern const PyObject HARNESS_REAL_CORE_STATIC[1];
 #define HARNESS_REAL_RETURN_NONE HARNESS_REAL_CONCAT(HARNESS_REAL_SYMBOL, _return_none_limited_311)
 uint8_t *HARNESS_REAL_RETURN_NONE(void);
 
-
 #endif

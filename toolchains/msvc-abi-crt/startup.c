@@ -29,8 +29,9 @@ typedef struct tls_directory { /* IMAGE_TLS_DIRECTORY */
     unsigned int zero_fill, characteristics;
 } tls_directory;
 extern const tls_directory _tls_used;
-const tls_directory _tls_used = { (uintptr_t)&_tls_start, (uintptr_t)&_tls_end, (uintptr_t)&_tls_index,
-                                  (uintptr_t)tls_callbacks, 0, 0 };
+const tls_directory _tls_used = {
+    (uintptr_t)&_tls_start, (uintptr_t)&_tls_end, (uintptr_t)&_tls_index, (uintptr_t)tls_callbacks, 0, 0
+};
 #if defined(_M_IX86)
 /* x86 code finds the thread's TLS array at fs:[__tls_array], offset 0x2C
  * of the thread environment block: an absolute symbol, as in vcruntime. */

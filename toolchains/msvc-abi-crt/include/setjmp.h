@@ -4,7 +4,9 @@
 #define HARNESS_UCRT_SETJMP_H
 
 #if defined(_M_X64)
-typedef struct { __declspec(align(16)) unsigned __int64 part[2]; } harness_jmp_slot;
+typedef struct {
+    __declspec(align(16)) unsigned __int64 part[2];
+} harness_jmp_slot;
 typedef harness_jmp_slot jmp_buf[16];
 __attribute__((returns_twice)) __declspec(dllimport) int __cdecl __intrinsic_setjmp(jmp_buf buf, void *frame);
 #define setjmp(buf) __intrinsic_setjmp((buf), __builtin_frame_address(0))

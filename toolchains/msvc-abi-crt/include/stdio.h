@@ -4,19 +4,20 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-typedef struct _iobuf { void *_Placeholder; } FILE;
+typedef struct _iobuf {
+    void *_Placeholder;
+} FILE;
 __declspec(dllimport) FILE *__cdecl __acrt_iob_func(unsigned index);
 #define stdin (__acrt_iob_func(0))
 #define stdout (__acrt_iob_func(1))
 #define stderr (__acrt_iob_func(2))
 
-__declspec(dllimport) int __cdecl __stdio_common_vfprintf(unsigned __int64 options, FILE *stream,
-                                                          const char *format, void *locale, va_list args);
+__declspec(dllimport) int __cdecl __stdio_common_vfprintf(unsigned __int64 options, FILE *stream, const char *format,
+                                                          void *locale, va_list args);
 __declspec(dllimport) int __cdecl __stdio_common_vsprintf(unsigned __int64 options, char *buffer, size_t count,
                                                           const char *format, void *locale, va_list args);
-__declspec(dllimport) int __cdecl __stdio_common_vsscanf(unsigned __int64 options, const char *buffer,
-                                                         size_t count, const char *format, void *locale,
-                                                         va_list args);
+__declspec(dllimport) int __cdecl __stdio_common_vsscanf(unsigned __int64 options, const char *buffer, size_t count,
+                                                         const char *format, void *locale, va_list args);
 __declspec(dllimport) int __cdecl fputs(const char *s, FILE *stream);
 __declspec(dllimport) int __cdecl puts(const char *s);
 __declspec(dllimport) int __cdecl fflush(FILE *stream);
@@ -51,7 +52,7 @@ __attribute__((format(printf, 2, 3))) static inline int fprintf(FILE *stream, co
 }
 
 __attribute__((format(printf, 3, 0))) static inline int vsnprintf(char *buffer, size_t count, const char *format,
-                                                                   va_list args)
+                                                                  va_list args)
 {
     int n = __stdio_common_vsprintf(HARNESS_UCRT_STANDARD_SNPRINTF, buffer, count, format, NULL, args);
     return n < 0 ? -1 : n;

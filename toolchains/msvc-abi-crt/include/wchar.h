@@ -4,7 +4,9 @@
 #define HARNESS_UCRT_WCHAR_H
 #include <stddef.h>
 typedef unsigned short wint_t;
-typedef struct { unsigned long state; } mbstate_t;
+typedef struct {
+    unsigned long state;
+} mbstate_t;
 #define WEOF ((wint_t)0xFFFF)
 __declspec(dllimport) size_t __cdecl wcslen(const wchar_t *s);
 __declspec(dllimport) int __cdecl wcscmp(const wchar_t *a, const wchar_t *b);

@@ -13,9 +13,6 @@ static inline int PyUnstable_TryIncRef(PyObject *op)
 #endif
 
 #if defined(Py_GIL_DISABLED) && PY_VERSION_HEX < 0x030E0000
-static inline int PyUnstable_Object_IsUniquelyReferenced(PyObject *op)
-{
-    return Py_REFCNT(op) == 1;
-}
+static inline int PyUnstable_Object_IsUniquelyReferenced(PyObject *op) { return Py_REFCNT(op) == 1; }
 #endif
 #endif
