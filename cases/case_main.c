@@ -162,8 +162,18 @@ static const rm_implementation *find_implementation(const char *name)
 /* The operations a binding may provide, by name, for composing and reporting. */
 #define BINDING_OPERATIONS(X)                                                                                          \
     X(init_static)                                                                                                     \
-    X(new_reference) X(immortalize) X(incref) X(decref) X(is_immortal) X(is_static_immortal) X(refcnt) X(set_refcnt)   \
-        X(try_incref) X(is_uniquely_referenced) X(incref_mortal) X(decref_mortal)
+    X(new_reference)                                                                                                   \
+    X(immortalize)                                                                                                     \
+    X(incref)                                                                                                          \
+    X(decref)                                                                                                          \
+    X(is_immortal)                                                                                                     \
+    X(is_static_immortal)                                                                                              \
+    X(refcnt)                                                                                                          \
+    X(set_refcnt)                                                                                                      \
+    X(try_incref)                                                                                                      \
+    X(is_uniquely_referenced)                                                                                          \
+    X(incref_mortal)                                                                                                   \
+    X(decref_mortal)
 
 /* Each operation a binding leaves NULL comes from 'from'. */
 static void fill_from(rm_implementation *into, const rm_implementation *from)

@@ -36,7 +36,7 @@ ROOT = tables.ROOT
 # shellcheck.
 HOST_PACKAGES = ("cmake ninja-build make pkg-config gcc g++ libc6-dev clang lld llvm debootstrap eatmydata "
                  "check libsubunit-dev dpkg-dev xz-utils qemu-user python3 python3-yaml python3-pytest "
-                 "python3-coverage valgrind gnuplot-nox abigail-tools shellcheck").split()
+                 "python3-coverage valgrind gnuplot-nox abigail-tools shellcheck clang-format").split()
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 MIRROR = "http://deb.debian.org/debian"
 ACTION_VALIDATOR = "0.6.0"  # npm's @action-validator/cli: the CI workflow against GitHub's schema
