@@ -93,6 +93,19 @@ def scratch_build(name, target, *args):
                  ["cmake", "--build", f"build/{name}", "--target", target])
 
 
+class Tier:
+    """Says how long a tier took (the README gives each tier's time)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.start = time.monotonic()
+
+    def __exit__(self, *_):
+        say(f"test: {self.name} took {time.monotonic() - self.start:.0f} s")
+
+
 class SelfTests:
     """The self-tests' tally: each one said as it ends, the failures again at the end."""
 
@@ -1033,49 +1046,59 @@ def main(argv):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     run_matrix = not argv
-    if subprocess.run(["ci/setup.sh"]).returncode:
-        say("test: setup failed")
-        return 2
-    if not quiet(["cmake", "--preset", "host-gcc"], ["cmake", "--build", "--preset", "host-gcc"]):
-        say("test: host build failed")
-        return 2
+    with Tier("setup"):
+        if subprocess.run(["ci/setup.sh"]).returncode:
+            say("test: setup failed")
+            return 2
+    with Tier("the host build"):
+        if not quiet(["cmake", "--preset", "host-gcc"], ["cmake", "--build", "--preset", "host-gcc"]):
+            say("test: host build failed")
+            return 2
     cases = f"{ROOT}/build/host-gcc/cases"
     cpython = os.path.join(cache_dir(), "cpython", "3.14")
     quadrant = sh([sys.executable, "ci/tables.py", "host-quadrant"])[1].strip()
     with tempfile.TemporaryDirectory() as fakes:
         t = SelfTests(fakes)
-        unit_tests(t)
-        t.expect("unknown preset is refused", 2, "unknown preset 'no-such'", ["ci/matrix.sh", "--no-setup", "no-such"])
-        t.expect("unknown target is refused", 2, "unknown target 'no-such'", ["ci/setup.sh", "no-such"])
-        ctest_selftests(t)
-        runner_and_reuse(t)
-        wine_trap(t)
-        tables_and_workflow(t)
-        headers_and_pyconfig(t, cpython)
-        binding_scan(t)
-        hygiene(t, cpython)
-        abi_audit(t, quadrant)
-        bad_includes(t, cpython)
-        mutant_matrices(t, cpython)
-        regressions_and_guards(t, cpython, cases)
-        runs_of_the_matrix(t, cpython)
-        checks_that_apply(t, cases)
-        tables_selftest(t)
+        with Tier("the unit tests"):
+            unit_tests(t)
+        with Tier("the CTest self-tests"):
+            t.expect("unknown preset is refused", 2, "unknown preset 'no-such'",
+                     ["ci/matrix.sh", "--no-setup", "no-such"])
+            t.expect("unknown target is refused", 2, "unknown target 'no-such'", ["ci/setup.sh", "no-such"])
+            ctest_selftests(t)
+        with Tier("the integration checks"):
+            runner_and_reuse(t)
+            wine_trap(t)
+            tables_and_workflow(t)
+            headers_and_pyconfig(t, cpython)
+            binding_scan(t)
+            hygiene(t, cpython)
+            abi_audit(t, quadrant)
+            bad_includes(t, cpython)
+            with Tier("the mutant matrices"):
+                mutant_matrices(t, cpython)
+            regressions_and_guards(t, cpython, cases)
+            runs_of_the_matrix(t, cpython)
+            checks_that_apply(t, cases)
+            tables_selftest(t)
         say(f"selftest: {t.ok} passed, {t.bad} failed")
         totals, matrix_rc = (0, 0, 0, 0), 0
         if run_matrix:
             if os.path.exists("reports/summary.json"):
                 os.remove("reports/summary.json")
-            matrix_rc = subprocess.run(["ci/matrix.sh", "--no-setup"]).returncode
+            with Tier("the matrix"):
+                matrix_rc = subprocess.run(["ci/matrix.sh", "--no-setup"]).returncode
             try:
                 totals = matrix_totals("reports")
             except (OSError, ValueError, KeyError) as e:
                 say(f"matrix: no totals ({e})")
-            merge_as_ci(t, totals)
+            with Tier("the merge"):
+                merge_as_ci(t, totals)
             # The seed's headline results (docs/results.md): measured,
             # tabulated and plotted, and the copy-on-write expectation must hold.
-            t.expect("ci/results.sh measures copy-on-write and refcount cost; immortal workers copy <= 1%, legacy "
-                     ">= 95%", 0, r"results: results/ \(CSV, results.md, cow.png\)", ["ci/results.sh"])
+            with Tier("the results"):
+                t.expect("ci/results.sh measures copy-on-write and refcount cost; immortal workers copy <= 1%, "
+                         "legacy >= 95%", 0, r"results: results/ \(CSV, results.md, cow.png\)", ["ci/results.sh"])
         # A matrix that failed without counting a failed test (a
         # configuration that did not build) still counts as one failure.
         lost = int(matrix_rc != 0 and totals[1] == 0)
