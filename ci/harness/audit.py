@@ -933,3 +933,6 @@ def main(argv):
     except AuditError as e:
         print(f"abi-audit: error: {e}", file=sys.stderr)
         return ERROR
+    except OSError as e:  # a report or baseline that cannot be written
+        print(f"abi-audit: error: {e}", file=sys.stderr)
+        return ERROR

@@ -456,6 +456,15 @@ def make_wine_prefix(cache):
     say(f"setup: Wine prefix created in {time.monotonic() - t0:.0f} s")
 
 
+def made(job, what):
+    """Whether a background job succeeded; one that raised says why."""
+    try:
+        return job.result()
+    except (OSError, subprocess.SubprocessError) as e:
+        say(f"setup: making {what} failed: {e}")
+        return False
+
+
 def setup(argv):
     started = time.monotonic()
     known = {t["triple"]: t for t in tables.targets(ROOT)}
@@ -483,9 +492,9 @@ def setup(argv):
             make_wine_prefix(cache)
         # Without it the 32-bit Windows configurations still build and audit,
         # and each of their tests is a skip that says why (toolchains/common/windows.cmake).
-        if i386_root and not i386_root.result():
+        if i386_root and not made(i386_root, "the i386 root"):
             shortfall(f"no i386 root with wine32 (see {cache}/i386-root.log): the 32-bit Windows tests will be skips")
-        if cbmc_root and not cbmc_root.result():
+        if cbmc_root and not made(cbmc_root, "the CBMC root"):
             shortfall(f"no CBMC root (see {cache}/cbmc-root.log): the proofs will be skips")
     say(f"setup: done in {time.monotonic() - started:.0f} s (targets: {' '.join(targets) or 'host only'})")
     return 0
@@ -497,6 +506,6 @@ def main(argv):
     except SetupError as e:
         print(e, file=sys.stderr)
         return 2
-    except tables.TableError as e:
+    except (tables.TableError, OSError) as e:
         print(f"setup: {e}", file=sys.stderr)
         return 2

@@ -302,6 +302,12 @@ def test_bad_manifests_are_errors_that_say_where(tmp_path, capsys):
     assert "unknown option '--what'" in capsys.readouterr().err
 
 
+def test_a_report_that_cannot_be_written_is_an_error(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    assert audit.main(["manifests", "--report", str(tmp_path / "file" / "r.md"), MANIFESTS, MANIFESTS]) == 1
+    assert "abi-audit: error: " in capsys.readouterr().err
+
+
 def test_an_unknown_preset_is_a_usage_error(capsys):
     assert audit.main(["no-such"]) == 2
     assert "unknown preset 'no-such'" in capsys.readouterr().err

@@ -254,6 +254,16 @@ def test_whole_setup_of_one_target(fakes, monkeypatch, capsys):
     assert "no CBMC root" in capsys.readouterr().err
 
 
+def test_a_background_job_that_raises_is_a_failure_that_says_why(capsys):
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor() as pool:
+        def broken():
+            raise OSError(28, "No space left on device")
+        assert not setup.made(pool.submit(broken), "the CBMC root")
+        assert setup.made(pool.submit(lambda: True), "the i386 root")
+    assert "making the CBMC root failed: [Errno 28] No space left on device" in capsys.readouterr().out
+
+
 def test_the_targets_table_says_which_cannot_link_check():
     known = {t["triple"]: t for t in tables.targets(tables.ROOT)}
     assert known["x86_64-pc-windows-msvc"]["check"] == "minicheck"
