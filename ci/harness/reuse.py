@@ -1,11 +1,19 @@
-"""reuse -- the key under which a configuration's last complete pass is
-reused: a digest of everything its tests depend on, as cmake/run-case.cmake
-keys one test's pass (the exact commands and test properties, the content
-of every file they name, the steering environment), and with the build
-directory every file its compilations and the proofs read (their depfiles)
-and the version of every compiler and emulator (cached per binary digest).
-Equal digests mean no test would run differently, so ci/matrix.sh may reuse
-the configuration's last complete pass.
+"""reuse -- every cache key, in one place:
+
+- reuse_key(): the key under which a configuration's last complete pass is
+  reused: a digest of everything its tests depend on, as cmake/run-case.cmake
+  keys one test's pass (the exact commands and test properties, the content
+  of every file they name, the steering environment, STEERING_NAMES), and
+  with the build directory every file its compilations and the proofs read
+  (their depfiles) and the version of every compiler and emulator (cached
+  per binary digest). Equal digests mean no test would run differently, so
+  ci/matrix.sh may reuse the configuration's last complete pass;
+- configure_key(): when a configuration is configured again (what it finds
+  on the machine, machine_findings(), and its target's packages);
+- audit_key(): when the ABI audit's last passing reports are reused;
+- check_build_key(), downloads_key(), debootstrap_key(): when setup builds
+  Check for a target, downloads CPython's headers and the binding sources,
+  makes a root, again.
 
     python3 -m ci.harness reuse-key [BUILD_DIR] < ctest --show-only=json-v1
 """
@@ -14,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -24,7 +33,8 @@ import sys
 # cmake/harness_tables.cmake (generated: ci/tables.py generate).
 STEERING_NAMES = r"HARNESS_[A-Z0-9]+_MODULE|[A-Z]+SAN_OPTIONS|CK_[A-Z_]+|QEMU_[A-Z_]+|WINE[A-Z_]*"
 STEERING = re.compile(f"({STEERING_NAMES})$")
-CMAKE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "cmake")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CMAKE_DIR = os.path.join(ROOT, "cmake")
 GENERATED_TABLES = os.path.join(CMAKE_DIR, "harness_tables.cmake")
 # What every runner includes, though no test's command names it.
 RUNNERS_INCLUDE = (GENERATED_TABLES, os.path.join(CMAKE_DIR, "verdict.cmake"))
@@ -132,6 +142,94 @@ def reuse_key(text, build_dir=None):
     for name in sorted(n for n in os.environ if STEERING.match(n)):
         digest.update(f"{name}={os.environ[name]}\n".encode())
     return digest.hexdigest()
+
+
+def _cache_dir():
+    return os.environ.get("HARNESS_CACHE") or os.path.join(ROOT, ".cache")
+
+
+def _output(*cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine_findings():
+    """What configuring finds on this machine beyond the tree (CPython's
+    headers fetched, installs and interpreters, emulators and compilers,
+    their packages' versions, the kernel), as one digest: a configuration
+    whose digest changed is configured again, so that no finding outlives
+    its cause."""
+    from . import tables  # (tables and report import this module)
+    from .report import read_text
+    parts = [read_text(os.path.join(_cache_dir(), "cpython", ".fetched"))]
+    parts += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*")))
+    for v in (r["name"] for r in tables.versions(ROOT) if r["kind"] == "gil"):
+        parts += [shutil.which(f"python{v}") or "", shutil.which(f"python{v}-config") or ""]
+    parts += [shutil.which(t) or "" for t in ("wine", "wineserver", "clang", "clang-cl-14", "qemu-s390x")]
+    parts.append(os.uname().release)
+    parts.append(_output("dpkg-query", "-W", "-f=${Package} ${Version}\n", "qemu-user", "wine64", "wine", "gcc",
+                         "clang", "libc6"))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def target_packages(target):
+    """The installed versions of a target's packages (its toolchain file's
+    harness-apt line)."""
+    from . import tables
+    if target == "host":
+        return ""
+    apt = next((t["apt"] for t in tables.targets(ROOT) if t["triple"] == target), [])
+    return _output("dpkg-query", "-W", "-f=${Package} ${Version}\n", *apt) if apt else ""
+
+
+def configure_key(findings, args, packages, pyconfigs):
+    """What a configuration's configure read beyond the tree: the machine's
+    findings, its arguments (your own headers), its target's packages, the
+    pyconfig.h given. (Stripped, as the stamp is read back.)"""
+    return "\n".join([findings, *args, packages, hashlib.sha256(pyconfigs.encode()).hexdigest()]).strip()
+
+
+def audit_key(build_root, reports, audited):
+    """The ABI audit of exactly these inputs: every audited configuration's
+    probes, abi/ with its baselines, the audit's code and tables,
+    libabigail's version."""
+    h = hashlib.sha256()
+    h.update("\n".join([build_root, reports, *audited]).encode())
+    h.update(_output("abidw", "--version").encode())
+    files = []
+    for top in ["abi", "ci/abi-audit.sh", "ci/harness/audit.py", "ci/tables.py", "ci/harness/tables.py",
+                "harness/versions.txt", *(os.path.join(build_root, p, "abi") for p in audited)]:
+        top = os.path.join(ROOT, top)
+        if os.path.isfile(top):
+            files.append(top)
+        for d, _, names in os.walk(top):
+            files += [os.path.join(d, n) for n in names]
+    for path in sorted(files):
+        with open(path, "rb") as f:
+            h.update(f"{path}={hashlib.sha256(f.read()).hexdigest()}\n".encode())
+    return h.hexdigest()
+
+
+def check_build_key(src, target):
+    """Check built for TARGET: its source's version and the toolchain files."""
+    h = hashlib.sha256()
+    for path in [os.path.join(src, "debian", "changelog"), os.path.join(ROOT, "toolchains", f"{target}.cmake"),
+                 *sorted(glob.glob(os.path.join(ROOT, "toolchains", "common", "*.cmake")))]:
+        with open(path, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
+def downloads_key(cpython_debs, binding_debs):
+    """CPython's headers and the binding sources: the packages the tables name."""
+    return hashlib.sha256("".join(" ".join(d) + "\n" for d in [*cpython_debs, *binding_debs]).encode()).hexdigest()
+
+
+def debootstrap_key(suite, arch, packages):
+    """A root made by debootstrap: its suite, architecture and packages."""
+    return f"debootstrap {suite} {arch} minbase: {' '.join(packages)}"
 
 
 def main(argv):

@@ -42,7 +42,6 @@ import concurrent.futures
 import contextlib
 import fcntl
 import glob
-import hashlib
 import io
 import os
 import shutil
@@ -162,45 +161,6 @@ def select(o, rows):
     return sorted(chosen, key=lambda p: p != "host-gcc")
 
 
-# ---- what configuring depends on beyond the tree ------------------------------
-
-def _cache_dir():
-    return os.environ.get("HARNESS_CACHE") or os.path.join(ROOT, ".cache")
-
-
-def _output(*cmd):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def machine_findings():
-    """What configuring finds on this machine beyond the tree (CPython's
-    headers fetched, installs and interpreters, emulators and compilers,
-    their packages' versions, the kernel), as one digest: a configuration
-    whose digest changed is configured again, so that no finding outlives
-    its cause."""
-    parts = [read_text(os.path.join(_cache_dir(), "cpython", ".fetched"))]
-    parts += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*")))
-    for v in (r["name"] for r in tables.versions(ROOT) if r["kind"] == "gil"):
-        parts += [shutil.which(f"python{v}") or "", shutil.which(f"python{v}-config") or ""]
-    parts += [shutil.which(t) or "" for t in ("wine", "wineserver", "clang", "clang-cl-14", "qemu-s390x")]
-    parts.append(os.uname().release)
-    parts.append(_output("dpkg-query", "-W", "-f=${Package} ${Version}\n", "qemu-user", "wine64", "wine", "gcc",
-                         "clang", "libc6"))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def target_packages(target):
-    """The installed versions of a target's packages (its toolchain file's
-    harness-apt line)."""
-    if target == "host":
-        return ""
-    apt = next((t["apt"] for t in tables.targets(ROOT) if t["triple"] == target), [])
-    return _output("dpkg-query", "-W", "-f=${Package} ${Version}\n", *apt) if apt else ""
-
-
 def harness_message(text, prefix):
     """The first CMake message with PREFIX, joined again (CMake wraps a
     message over indented lines, and ends it with an empty line or its
@@ -310,9 +270,7 @@ class Matrix:
         args = ["-B", build, *self.user_args()] if self.o["include"] else []
         given = [d for d in (self.o["include"], self.o["pyconfig"]) if d]
         pyconfigs = "".join(read_text(os.path.join(d, "pyconfig.h")) for d in given)
-        # (Stripped, as read_text() reads it back.)
-        want = "\n".join([self.findings, *args, target_packages(t),
-                          hashlib.sha256(pyconfigs.encode()).hexdigest()]).strip()
+        want = reuse.configure_key(self.findings, args, reuse.target_packages(t), pyconfigs)
         old = read_text(stamp) if os.path.isfile(stamp) else None
         configure = old != want
         if old is not None and old != want:
@@ -450,7 +408,7 @@ class Matrix:
             return 0, 0
         last = os.path.join(self.build_root, ".harness-last-audit")
         log_path = os.path.join(self.reports, "abi-audit.log")
-        key = "" if self.rerun else self.audit_key(audited)
+        key = "" if self.rerun else reuse.audit_key(self.build_root, self.reports, audited)
         rc = 0
         if key and read_text(os.path.join(last, "key")).strip() == key and os.path.isdir(os.path.join(last, "abi")):
             shutil.rmtree(os.path.join(self.reports, "abi"), ignore_errors=True)
@@ -472,23 +430,6 @@ class Matrix:
         say(*[line for line in lines if not line.startswith("abi-audit: ")][:40])
         say(*audit_verdicts(log_path, "matrix: "))
         return rc, len(audited)
-
-    def audit_key(self, audited):
-        h = hashlib.sha256()
-        h.update("\n".join([self.build_root, self.reports, *audited]).encode())
-        h.update(_output("abidw", "--version").encode())
-        files = []
-        for top in ["abi", "ci/abi-audit.sh", "ci/harness/audit.py", "ci/tables.py", "ci/harness/tables.py",
-                    "harness/versions.txt", *(os.path.join(self.build_root, p, "abi") for p in audited)]:
-            top = os.path.join(ROOT, top)
-            if os.path.isfile(top):
-                files.append(top)
-            for d, _, names in os.walk(top):
-                files += [os.path.join(d, n) for n in names]
-        for path in sorted(files):
-            with open(path, "rb") as f:
-                h.update(f"{path}={hashlib.sha256(f.read()).hexdigest()}\n".encode())
-        return h.hexdigest()
 
 
 def audit_command(build_root, reports, presets):
@@ -587,7 +528,7 @@ def run_matrix(m):
         if rc:
             raise Usage("matrix: setup failed")
     setup_s = int(time.monotonic() - started)
-    m.findings = machine_findings()
+    m.findings = reuse.machine_findings()
     os.makedirs(reports, exist_ok=True)
     for pattern in ("*.record.json", "*.junit.xml", "matrix.png", ".stopped"):
         for f in glob.glob(os.path.join(reports, pattern)):

@@ -14,7 +14,6 @@ would cost skips is an error.
 """
 import concurrent.futures
 import glob
-import hashlib
 import os
 import platform
 import re
@@ -23,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from . import tables
+from . import reuse, tables
 
 ROOT = tables.ROOT
 # Host tools: compilers for the host presets (g++ for the header hygiene
@@ -165,7 +164,7 @@ def make_i386_root(cache, packages):
     suite) holds it instead, in the cache; toolchains/common/wine32-root.sh
     runs Wine inside it."""
     root, log, t0 = os.path.join(cache, "i386-root"), os.path.join(cache, "i386-root.log"), time.monotonic()
-    key = f"debootstrap bookworm i386 minbase: {' '.join(packages)}"
+    key = reuse.debootstrap_key("bookworm", "i386", packages)
     if _ready(root, key):
         return True
     if not is_root():
@@ -198,7 +197,7 @@ def make_cbmc_root(cache):
     holds it, and cases/proofs/ runs it with the root's own loader and
     libraries: no chroot."""
     root, log, t0 = os.path.join(cache, "cbmc-root"), os.path.join(cache, "cbmc-root.log"), time.monotonic()
-    key = "debootstrap trixie amd64 minbase: cbmc"
+    key = reuse.debootstrap_key("trixie", "amd64", ["cbmc"])
     if _ready(root, key):
         return True
     if not is_root():
@@ -300,7 +299,7 @@ def fetch_cpython_headers(cache, cpython_debs, binding_debs):
     and its version."""
     root, broot, apt_dir = (os.path.join(cache, d) for d in ("cpython", "bindings", "apt-cpython"))
     t0 = time.monotonic()
-    key = hashlib.sha256("".join(" ".join(d) + "\n" for d in [*cpython_debs, *binding_debs]).encode()).hexdigest()
+    key = reuse.downloads_key(cpython_debs, binding_debs)
     try:
         with open(os.path.join(root, ".fetched")) as f:
             if f.read().strip() == key:
@@ -408,18 +407,9 @@ def install_action_validator(cache):
 
 # ---- Check per target (built once with the target's GCC, reused by Clang) ----
 
-def check_key(src, target):
-    h = hashlib.sha256()
-    for path in [os.path.join(src, "debian", "changelog"), os.path.join(ROOT, "toolchains", f"{target}.cmake"),
-                 *sorted(glob.glob(os.path.join(ROOT, "toolchains", "common", "*.cmake")))]:
-        with open(path, "rb") as f:
-            h.update(f.read())
-    return h.hexdigest()
-
-
 def build_check(cache, src, target):
     prefix = os.path.join(cache, "check", target)
-    stamp, key = os.path.join(prefix, ".built-from"), check_key(src, target)
+    stamp, key = os.path.join(prefix, ".built-from"), reuse.check_build_key(src, target)
     if os.path.isfile(stamp) and open(stamp).read().strip() == key:
         return True
     t0 = time.monotonic()

@@ -81,3 +81,46 @@ def test_the_key_follows_what_every_runner_includes(tmp_path, monkeypatch):
     first = reuse.reuse_key(text)
     verdict.write_text("function(harness_verdict) # changed\n")
     assert reuse.reuse_key(text) != first
+
+
+# ---- the other keys ---------------------------------------------------------------
+
+def test_the_configure_key_follows_what_configure_read():
+    base = reuse.configure_key("findings", ["-B", "b"], "qemu-user 1", "#define X 1")
+    assert base == reuse.configure_key("findings", ["-B", "b"], "qemu-user 1", "#define X 1")
+    for changed in (("other", ["-B", "b"], "qemu-user 1", "#define X 1"), ("findings", ["-B", "c"], "qemu-user 1", ""),
+                    ("findings", ["-B", "b"], "qemu-user 2", "#define X 1"),
+                    ("findings", ["-B", "b"], "qemu-user 1", "#define X 2")):
+        assert reuse.configure_key(*changed) != base
+
+
+def test_the_audit_key_follows_the_probes_and_the_baselines(tmp_path, monkeypatch):
+    monkeypatch.setattr(reuse, "ROOT", str(tmp_path))
+    (tmp_path / "abi" / "manifests").mkdir(parents=True)
+    (tmp_path / "abi" / "manifests" / "host-gcc.json").write_text("{}")
+    probes = tmp_path / "build" / "host-gcc" / "abi"
+    probes.mkdir(parents=True)
+    (probes / "probes.txt").write_text("3.14|model|p.o|-|\n")
+    key = reuse.audit_key("build", "reports", ["host-gcc"])
+    assert key == reuse.audit_key("build", "reports", ["host-gcc"])
+    assert key != reuse.audit_key("build", "reports", ["host-gcc", "host-clang"])
+    (probes / "probes.txt").write_text("3.14|model|q.o|-|\n")
+    changed = reuse.audit_key("build", "reports", ["host-gcc"])
+    assert changed != key
+    (tmp_path / "abi" / "manifests" / "host-gcc.json").write_text('{"x": 1}')
+    assert reuse.audit_key("build", "reports", ["host-gcc"]) != changed
+
+
+def test_setup_keys(tmp_path, monkeypatch):
+    monkeypatch.setattr(reuse, "ROOT", str(tmp_path))
+    (tmp_path / "toolchains" / "common").mkdir(parents=True)
+    (tmp_path / "toolchains" / "t.cmake").write_text("set(A 1)")
+    (tmp_path / "toolchains" / "common" / "linux.cmake").write_text("set(B 1)")
+    (tmp_path / "src" / "debian").mkdir(parents=True)
+    (tmp_path / "src" / "debian" / "changelog").write_text("check (0.15.2-2)")
+    key = reuse.check_build_key(str(tmp_path / "src"), "t")
+    (tmp_path / "toolchains" / "common" / "linux.cmake").write_text("set(B 2)")
+    assert reuse.check_build_key(str(tmp_path / "src"), "t") != key
+    debs = [("libpython3.14-dev", "amd64", "sid")]
+    assert reuse.downloads_key(debs, []) != reuse.downloads_key(debs, [("nanobind-dev", "trixie", "usr")])
+    assert reuse.debootstrap_key("trixie", "amd64", ["cbmc"]) == "debootstrap trixie amd64 minbase: cbmc"
