@@ -280,18 +280,19 @@ def _shown(value, none="(absent)"):
     return none if value is None else value
 
 
-def _not_json(path, e):
-    return AuditError(f"{path}: not JSON: {e.msg} (line {e.lineno}, column {e.colno})")
+def load_json(path):
+    """A JSON file's value; an AuditError that says where, if it is none."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except json.JSONDecodeError as e:
+        raise AuditError(f"{path}: not JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+    except OSError as e:
+        raise AuditError(f"cannot read {path}: {e.strerror}") from None
 
 
 def load_manifest(path):
-    try:
-        with open(path) as f:
-            m = json.load(f)
-    except json.JSONDecodeError as e:
-        raise _not_json(path, e) from None
-    except OSError as e:
-        raise AuditError(f"cannot read {path}: {e.strerror}") from None
+    m = load_json(path)
     if (not isinstance(m, dict) or m.get("schema") != SCHEMA or not isinstance(m.get("implementations"), dict)
             or not isinstance(m.get("configuration"), str)):
         raise AuditError(f'{path}: not a harness ABI manifest (want schema "{SCHEMA}", a configuration and '
@@ -574,15 +575,7 @@ def load_dir(directory, missing_ok=False):
 def audit_manifests(baselines, run_dir, invariants=None):
     """Every manifest of RUN_DIR against its baseline in BASELINES, and the
     invariants between them: (exit bits, the report's markdown, summary line)."""
-    inv = {}
-    if invariants:
-        try:
-            with open(invariants) as f:
-                inv = json.load(f)
-        except json.JSONDecodeError as e:
-            raise _not_json(invariants, e) from None
-        except OSError as e:
-            raise AuditError(f"cannot read {invariants}: {e.strerror}") from None
+    inv = load_json(invariants) if invariants else {}
     base = {m["configuration"]: m for m in load_dir(baselines, missing_ok=True)}
     run = load_dir(run_dir)
     if not run:

@@ -2,6 +2,7 @@
 reports directory made of canned JUnit files."""
 import os
 import shutil
+import subprocess
 import sys
 
 import pytest
@@ -39,3 +40,20 @@ def case_xml(name, status="run", out="", failure=False, time="0.5"):
 
 def junit(*cases):
     return '<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="t">' + "".join(cases) + "</testsuite>\n"
+
+
+def required_tool(name):
+    """A tool setup installs (shellcheck, clang-format): missing, a failure in
+    CI and a skip that says why elsewhere."""
+    found = shutil.which(name)
+    if not found:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is not installed (ci/setup.sh installs it)")
+        pytest.skip(f"{name} is not installed (ci/setup.sh installs it)")
+    return found
+
+
+def tracked(*patterns):
+    """The files git tracks that match PATTERNS."""
+    return subprocess.run(["git", "ls-files", *patterns], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout.split()

@@ -1,28 +1,18 @@
 """The shell that is left (ci/, toolchains/, .ci/run) is shellcheck-clean,
 and the check bites."""
-import os
-import shutil
 import subprocess
 
-import pytest
-
-from ci.harness.tests.conftest import ROOT
+from ci.harness.tests.conftest import ROOT, required_tool, tracked
 
 FLAGS = ["-x", "-f", "gcc"]
 
 
 def shellcheck():
-    found = shutil.which("shellcheck")
-    if not found:
-        if os.environ.get("CI") == "true":
-            pytest.fail("shellcheck is not installed (ci/setup.sh installs it)")
-        pytest.skip("shellcheck is not installed (ci/setup.sh installs it)")
-    return found
+    return required_tool("shellcheck")
 
 
 def scripts():
-    listed = subprocess.run(["git", "ls-files", "*.sh", ".ci/run"], cwd=ROOT, capture_output=True, text=True,
-                            check=True).stdout.split()
+    listed = tracked("*.sh", ".ci/run")
     assert "ci/matrix.sh" in listed and ".ci/run" in listed
     return listed
 
