@@ -668,7 +668,7 @@ def regressions_and_guards(t, cpython, cases):
               f"-DHARNESS_CPYTHON_INCLUDE={cpython}/include",
               f"-DHARNESS_CPYTHON_PYCONFIG={cpython}/pyconfig/x86_64-linux-gnu"], log=log):
         ninja = open("build/selftest-wrong-model/build.ninja", errors="replace").read()
-        said = re.search(r'derived pyconfig: [^"]*x86_64-linux-gnu/pyconfig.h \([^"]*', ninja)
+        said = re.search(r'derived pyconfig: [^"\n]*x86_64-linux-gnu/pyconfig.h \([^"\n]*', ninja)
         sizes = [line for line in open("build/selftest-wrong-model/pyconfig/user-3.14/pyconfig.h").read().splitlines()
                  if line.startswith("#define SIZEOF_VOID_P")]
         t.expect("a 64-bit pyconfig.h given for a 32-bit target is not used: the harness says why, and derives one", 0,
@@ -840,7 +840,7 @@ def checks_that_apply(t, cases):
     def ran(family, impl):
         _, out = sh([f"{cases}/cases_{family}", impl],
                     env={"HARNESS_LEGACY_MODULE": f"{cases}/legacy_ext.so", "CK_VERBOSITY": "verbose"})
-        return set(re.findall(r":P:[^:]*:([a-z_0-9]*):[0-9]*: Passed$", out, re.M))
+        return set(re.findall(r":P:[^:\n]*:([a-z_0-9]*):[0-9]*: Passed$", out, re.M))
     immortality = {"sticky_up_to_ceiling", "immortal_decref_never_reaches_zero", "interleaving_and_hazard"}
     t.check("3.11 registers none of the checks of immortality (they asserted nothing for it)",
             not immortality & (ran("saturation", "3.11") | ran("legacy_abi", "3.11")))
@@ -1022,7 +1022,7 @@ def merge_as_ci(t, totals):
     try:
         audit_md = open(f"{merged}/abi/audit.md").read()
         j = json.load(open(f"{merged}/summary.json"))
-        m = re.search(r"windows-msvc-x64: built on a windows host[^|]*", audit_md)
+        m = re.search(r"windows-msvc-x64: built on a windows host[^|\n]*", audit_md)
         got = (f"{m.group(0) if m else ''} same {j['tests']['passed']} {j['tests']['failed']} "
                f"{j['tests']['skipped']} abi {j['abi_audit']['exit']}")
     except (OSError, ValueError, KeyError) as e:
