@@ -33,6 +33,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from ci.harness import report  # noqa: E402
+from ci.harness.reuse import cache_dir  # noqa: E402
 
 # Debian's own interpreter, where Debian's python3-* packages are (pytest,
 # coverage): python3 on PATH may be another (pyenv's).
@@ -65,12 +66,6 @@ def quiet(*cmds, log=None):
 def flat(text):
     """Lines and runs of spaces as single spaces (as `tr -s '\\n ' '  '`)."""
     return " ".join(text.split())
-
-
-def cache_dir():
-    path = os.path.abspath(os.environ.get("HARNESS_CACHE") or os.path.join(ROOT, ".cache"))
-    os.makedirs(path, exist_ok=True)
-    return path
 
 
 def matrix_totals(reports):

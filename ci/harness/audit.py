@@ -139,30 +139,42 @@ def extract_object(obj, impl):
         impl["runtime_image"] = runtime
 
 
-def extract(probes, configuration, abi_peer, quadrant, elsewhere=None):
-    """The manifest of a configuration from its probes.txt (abi/CMakeLists.txt
-    writes it: "#key=value" facts, then name|kind|object|library|skip reason)."""
-    manifest = {"schema": SCHEMA, "configuration": configuration, "abi_peer": abi_peer, "quadrant": quadrant}
-    if elsewhere:  # where it was built, and so where its baseline would come from
-        manifest["built_elsewhere"] = elsewhere
+# A probes.txt (abi/CMakeLists.txt writes it): "#key=value" facts, then one
+# record per implementation with these fields, "|" between them.
+PROBE_FIELDS = ("name", "kind", "object", "library", "skipped")
+
+
+def read_probes(probes):
+    """(facts, records) of a probes.txt: the facts as a dict, each record a
+    tuple of PROBE_FIELDS."""
     try:
         with open(probes) as f:
             lines = f.read().splitlines()
     except OSError as e:
         raise AuditError(f"cannot read {probes}: {e.strerror} (is the configuration built?)") from None
-    impls, probed = {}, 0
-    for line in lines:
-        if not line:
-            continue
+    facts, records = {}, []
+    for line in filter(None, lines):
         if line.startswith("#"):
             if "=" in line:
                 key, value = line[1:].split("=", 1)
-                manifest[key] = value
+                facts[key] = value
             continue
         fields = line.split("|")
-        if len(fields) < 5:
+        if len(fields) < len(PROBE_FIELDS):
             raise AuditError(f"{probes}: malformed line (want name|kind|object|library|skip reason)")
-        name, kind, obj, _, skipped = fields[:5]
+        records.append(tuple(fields[:len(PROBE_FIELDS)]))
+    return facts, records
+
+
+def extract(probes, configuration, abi_peer, quadrant, elsewhere=None):
+    """The manifest of a configuration from its probes.txt."""
+    manifest = {"schema": SCHEMA, "configuration": configuration, "abi_peer": abi_peer, "quadrant": quadrant}
+    if elsewhere:  # where it was built, and so where its baseline would come from
+        manifest["built_elsewhere"] = elsewhere
+    facts, records = read_probes(probes)
+    manifest.update(facts)
+    impls, probed = {}, 0
+    for name, kind, obj, _, skipped in records:
         impls[name] = impl = {"source": kind}
         if skipped:
             impl["skipped"] = skipped
@@ -753,13 +765,7 @@ class Abigail:
 
 def probes_rows(path):
     """(name, kind, library) of each probe of a probes.txt."""
-    rows = []
-    with open(path) as f:
-        for line in f.read().splitlines():
-            if line and not line.startswith("#"):
-                fields = line.split("|")
-                rows.append((fields[0], fields[1], fields[3] if len(fields) > 3 else "-"))
-    return rows
+    return [(name, kind, library) for name, kind, _, library, _ in read_probes(path)[1]]
 
 
 def refresh(out, presets, build_root, peer_of):

@@ -29,7 +29,7 @@ import shutil
 import subprocess
 import sys
 
-from . import report, run, tables
+from . import audit, report, run, tables
 from .run import Usage
 
 ROOT = tables.ROOT
@@ -37,13 +37,14 @@ ROOT = tables.ROOT
 
 def rewrite_probes(text, dest, preset):
     """probes.txt named its files by the absolute paths of the machine that
-    built them (/ or \\): rewritten to DEST, where they are now. Fields 3
-    and 4 of a record are paths; comments and short lines stay."""
+    built them (/ or \\): rewritten to DEST, where they are now. A record's
+    object and library are paths; comments and short lines stay."""
+    paths = [audit.PROBE_FIELDS.index(f) for f in ("object", "library")]
     out = []
     for line in text.splitlines():
         fields = line.split("|")
-        if not line.startswith("#") and len(fields) >= 4:
-            for i in (2, 3):
+        if not line.startswith("#") and len(fields) > max(paths):
+            for i in paths:
                 m = re.search("/" + re.escape(preset) + "/abi/(.*)$", fields[i].replace("\\", "/"))
                 if m:
                     fields[i] = dest + "/" + m.group(1)

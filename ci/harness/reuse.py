@@ -144,8 +144,11 @@ def reuse_key(text, build_dir=None):
     return digest.hexdigest()
 
 
-def _cache_dir():
-    return os.environ.get("HARNESS_CACHE") or os.path.join(ROOT, ".cache")
+def cache_dir():
+    """Where setup keeps what it fetched and built: $HARNESS_CACHE, default .cache/ in the tree."""
+    path = os.path.abspath(os.environ.get("HARNESS_CACHE") or os.path.join(ROOT, ".cache"))
+    os.makedirs(path, exist_ok=True)
+    return path
 
 
 def _output(*cmd):
@@ -163,7 +166,7 @@ def machine_findings():
     its cause."""
     from . import tables  # (tables and report import this module)
     from .report import read_text
-    parts = [read_text(os.path.join(_cache_dir(), "cpython", ".fetched"))]
+    parts = [read_text(os.path.join(cache_dir(), "cpython", ".fetched"))]
     parts += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*")))
     for v in (r["name"] for r in tables.versions(ROOT) if r["kind"] == "gil"):
         parts += [shutil.which(f"python{v}") or "", shutil.which(f"python{v}-config") or ""]

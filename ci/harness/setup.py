@@ -62,12 +62,6 @@ def shortfall(what):
     say(f"setup: WARNING: {what}")
 
 
-def cache_dir():
-    path = os.path.abspath(os.environ.get("HARNESS_CACHE") or os.path.join(ROOT, ".cache"))
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
 def is_root():
     return os.geteuid() == 0
 
@@ -460,7 +454,7 @@ def setup(argv):
     known = {t["triple"]: t for t in tables.targets(ROOT)}
     targets, setup_host = parse_args(argv, list(known))
     install_packages(HOST_PACKAGES + [p for t in targets for p in known[t]["apt"]])
-    cache = cache_dir()
+    cache = reuse.cache_dir()
     with concurrent.futures.ThreadPoolExecutor(max_workers=2 + (os.cpu_count() or 1)) as pool:
         # The roots are made in the background while the rest (mostly downloads) runs.
         i386_packages = sorted({p for t in targets for p in known[t]["i386_root"]})

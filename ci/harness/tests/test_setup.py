@@ -9,7 +9,7 @@ import tarfile
 
 import pytest
 
-from ci.harness import setup, tables
+from ci.harness import reuse, setup, tables
 
 
 def tool(bin_dir, name, body):
@@ -133,7 +133,7 @@ def test_only_missing_packages_are_installed_and_only_by_root(fakes, monkeypatch
 
 
 def test_the_roots_are_made_once(fakes, capsys):
-    cache = setup.cache_dir()
+    cache = reuse.cache_dir()
     assert setup.make_cbmc_root(cache)
     assert "CBMC root with cbmc 6.4.1 made" in capsys.readouterr().out
     assert setup.make_cbmc_root(cache)  # ready: nothing done again
@@ -147,7 +147,7 @@ def test_the_roots_are_made_once(fakes, capsys):
 
 
 def test_a_root_that_cannot_be_made_says_why(fakes, monkeypatch, capsys):
-    cache = setup.cache_dir()
+    cache = reuse.cache_dir()
     tool(fakes / "bin", "debootstrap", 'echo "E: mirror down"; exit 1\n')
     assert not setup.make_cbmc_root(cache)
     assert not setup.make_i386_root(cache, ["wine32"])
@@ -160,7 +160,7 @@ def test_a_root_that_cannot_be_made_says_why(fakes, monkeypatch, capsys):
 
 
 def test_check_source_headers_and_binding_sources_are_fetched_once(fakes, capsys):
-    cache, repo = setup.cache_dir(), fakes / "repo"
+    cache, repo = reuse.cache_dir(), fakes / "repo"
     for arch, multiarch in (("amd64", "x86_64-linux-gnu"), ("s390x", "s390x-linux-gnu")):
         deb(repo / f"libpython3.14-dev_3.14.1-1_{arch}.deb", {
             "./usr/include/python3.14/Python.h": "/* Python.h */", "./usr/include/python3.14/pyconfig.h": "dispatch",
@@ -187,7 +187,7 @@ def test_check_source_headers_and_binding_sources_are_fetched_once(fakes, capsys
 
 
 def test_a_package_debian_lacks_is_fetched_one_by_one_and_is_a_shortfall(fakes, monkeypatch, capsys):
-    cache, repo = setup.cache_dir(), fakes / "repo"
+    cache, repo = reuse.cache_dir(), fakes / "repo"
     deb(repo / "libpython3.14-dev_3.14.1-1_amd64.deb", {"./usr/include/python3.14/Python.h": "x",
                                                         "./usr/include/python3.14/pyconfig.h": "dispatch"})
     wanted = [("libpython3.14-dev", "amd64", "sid"), ("libpython3.14-dev", "s390x", "sid")]
@@ -212,7 +212,7 @@ def test_fetched_suite():
 
 
 def test_check_is_built_once_per_target_and_a_failure_shows_its_log(fakes, capsys):
-    cache = setup.cache_dir()
+    cache = reuse.cache_dir()
     src = setup.fetch_check_source(cache)
     assert setup.build_check(cache, src, "s390x-linux-gnu")
     assert "Check built for s390x-linux-gnu" in capsys.readouterr().out
@@ -226,7 +226,7 @@ def test_check_is_built_once_per_target_and_a_failure_shows_its_log(fakes, capsy
 
 
 def test_whole_setup_of_one_target(fakes, monkeypatch, capsys):
-    cache = setup.cache_dir()
+    cache = reuse.cache_dir()
     monkeypatch.setattr(setup.tables, "cpython_debs", lambda root: [("libpython3.14-dev", "amd64", "sid")])
     monkeypatch.setattr(setup.tables, "binding_debs", lambda root: [])
     deb(fakes / "repo" / "libpython3.14-dev_3.14.1-1_amd64.deb", {"./usr/include/python3.14/Python.h": "x",
