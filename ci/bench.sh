@@ -16,7 +16,6 @@
 # Writes reports/bench.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-. "$here/ci/lib.sh"
 cd "$here"
 
 fresh_cache=$(mktemp -d)
