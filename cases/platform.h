@@ -26,6 +26,22 @@ typedef struct platform_thread platform_thread;
 platform_thread *platform_thread_start(void (*fn)(void *arg), void *arg);
 bool platform_thread_join(platform_thread *thread);
 
+/* A gate threads wait at until it is opened, all released at once: a storm
+ * of threads started one after another can run one at a time, which proves
+ * nothing about races. NULL if none could be made. */
+typedef struct platform_gate platform_gate;
+platform_gate *platform_gate_create(void);
+void platform_gate_wait(platform_gate *gate);
+void platform_gate_open(platform_gate *gate);
+void platform_gate_free(platform_gate *gate);
+
+/* A count that threads add to and read safely; add returns the new value
+ * (add 0 to read it). NULL if none could be made. */
+typedef struct platform_count platform_count;
+platform_count *platform_count_create(void);
+long platform_count_add(platform_count *count, long n);
+void platform_count_free(platform_count *count);
+
 /* Copy-on-write evidence from a child process.  The child runs traffic(ctx)
  * on `heap` and reports:
  *   - platform_child_pages_written: how many of the heap's pages it wrote,

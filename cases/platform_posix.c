@@ -47,6 +47,84 @@ bool platform_thread_join(platform_thread *thread)
     return joined;
 }
 
+struct platform_gate {
+    pthread_mutex_t lock;
+    pthread_cond_t opened;
+    bool open;
+};
+
+platform_gate *platform_gate_create(void)
+{
+    platform_gate *g = malloc(sizeof *g);
+    if (!g)
+        return NULL;
+    g->open = false;
+    if (pthread_mutex_init(&g->lock, NULL) != 0) {
+        free(g);
+        return NULL;
+    }
+    if (pthread_cond_init(&g->opened, NULL) != 0) {
+        pthread_mutex_destroy(&g->lock);
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void platform_gate_wait(platform_gate *gate)
+{
+    pthread_mutex_lock(&gate->lock);
+    while (!gate->open)
+        pthread_cond_wait(&gate->opened, &gate->lock);
+    pthread_mutex_unlock(&gate->lock);
+}
+
+void platform_gate_open(platform_gate *gate)
+{
+    pthread_mutex_lock(&gate->lock);
+    gate->open = true;
+    pthread_cond_broadcast(&gate->opened);
+    pthread_mutex_unlock(&gate->lock);
+}
+
+void platform_gate_free(platform_gate *gate)
+{
+    pthread_cond_destroy(&gate->opened);
+    pthread_mutex_destroy(&gate->lock);
+    free(gate);
+}
+
+struct platform_count {
+    pthread_mutex_t lock;
+    long value;
+};
+
+platform_count *platform_count_create(void)
+{
+    platform_count *c = malloc(sizeof *c);
+    if (c && pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        return NULL;
+    }
+    if (c)
+        c->value = 0;
+    return c;
+}
+
+long platform_count_add(platform_count *count, long n)
+{
+    pthread_mutex_lock(&count->lock);
+    long value = count->value += n;
+    pthread_mutex_unlock(&count->lock);
+    return value;
+}
+
+void platform_count_free(platform_count *count)
+{
+    pthread_mutex_destroy(&count->lock);
+    free(count);
+}
+
 size_t platform_page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 
 /* Guard pages on both sides keep the heap a mapping of its own, so that

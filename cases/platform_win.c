@@ -34,6 +34,13 @@ WIN_IMPORT win_handle WINAPI CreateThread(void *security, size_t stack_bytes, wi
                                           void *arg, win_dword flags, win_dword *thread_id);
 WIN_IMPORT win_dword WINAPI WaitForSingleObject(win_handle handle, win_dword milliseconds);
 WIN_IMPORT int WINAPI CloseHandle(win_handle handle);
+WIN_IMPORT win_handle WINAPI CreateEventA(void *security, int manual_reset, int initial_state, const char *name);
+WIN_IMPORT int WINAPI SetEvent(win_handle event);
+typedef struct win_srwlock {
+    void *ptr;
+} win_srwlock; /* SRWLOCK: all zeros is SRWLOCK_INIT */
+WIN_IMPORT void WINAPI AcquireSRWLockExclusive(win_srwlock *lock);
+WIN_IMPORT void WINAPI ReleaseSRWLockExclusive(win_srwlock *lock);
 enum {
     WIN_MEM_COMMIT = 0x1000,
     WIN_MEM_RESERVE = 0x2000,
@@ -122,6 +129,32 @@ bool platform_thread_join(platform_thread *thread)
     free(thread);
     return joined;
 }
+
+/* A manual-reset event: once set, it releases every waiter, now and later. */
+platform_gate *platform_gate_create(void) { return (platform_gate *)CreateEventA(NULL, 1, 0, NULL); }
+
+void platform_gate_wait(platform_gate *gate) { WaitForSingleObject((win_handle)gate, WIN_INFINITE); }
+
+void platform_gate_open(platform_gate *gate) { SetEvent((win_handle)gate); }
+
+void platform_gate_free(platform_gate *gate) { CloseHandle((win_handle)gate); }
+
+struct platform_count {
+    win_srwlock lock;
+    long value;
+};
+
+platform_count *platform_count_create(void) { return calloc(1, sizeof(platform_count)); }
+
+long platform_count_add(platform_count *count, long n)
+{
+    AcquireSRWLockExclusive(&count->lock);
+    long value = count->value += n;
+    ReleaseSRWLockExclusive(&count->lock);
+    return value;
+}
+
+void platform_count_free(platform_count *count) { free(count); }
 
 long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx, const char **why)
 {
