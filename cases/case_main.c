@@ -17,6 +17,7 @@
 #include "expect.h"
 #include "export.h"
 #include "implementations.h"
+#include "platform.h"
 
 case_options case_opts;
 int case_registered;
@@ -232,7 +233,11 @@ const rm_implementation *case_extra_implementation(const char *name);
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: cases_%s IMPLEMENTATION [MODE]\nmodel implementations:", case_family_name);
+    fprintf(stderr,
+            "usage: cases_%s IMPLEMENTATION [MODE]\n"
+            "       cases_%s --batch DIR TIMEOUT MODE|- IMPLEMENTATION...\n"
+            "model implementations:",
+            case_family_name, case_family_name);
     for (size_t i = 0; i < rm_implementation_count; i++)
         fprintf(stderr, " %s", rm_implementations[i]->name);
     fprintf(stderr, "\nlinked implementations:");
@@ -241,24 +246,21 @@ static void usage(void)
     fprintf(stderr, "\n");
 }
 
-int main(int argc, char **argv)
+/* One implementation's checks (mode: NULL for none): the program's exit status. */
+static int run_one(const char *name, const char *mode)
 {
-    if (argc < 2 || argc > 3) {
-        usage();
-        return 2;
-    }
-    case_opts.impl = find_implementation(argv[1]);
+    case_opts.impl = find_implementation(name);
     if (!case_opts.impl)
-        case_opts.impl = case_extra_implementation(argv[1]);
+        case_opts.impl = case_extra_implementation(name);
     if (!case_opts.impl) {
-        fprintf(stderr, "cases_%s: unknown implementation '%s'\n", case_family_name, argv[1]);
+        fprintf(stderr, "cases_%s: unknown implementation '%s'\n", case_family_name, name);
         usage();
         return 2;
     }
     if (case_opts.impl->base)
         case_opts.impl = compose_binding(case_opts.impl);
     (void)expect_family_of(case_opts.impl); /* aborts, naming it, on a version without expectations */
-    case_opts.mode = argc == 3 ? argv[2] : NULL;
+    case_opts.mode = mode;
 
     Suite *suite = suite_create(case_family_name);
     TCase *tc = tcase_create(case_opts.impl->name);
@@ -269,13 +271,13 @@ int main(int argc, char **argv)
         srunner_free(srunner_create(suite));
         return case_skipped ? CASE_SKIP_EXIT : 2;
     }
-    printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name, argv[1], case_opts.mode ? " " : "",
-           case_opts.mode ? case_opts.mode : "", rm_data_model_name(rm_native_data_model()), case_registered);
+    printf("harness: %s %s%s%s on %s: %d checks registered\n", case_family_name, name, mode ? " " : "",
+           mode ? mode : "", rm_data_model_name(rm_native_data_model()), case_registered);
     if (case_opts.impl->flags & RM_NATIVE_ONLY)
         printf("harness: implementation: %s\n", case_opts.impl->summary);
     if (case_opts.binding)
         printf("harness-%s: %s: %s; own operations: %s (%s); the rest from %s\n",
-               case_opts.impl->flags & RM_CALLS_RUNTIME ? "abi3t" : "binding", argv[1], case_opts.binding->project,
+               case_opts.impl->flags & RM_CALLS_RUNTIME ? "abi3t" : "binding", name, case_opts.binding->project,
                own_operations(case_opts.binding), case_opts.binding->own_api, case_opts.binding->base);
     fflush(stdout);
 
@@ -284,4 +286,68 @@ int main(int argc, char **argv)
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+typedef struct one_run {
+    const char *name, *mode;
+} one_run;
+
+static int run_one_in_child(void *arg)
+{
+    const one_run *r = arg;
+    return run_one(r->name, r->mode);
+}
+
+/* --batch DIR TIMEOUT MODE|- IMPLEMENTATION...: each implementation's
+ * checks in a child process of its own, as if the program had been started
+ * for it alone (cmake/run-case.cmake judges each): its output to
+ * DIR/<implementation>.out, then what became of it (platform_run_child) to
+ * DIR/<implementation>.rc. One start of the program (and of its emulator)
+ * serves them all; a crash or a hang ends only its own child. */
+static int run_batch(int argc, char **argv)
+{
+    char *end = NULL;
+    unsigned long timeout = argc >= 6 ? strtoul(argv[3], &end, 10) : 0;
+    if (argc < 6 || *end != '\0' || timeout == 0 || timeout > 86400) {
+        usage();
+        return 2;
+    }
+    const char *dir = argv[2], *mode = strcmp(argv[4], "-") ? argv[4] : NULL;
+    for (int i = 5; i < argc; i++) {
+        char out[4096], rc[4096], rc_part[4096], status[96];
+        const char *why = "";
+        if (strchr(argv[i], '/') || strchr(argv[i], '\\') ||
+            (size_t)snprintf(rc_part, sizeof rc_part, "%s/%s.rc.part", dir, argv[i]) >= sizeof rc_part) {
+            fprintf(stderr, "cases_%s: --batch: '%s' in '%s' is no file name\n", case_family_name, argv[i], dir);
+            return 2;
+        }
+        snprintf(out, sizeof out, "%s/%s.out", dir, argv[i]);
+        snprintf(rc, sizeof rc, "%s/%s.rc", dir, argv[i]);
+        one_run r = { argv[i], mode };
+        if (!platform_run_child(run_one_in_child, &r, out, (unsigned)timeout, status, sizeof status, &why)) {
+            fprintf(stderr, "cases_%s: --batch: no child process for %s: %s\n", case_family_name, argv[i], why);
+            return 2;
+        }
+        /* Written whole, then renamed: the runner never reads half a status. */
+        FILE *f = fopen(rc_part, "w");
+        bool written = f && fprintf(f, "%s\n", status) > 0;
+        if (f && fclose(f) != 0)
+            written = false;
+        if (!written || rename(rc_part, rc) != 0) {
+            fprintf(stderr, "cases_%s: --batch: cannot write %s\n", case_family_name, rc);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "--batch"))
+        return run_batch(argc, argv);
+    if (argc < 2 || argc > 3) {
+        usage();
+        return 2;
+    }
+    return run_one(argv[1], argc == 3 ? argv[2] : NULL);
 }

@@ -42,6 +42,14 @@ platform_count *platform_count_create(void);
 long platform_count_add(platform_count *count, long n);
 void platform_count_free(platform_count *count);
 
+/* fn(arg) in a child process, its standard output and error written to the
+ * file out_path, killed after timeout_s seconds. What became of it goes to
+ * status: its exit status ("0" to "255"), "signal N (name)" or "timeout
+ * after N s". False, with *why, where no child can be made (Windows has no
+ * fork()). */
+bool platform_run_child(int (*fn)(void *arg), void *arg, const char *out_path, unsigned timeout_s, char *status,
+                        size_t status_size, const char **why);
+
 /* Copy-on-write evidence from a child process.  The child runs traffic(ctx)
  * on `heap` and reports:
  *   - platform_child_pages_written: how many of the heap's pages it wrote,

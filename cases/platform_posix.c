@@ -125,6 +125,61 @@ void platform_count_free(platform_count *count)
     free(count);
 }
 
+static void alarm_interrupts(int sig) { (void)sig; }
+
+bool platform_run_child(int (*fn)(void *arg), void *arg, const char *out_path, unsigned timeout_s, char *status,
+                        size_t status_size, const char **why)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        *why = strerror(errno);
+        return false;
+    }
+    if (pid == 0) {
+        /* Unbuffered: what a child that crashes printed is kept. exit(), not
+         * _exit(): a sanitizer's leak check runs at exit. */
+        if (!freopen(out_path, "w", stdout) || dup2(fileno(stdout), STDERR_FILENO) < 0)
+            _exit(125);
+        setpgid(0, 0); /* its own group: a timeout ends Check's forks too */
+        setvbuf(stdout, NULL, _IONBF, 0);
+        exit(fn(arg));
+    }
+    /* The alarm interrupts waitpid (no SA_RESTART); the child is then killed
+     * and reaped. */
+    struct sigaction on_alarm, before;
+    memset(&on_alarm, 0, sizeof on_alarm);
+    on_alarm.sa_handler = alarm_interrupts;
+    sigemptyset(&on_alarm.sa_mask);
+    sigaction(SIGALRM, &on_alarm, &before);
+    alarm(timeout_s);
+    bool timed_out = false;
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR) {
+            *why = strerror(errno);
+            alarm(0);
+            sigaction(SIGALRM, &before, NULL);
+            return false;
+        }
+        if (!timed_out) {
+            timed_out = true;
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+        }
+    }
+    alarm(0);
+    sigaction(SIGALRM, &before, NULL);
+    if (timed_out)
+        snprintf(status, status_size, "timeout after %u s", timeout_s);
+    else if (WIFSIGNALED(st))
+        snprintf(status, status_size, "signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+    else
+        snprintf(status, status_size, "%d", WEXITSTATUS(st));
+    return true;
+}
+
 size_t platform_page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 
 /* Guard pages on both sides keep the heap a mapping of its own, so that

@@ -156,6 +156,14 @@ long platform_count_add(platform_count *count, long n)
 
 void platform_count_free(platform_count *count) { free(count); }
 
+bool platform_run_child(int (*fn)(void *arg), void *arg, const char *out_path, unsigned timeout_s, char *status,
+                        size_t status_size, const char **why)
+{
+    (void)fn, (void)arg, (void)out_path, (void)timeout_s, (void)status, (void)status_size;
+    *why = "Windows has no fork()";
+    return false;
+}
+
 long platform_child_pages_written(void *heap, size_t bytes, void (*traffic)(void *ctx), void *ctx, const char **why)
 {
     (void)heap, (void)bytes, (void)traffic, (void)ctx;

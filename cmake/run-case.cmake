@@ -9,6 +9,10 @@
 #           IDENTITY     what else the run depends on (cases/CMakeLists.txt:
 #                        the kernel, the emulator's and the loaded libraries'
 #                        packages), part of the reuse key
+#           BATCH        true: run the program once for IMPLEMENTATIONS (below)
+#           IMPLEMENTATIONS  the batch: the implementations this program and
+#                        mode run with this environment, this one included,
+#                        ','-separated
 #
 # A run passes only if the program exits 0, prints "N checks registered", and
 # Check's summary shows exactly N checks with no failure and no error. An
@@ -54,9 +58,15 @@ function(harness_file_digest out file)
   endif()
   set(${out} "${sum}" PARENT_SCOPE)
 endfunction()
+# The command of another implementation of the same program and mode (a
+# case program's command ends ";IMPLEMENTATION;MODE", MODE maybe empty).
+function(harness_command_of out impl)
+  string(REGEX REPLACE ";[^;]*(;[^;]*)$" ";${impl}\\1" command "${COMMAND}")
+  set(${out} "${command}" PARENT_SCOPE)
+endfunction()
+
 if(DEFINED RESULT_CACHE)
   include(${CMAKE_CURRENT_LIST_DIR}/harness_tables.cmake)
-  set(key "${COMMAND}|${TIMEOUT}|${IDENTITY}")
   # env(1) where there is one: a second CMake process for every test cost
   # as much as the rest of this key.
   if(CMAKE_HOST_UNIX)
@@ -66,7 +76,8 @@ if(DEFINED RESULT_CACHE)
   endif()
   string(REGEX MATCHALL "(^|\n)(${HARNESS_STEERING_NAMES})=[^\n]*" steering "${environment}")
   list(SORT steering)
-  string(APPEND key "|${steering}")
+  # All but the command: the same for every implementation of a batch.
+  set(key_rest "|${TIMEOUT}|${IDENTITY}|${steering}")
   set(modules ${steering})
   list(FILTER modules INCLUDE REGEX "^\n?HARNESS_[A-Z0-9]+_MODULE=")
   list(TRANSFORM modules REPLACE "^\n?HARNESS_[A-Z0-9]+_MODULE=" "")
@@ -74,11 +85,15 @@ if(DEFINED RESULT_CACHE)
                                               "${CMAKE_CURRENT_LIST_DIR}/verdict.cmake")
     if(IS_ABSOLUTE "${file}" AND EXISTS "${file}" AND NOT IS_DIRECTORY "${file}")
       harness_file_digest(sum "${file}")
-      string(APPEND key "|${sum}")
+      string(APPEND key_rest "|${sum}")
     endif()
   endforeach()
-  string(SHA256 key "${key}")
-  set(cached "${RESULT_CACHE}/${key}.pass")
+  # harness_kept_pass(OUT COMMAND): where the pass of COMMAND is kept.
+  function(harness_kept_pass out command)
+    string(SHA256 key "${command}${key_rest}")
+    set(${out} "${RESULT_CACHE}/${key}.pass" PARENT_SCOPE)
+  endfunction()
+  harness_kept_pass(cached "${COMMAND}")
   if(EXISTS "${cached}" AND NOT "$ENV{HARNESS_RERUN}")
     file(READ "${cached}" out)
     message("harness: reused the pass of an identical earlier run (same command and files)\n${out}")
@@ -87,18 +102,71 @@ if(DEFINED RESULT_CACHE)
   endif()
 endif()
 
-execute_process(COMMAND ${COMMAND}
-  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out TIMEOUT ${TIMEOUT})
-# An emulator that exits non-zero having printed nothing at all never
-# started the program: a case program prints its first line, flushed,
-# before any check runs. Where the toolchain file says so
-# (HARNESS_EMULATOR_RETRIES_SILENT_EXIT: Wine), that run is reported and
-# made once more, and the second is judged on its own (and never reused).
-if(RETRY_SILENT_EXIT AND NOT rc STREQUAL "0" AND NOT rc MATCHES "timeout" AND out MATCHES "^[ \t\r\n]*$")
-  message("harness-retry: the emulator exited '${rc}' having printed nothing (the program never started): run once more")
+# A batch (BATCH: IMPLEMENTATIONS, every implementation of this program and
+# mode with this environment): the first of them to get here starts the
+# program once for all that have neither a kept pass nor a record yet
+# (cases/case_main.c, --batch: each in a child process of its own, as if
+# started alone), and each then judges its own record below, as it would
+# its own run. The records' directory is named by everything the key holds
+# but the implementation, so a record left by an interrupted run is never
+# read for a changed program. CTest runs a batch's tests one at a time
+# (their RESOURCE_LOCK); the file lock guards two ctest processes too.
+if(BATCH AND DEFINED RESULT_CACHE)
+  string(REPLACE "," ";" IMPLEMENTATIONS "${IMPLEMENTATIONS}")
+  string(REGEX MATCH ";([^;]*);([^;]*)$" _ "${COMMAND}")
+  set(impl "${CMAKE_MATCH_1}")
+  set(mode "${CMAKE_MATCH_2}")
+  if(mode STREQUAL "")
+    set(mode -)
+  endif()
+  string(REGEX REPLACE ";[^;]*;[^;]*$" "" program "${COMMAND}")
+  string(SHA256 records "${program}|${mode}${key_rest}|${IMPLEMENTATIONS}")
+  set(records "${RESULT_CACHE}/batch/${records}")
+  file(MAKE_DIRECTORY "${records}")
+  list(LENGTH IMPLEMENTATIONS group_size)
+  math(EXPR batch_timeout "${TIMEOUT} * ${group_size} + 30")
+  file(LOCK "${records}/lock" GUARD PROCESS TIMEOUT ${batch_timeout} RESULT_VARIABLE locked)
+  if(NOT locked STREQUAL "0")
+    harness_verdict(fail "the batch's records (${records}) stayed locked: ${locked}")
+  endif()
+  if(NOT EXISTS "${records}/${impl}.rc")
+    set(run ${impl})
+    foreach(other IN LISTS IMPLEMENTATIONS)
+      harness_command_of(other_command ${other})
+      harness_kept_pass(other_cached "${other_command}")
+      if(NOT other STREQUAL impl AND NOT EXISTS "${records}/${other}.rc"
+         AND (NOT EXISTS "${other_cached}" OR "$ENV{HARNESS_RERUN}"))
+        list(APPEND run ${other})
+      endif()
+    endforeach()
+    execute_process(COMMAND ${program} --batch ${records} ${TIMEOUT} ${mode} ${run}
+      RESULT_VARIABLE batch_rc OUTPUT_VARIABLE batch_out ERROR_VARIABLE batch_out TIMEOUT ${batch_timeout})
+    if(NOT batch_rc STREQUAL "0")
+      message("harness: the batch run of ${run} exited '${batch_rc}':\n${batch_out}")
+    endif()
+  endif()
+  if(NOT EXISTS "${records}/${impl}.rc")
+    harness_verdict(fail "the batch run left no record of ${impl} in ${records}")
+  endif()
+  file(READ "${records}/${impl}.rc" rc)
+  string(STRIP "${rc}" rc)
+  file(READ "${records}/${impl}.out" out)
+  file(REMOVE "${records}/${impl}.rc" "${records}/${impl}.out")
+  file(LOCK "${records}/lock" RELEASE)
+else()
   execute_process(COMMAND ${COMMAND}
     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out TIMEOUT ${TIMEOUT})
-  set(retried TRUE)
+  # An emulator that exits non-zero having printed nothing at all never
+  # started the program: a case program prints its first line, flushed,
+  # before any check runs. Where the toolchain file says so
+  # (HARNESS_EMULATOR_RETRIES_SILENT_EXIT: Wine), that run is reported and
+  # made once more, and the second is judged on its own (and never reused).
+  if(RETRY_SILENT_EXIT AND NOT rc STREQUAL "0" AND NOT rc MATCHES "timeout" AND out MATCHES "^[ \t\r\n]*$")
+    message("harness-retry: the emulator exited '${rc}' having printed nothing (the program never started): run once more")
+    execute_process(COMMAND ${COMMAND}
+      RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out TIMEOUT ${TIMEOUT})
+    set(retried TRUE)
+  endif()
 endif()
 string(REPLACE "harness-skip: " "harness-skip (claimed): " defused "${out}")
 string(REPLACE "harness-verdict: " "harness-verdict (claimed): " defused "${defused}")
