@@ -314,7 +314,9 @@ static int run_batch(int argc, char **argv)
     }
     const char *dir = argv[2], *mode = strcmp(argv[4], "-") ? argv[4] : NULL;
     for (int i = 5; i < argc; i++) {
-        char out[4096], rc[4096], rc_part[4096], status[96];
+        /* Static: on the stack, 12 kB would need the MSVC ABI's stack probe. */
+        static char out[4096], rc[4096], rc_part[4096];
+        char status[96];
         const char *why = "";
         if (strchr(argv[i], '/') || strchr(argv[i], '\\') ||
             (size_t)snprintf(rc_part, sizeof rc_part, "%s/%s.rc.part", dir, argv[i]) >= sizeof rc_part) {

@@ -24,6 +24,7 @@ __declspec(dllimport) int __cdecl fflush(FILE *stream);
 __declspec(dllimport) FILE *__cdecl fopen(const char *path, const char *mode);
 __declspec(dllimport) int __cdecl fclose(FILE *stream);
 __declspec(dllimport) char *__cdecl fgets(char *s, int n, FILE *stream);
+__declspec(dllimport) int __cdecl rename(const char *from, const char *to);
 
 /* _CRT_INTERNAL_PRINTF_STANDARD_SNPRINTF_BEHAVIOR: C99 snprintf semantics. */
 #define HARNESS_UCRT_STANDARD_SNPRINTF 2ULL
