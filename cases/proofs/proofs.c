@@ -233,11 +233,8 @@ void proof_legacy_step(void)
 
 /* The word of the row's object (0 static, 1 runtime) after n legacy
  * operations in the given direction. */
-static void legacy_moved(int object, int direction, uint64_t n)
+static void legacy_moved(const expect_tolerance *row, int object, int direction, uint64_t n)
 {
-    expect_tolerance rows[2];
-    int count = expect_tolerance_of(M, proof_abi(), rows);
-    PROVE(count == 2, "the version has legacy tolerance rows");
     any_state();
     if (object == 0)
         M->init_static(&rt, obj, RM_ORIGIN_CORE);
@@ -245,30 +242,28 @@ static void legacy_moved(int object, int direction, uint64_t n)
         M->new_reference(&rt, obj), M->immortalize(&rt, obj);
     rm_field word = { 0, PROOF_WORD };
     uint64_t mask = PROOF_WORD == 8 ? UINT64_MAX : UINT32_MAX;
-    PROVE(rm_load(obj, word, rt.dm.big_endian) == rows[object].initial_word, "the row's initial word");
-    uint64_t moved = direction > 0 ? rows[object].initial_word + n : rows[object].initial_word - n;
+    PROVE(rm_load(obj, word, rt.dm.big_endian) == row->initial_word, "the row's initial word");
+    uint64_t moved = direction > 0 ? row->initial_word + n : row->initial_word - n;
     rm_store(obj, word, rt.dm.big_endian, moved & mask);
-}
-
-static uint64_t legacy_bound(int object, int direction)
-{
-    expect_tolerance rows[2];
-    (void)expect_tolerance_of(M, proof_abi(), rows);
-    return direction > 0 ? rows[object].lose_after_increfs : rows[object].lose_after_decrefs;
 }
 
 /* Each row and direction: fewer operations than the bound leave the object
  * immortal (proved); the bound itself does not (refuted: the bound is
- * exact, and the trace shows the word). */
+ * exact, and the trace shows the word). The rows are read once: each read
+ * is a search of the versions' table, executed symbolically. */
 void proof_legacy_bounds_are_exact(void)
 {
+    expect_tolerance rows[2];
+    PROVE(expect_tolerance_of(M, proof_abi(), rows) == 2, "the version has legacy tolerance rows");
 #define LEGACY_ROW(object, direction, what)                                                                            \
     do {                                                                                                               \
+        const expect_tolerance *row = &rows[object];                                                                   \
+        uint64_t bound = direction > 0 ? row->lose_after_increfs : row->lose_after_decrefs;                            \
         uint64_t n = nondet_uint64();                                                                                  \
-        ASSUME(n < legacy_bound(object, direction));                                                                   \
-        legacy_moved(object, direction, n);                                                                            \
+        ASSUME(n < bound);                                                                                             \
+        legacy_moved(row, object, direction, n);                                                                       \
         PROVE(M->is_immortal(&rt, obj), "within the bound: " what);                                                    \
-        legacy_moved(object, direction, legacy_bound(object, direction));                                              \
+        legacy_moved(row, object, direction, bound);                                                                   \
         PROVE(M->is_immortal(&rt, obj), "at the bound: " what);                                                        \
     } while (0)
     LEGACY_ROW(0, +1, "static object, legacy increfs");
