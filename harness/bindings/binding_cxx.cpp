@@ -1,15 +1,25 @@
 // binding_cxx.cpp -- nanobind's free-threaded helpers (src/nb_ft.cpp, as
-// Debian's nanobind-dev ships it, compiled beside this file) as an
-// implementation (harness/refmodel.h) over CPython's real headers of one
-// free-threaded version: make_immortal and, where nb_ft.cpp defines it
-// itself, nb_try_inc_ref; the case programs take the rest from the base.
-// The macros are binding_c.c's (harness/bindings/bindings.cmake sets them).
+// Debian's nanobind-dev ships it) as an implementation (harness/refmodel.h)
+// over CPython's real headers of one free-threaded version: make_immortal
+// and, where nb_ft.cpp defines it itself, nb_try_inc_ref; the case programs
+// take the rest from the base. The macros are binding_c.c's
+// (harness/bindings/bindings.cmake sets them).
 #include <Python.h>
 
 #include <cstdio>
 #include <cstdlib>
 
-#include "nb_ft.h"
+// The copy's own source, HARNESS_BINDING_SOURCE (<nb_ft.cpp>, which brings
+// its nb_ft.h), compiled in this translation unit: CPython's and
+// nanobind's headers parsed once instead of twice. It is found in a SYSTEM
+// include directory, so its warnings are not the harness's. Its functions
+// are this version's own (an unnamed namespace): a case program links every
+// version's copy, and with one external make_immortal for all of them, the
+// linker took the first archive's for every version.
+#include <nanobind/nanobind.h> // included inside the namespace, it would be empty
+namespace {
+#include HARNESS_BINDING_SOURCE
+}
 
 extern "C" {
 #include "refmodel.h"

@@ -264,10 +264,10 @@ foreach(row IN LISTS binding_rows)
     string(MAKE_C_IDENTIFIER "harness_${impl}" symbol)
     set(project_text "${header_name} of ${origin}")
     if(lang STREQUAL "CXX")
-      # The binding's own source, compiled as it ships (its warnings are not
-      # the harness's), and the adapter that calls it.
-      add_library(${symbol} STATIC ${src}/${header} ${bindings_dir}/binding_cxx.cpp)
-      set_source_files_properties(${src}/${header} TARGET_DIRECTORY ${symbol} PROPERTIES COMPILE_OPTIONS "-w")
+      # The adapter, which includes the binding's own source as it ships
+      # (from a SYSTEM directory: its warnings are not the harness's).
+      add_library(${symbol} STATIC ${bindings_dir}/binding_cxx.cpp)
+      target_compile_definitions(${symbol} PRIVATE "HARNESS_BINDING_SOURCE=<${header_name}>")
       set_target_properties(${symbol} PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
       target_include_directories(${symbol} SYSTEM PRIVATE ${src}/include ${src}/src)
       # The C++ runtime's support (the exception personality nb_ft.cpp's
