@@ -1,6 +1,7 @@
 """profile -- where a finished matrix run's CPU goes, by kind of work
-(docs/speed.md, ci/bench.sh): process starts (the emulator, Check's fork per
-test, the CMake runner per CTest test), compiler invocations, CBMC's phases
+(docs/speed.md, ci/bench.sh): process starts (the emulator, once per
+batch or test, a batch's child per implementation, Check's fork per check,
+the CMake runner per CTest test), compiler invocations, CBMC's phases
 and the exhaustive sweeps' inner loop. Each cost is measured once here, in
 CPU seconds of the whole process tree, and multiplied by how often the
 matrix pays it (counted from its build trees and reports): an estimate to
@@ -16,6 +17,7 @@ import re
 import resource
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -53,6 +55,17 @@ def case_command(test):
         if arg.startswith("-DCOMMAND="):
             return [a for a in arg[len("-DCOMMAND="):].split(";") if a]
     return None
+
+
+def batch_of(test):
+    """The batch TEST's program starts once for (cmake/run-case.cmake's
+    BATCH): its case command without the implementation, and the
+    implementations; None for a test that starts its program itself."""
+    args = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in test["command"] if a.startswith("-D") and "=" in a}
+    command = case_command(test)
+    if args.get("-DBATCH") != "ON" or not command:
+        return None
+    return tuple(command[:-1]), args.get("-DIMPLEMENTATIONS", "")
 
 
 def emulator_of(command):
@@ -177,9 +190,18 @@ def measure(build_root, reports, sweep=None):
         paid = sum(checks_of[preset].get(t["name"], 0) for preset, t, _ in entries if forks(t))
         forks_total += paid
         preset, t, cmd = next((e for e in entries if "family:layout" in e[1]["labels"]), entries[0])
-        start, _ = cpu_of(cmd[:next(i for i, a in enumerate(cmd) if os.path.basename(a).startswith("cases_")) + 1],
-                          repeat=5)
-        rows.append((f"a case program's start, {key} (its usage message)", start, len(entries)))
+        program = cmd[:next(i for i, a in enumerate(cmd) if os.path.basename(a).startswith("cases_")) + 1]
+        start, _ = cpu_of(program, repeat=5)
+        # A batch starts its program once, and forks a child per test.
+        batched = [(preset, batch_of(e)) for preset, e, _ in entries if batch_of(e)]
+        starts = len(entries) - len(batched) + len(set(batched))
+        rows.append((f"a case program's start, {key} (its usage message)", start, starts))
+        if batched:
+            with tempfile.TemporaryDirectory() as records:
+                one, _ = cpu_of(program + ["--batch", records, "60", "-", "no-such"], repeat=3)
+                five, _ = cpu_of(program + ["--batch", records, "60", "-"] + ["no-such"] * 5, repeat=3)
+            rows.append((f"a batch's child per implementation, {key} (its fork and usage message)",
+                         max(five - one, 0.0) / 4, len(batched)))
         # Measured where Check can fork, whether or not the matrix lets it:
         # the events are the forks it paid.
         env = dict(os.environ)

@@ -88,8 +88,11 @@ def test_measure_on_a_canned_matrix(tmp_path, monkeypatch):
                      {"name": "proof.saturates.real-3.14.LP64-le", "labels": ["proof"],
                       "command": ["cmake", "-DCBMC=loader;cbmc", f"-DINPUT={stem}", "-DCBMC_FLAGS=--LP64;--little-endian",
                                   "-DFUNCTION=proof_saturates", "-P", "run-proof.cmake"]}],
-        "s390x-gcc": [{"name": "layout.3.14", "labels": ["family:layout"], "environment": ["CK_FORK=no"],
-                       "command": ["cmake", "-DCOMMAND=/usr/bin/qemu-s390x;/b/cases/cases_layout;3.14", "-P", "r"]}],
+        # A batch of two (cmake/run-case.cmake's BATCH): one start, a child each.
+        "s390x-gcc": [{"name": f"layout.{v}", "labels": ["family:layout"], "environment": ["CK_FORK=no"],
+                       "command": ["cmake", "-DBATCH=ON", "-DIMPLEMENTATIONS=3.14,3.12",
+                                   f"-DCOMMAND=/usr/bin/qemu-s390x;/b/cases/cases_layout;{v};", "-P", "r"]}
+                      for v in ("3.14", "3.12")],
     }
     monkeypatch.setattr(profile, "ctest_tests", lambda d: tests[os.path.basename(d)])
     monkeypatch.setattr(profile, "cpu_of", lambda cmd, repeat=1, env=None: (
@@ -104,14 +107,18 @@ def test_measure_on_a_canned_matrix(tmp_path, monkeypatch):
     # A sweep already measured (ci/bench.sh) is not run again.
     assert dict((r[0], r[1]) for r in profile.measure(str(build), str(reports), sweep=42.0)[0])[
         "one 2^32 exhaustive sweep (3.14, host-gcc)"] == 42.0
-    assert (configs, n_tests, forks) == (2, 5, 10)
+    assert (configs, n_tests, forks) == (2, 6, 10)
     what = {r[0]: r for r in rows}
-    assert what["the CMake runner of one CTest test (cmake -P)"][2] == 5
+    assert what["the CMake runner of one CTest test (cmake -P)"][2] == 6
     assert what["a case program's start, qemu-s390x (its usage message)"][2] == 1
+    assert what["a batch's child per implementation, qemu-s390x (its fork and usage message)"][2] == 2
+    assert what["a case program's start, native (its usage message)"][2] == 1
     fork = what["Check's fork per check, native (layout.3.14 on host-gcc: 10 checks)"]
     assert abs(fork[1] - 0.02) < 1e-9 and fork[2] == 10
     # Measured under qemu too, but none paid there (CK_FORK=no).
     assert what["Check's fork per check, qemu-s390x (layout.3.14 on s390x-gcc: 20 checks)"][2] == 0
+    assert profile.batch_of(tests["s390x-gcc"][1]) == (("/usr/bin/qemu-s390x", "/b/cases/cases_layout"), "3.14,3.12")
+    assert profile.batch_of(tests["host-gcc"][0]) is None
     assert what["a step of the build: 1 compiles and 0 links and archives (the build phase's CPU over its steps)"][1:] \
         == (12.5, 1)
     assert what["a test that compiles (hygiene, abi3t's expected failures): counted, its cost is in its family"][2] == 1
