@@ -4,6 +4,14 @@
 // and, where nb_ft.cpp defines it itself, nb_try_inc_ref; the case programs
 // take the rest from the base. The macros are binding_c.c's
 // (harness/bindings/bindings.cmake sets them).
+
+// MinGW-w64's GCC: nb_try_inc_ref, inlined here, reads the thread id with
+// __readfsdword/__readgsqword (CPython's _Py_ThreadId), and GCC 12's
+// -Warray-bounds takes that absolute address for an array of size 0: a
+// false positive in MinGW-w64's and CPython's headers, not in this code.
+#if defined(__MINGW32__) && defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#endif
 #include <Python.h>
 
 #include <cstdio>
