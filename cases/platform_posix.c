@@ -127,6 +127,20 @@ void platform_count_free(platform_count *count)
 
 static void alarm_interrupts(int sig) { (void)sig; }
 
+/* The child runs in a process group of its own, which the signals that
+ * stop a run (Ctrl-C, a runner's kill of its group) do not reach: passed
+ * on to it as SIGTERM, on which Check ends the check it forked (a process
+ * group of Check's own), then taken as they would have been. */
+static volatile sig_atomic_t running_child;
+
+static void stop_child_too(int sig)
+{
+    if (running_child > 0)
+        kill(-(pid_t)running_child, SIGTERM);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 bool platform_run_child(int (*fn)(void *arg), void *arg, const char *out_path, unsigned timeout_s, char *status,
                         size_t status_size, const char **why)
 {
@@ -142,17 +156,25 @@ bool platform_run_child(int (*fn)(void *arg), void *arg, const char *out_path, u
          * _exit(): a sanitizer's leak check runs at exit. */
         if (!freopen(out_path, "w", stdout) || dup2(fileno(stdout), STDERR_FILENO) < 0)
             _exit(125);
-        setpgid(0, 0); /* its own group: a timeout ends Check's forks too */
+        setpgid(0, 0); /* a group of its own: the timeout ends all of it */
         setvbuf(stdout, NULL, _IONBF, 0);
         exit(fn(arg));
     }
-    /* The alarm interrupts waitpid (no SA_RESTART); the child is then killed
-     * and reaped. */
-    struct sigaction on_alarm, before;
+    /* The alarm interrupts waitpid (no SA_RESTART): at the timeout the
+     * child's group gets SIGTERM (Check then ends its own forked check), and
+     * SIGKILL two seconds later if it is still there. */
+    struct sigaction on_alarm, before, on_stop, before_stop[3];
     memset(&on_alarm, 0, sizeof on_alarm);
     on_alarm.sa_handler = alarm_interrupts;
     sigemptyset(&on_alarm.sa_mask);
     sigaction(SIGALRM, &on_alarm, &before);
+    static const int stops[3] = { SIGINT, SIGTERM, SIGHUP };
+    memset(&on_stop, 0, sizeof on_stop);
+    on_stop.sa_handler = stop_child_too;
+    sigemptyset(&on_stop.sa_mask);
+    running_child = (sig_atomic_t)pid;
+    for (int i = 0; i < 3; i++)
+        sigaction(stops[i], &on_stop, &before_stop[i]);
     alarm(timeout_s);
     bool timed_out = false;
     int st = 0;
@@ -161,16 +183,25 @@ bool platform_run_child(int (*fn)(void *arg), void *arg, const char *out_path, u
             *why = strerror(errno);
             alarm(0);
             sigaction(SIGALRM, &before, NULL);
+            for (int i = 0; i < 3; i++)
+                sigaction(stops[i], &before_stop[i], NULL);
+            running_child = 0;
             return false;
         }
         if (!timed_out) {
             timed_out = true;
+            kill(-pid, SIGTERM);
+            alarm(2);
+        } else {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
         }
     }
     alarm(0);
     sigaction(SIGALRM, &before, NULL);
+    for (int i = 0; i < 3; i++)
+        sigaction(stops[i], &before_stop[i], NULL);
+    running_child = 0;
     if (timed_out)
         snprintf(status, status_size, "timeout after %u s", timeout_s);
     else if (WIFSIGNALED(st))

@@ -10,9 +10,9 @@
 #                        the kernel, the emulator's and the loaded libraries'
 #                        packages), part of the reuse key
 #           BATCH        true: run the program once for IMPLEMENTATIONS (below)
-#           IMPLEMENTATIONS  the batch: the implementations this program and
-#                        mode run with this environment, this one included,
-#                        ','-separated
+#           IMPLEMENTATIONS  the batch: the implementations of this one's kind
+#                        that this program and mode run with this
+#                        environment, this one included, ','-separated
 #
 # A run passes only if the program exits 0, prints "N checks registered", and
 # Check's summary shows exactly N checks with no failure and no error. An
@@ -102,8 +102,8 @@ if(DEFINED RESULT_CACHE)
   endif()
 endif()
 
-# A batch (BATCH: IMPLEMENTATIONS, every implementation of this program and
-# mode with this environment): the first of them to get here starts the
+# A batch (BATCH: IMPLEMENTATIONS, the implementations of one kind that this
+# program and mode run with this environment): the first to get here starts the
 # program once for all that have neither a kept pass nor a record yet
 # (cases/case_main.c, --batch: each in a child process of its own, as if
 # started alone), and each then judges its own record below, as it would
