@@ -176,17 +176,13 @@ bool platform_run_child(int (*fn)(void *arg), void *arg, const char *out_path, u
     for (int i = 0; i < 3; i++)
         sigaction(stops[i], &on_stop, &before_stop[i]);
     alarm(timeout_s);
-    bool timed_out = false;
+    bool timed_out = false, reaped = true;
     int st = 0;
     while (waitpid(pid, &st, 0) < 0) {
         if (errno != EINTR) {
             *why = strerror(errno);
-            alarm(0);
-            sigaction(SIGALRM, &before, NULL);
-            for (int i = 0; i < 3; i++)
-                sigaction(stops[i], &before_stop[i], NULL);
-            running_child = 0;
-            return false;
+            reaped = false;
+            break;
         }
         if (!timed_out) {
             timed_out = true;
@@ -202,6 +198,8 @@ bool platform_run_child(int (*fn)(void *arg), void *arg, const char *out_path, u
     for (int i = 0; i < 3; i++)
         sigaction(stops[i], &before_stop[i], NULL);
     running_child = 0;
+    if (!reaped)
+        return false;
     if (timed_out)
         snprintf(status, status_size, "timeout after %u s", timeout_s);
     else if (WIFSIGNALED(st))
