@@ -11,8 +11,7 @@
 #   "derived pyconfig", and why (with no candidate, CANDIDATE_ORIGIN is why). A derived one keeps the candidate's build
 #   kind (Py_GIL_DISABLED).
 # harness_pyconfig_free_threaded(DIR OUT): whether DIR/pyconfig.h defines Py_GIL_DISABLED.
-include(CheckTypeSize)
-include(CheckCSourceCompiles)
+include(${CMAKE_CURRENT_LIST_DIR}/compile.cmake)
 
 function(harness_pyconfig_free_threaded dir out)
   file(STRINGS "${dir}/pyconfig.h" lines REGEX "^[ \t]*#[ \t]*define[ \t]+Py_GIL_DISABLED([ \t]+1)?[ \t]*$")
@@ -29,26 +28,42 @@ endfunction()
 # decides (a pyconfig.h may define Py_GIL_DISABLED in any spelling, and
 # abi3t defines it by itself, which an extension asks for, not the build).
 function(harness_headers_free_threaded include pyconfig_dir out)
-  set(source ${CMAKE_BINARY_DIR}/CMakeFiles/harness-headers/free-threaded.c)
-  file(WRITE ${source} "#include <Python.h>\n#ifndef Py_GIL_DISABLED\n#error \"a GIL build\"\n#endif\n")
-  set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
-  list(TRANSFORM windows_defs PREPEND "-D" OUTPUT_VARIABLE defs)
-  try_compile(free_threaded ${CMAKE_BINARY_DIR}/CMakeFiles/harness-headers/free-threaded SOURCES ${source}
-              CMAKE_FLAGS "-DINCLUDE_DIRECTORIES=${pyconfig_dir};${include}" COMPILE_DEFINITIONS ${defs})
+  harness_compile_check(free_threaded first free-threaded
+                        "#include <Python.h>\n#ifndef Py_GIL_DISABLED\n#error \"a GIL build\"\n#endif\n"
+                        DIRS ${pyconfig_dir} ${include} DEFINITIONS ${windows_defs})
   set(${out} ${free_threaded} PARENT_SCOPE)
 endfunction()
 
-# This target's data model as pyconfig.h macros, from its compiler.
+# This target's data model as pyconfig.h macros, from its compiler. One
+# compile, whose object holds every size and alignment as three-digit text
+# ("HARNESS_PYCONFIG_INFO: 008 008 ..."), read back from its bytes: nothing
+# runs, so a cross compiler serves (CheckTypeSize reads its one size so,
+# with one try_compile per type: 38 of them cost about 4 s of CPU in each
+# configuration that derives a pyconfig.h). Once per configure.
 function(harness_target_pyconfig_macros out)
+  get_property(known GLOBAL PROPERTY HARNESS_TARGET_PYCONFIG_MACROS SET)
+  if(known)
+    get_property(sizes GLOBAL PROPERTY HARNESS_TARGET_PYCONFIG_MACROS)
+    set(${out} "${sizes}" PARENT_SCOPE)
+    return()
+  endif()
   if(WIN32)
-    set(CMAKE_EXTRA_INCLUDE_FILES "stddef.h;stdint.h")
+    set(headers stddef.h stdint.h)
     set(types "void *" size_t long int short "long long" float double wchar_t _Bool uintptr_t)
   else()
-    set(CMAKE_EXTRA_INCLUDE_FILES "stddef.h;stdint.h;stdio.h;time.h;wchar.h;sys/types.h;pthread.h")
+    set(headers stddef.h stdint.h stdio.h time.h wchar.h sys/types.h pthread.h)
     set(types "void *" size_t long int short "long long" float double "long double" time_t
               wchar_t pid_t off_t fpos_t uintptr_t _Bool pthread_t)
   endif()
-  set(sizes "")
+  set(aligned long size_t max_align_t)
+  set(source "")
+  foreach(header IN LISTS headers)
+    string(APPEND source "#include <${header}>\n")
+  endforeach()
+  string(APPEND source "#define HARNESS_DIGITS(n) (char)('0' + (n) / 100 % 10), (char)('0' + (n) / 10 % 10), (char)('0' + (n) % 10), ' '\n"
+                       "const char harness_pyconfig_info[] = {\n"
+                       "    'H', 'A', 'R', 'N', 'E', 'S', 'S', '_', 'P', 'Y', 'C', 'O', 'N', 'F', 'I', 'G', '_', 'I', 'N', 'F', 'O', ':', ' ',\n")
+  set(names "")
   foreach(type IN LISTS types)
     string(MAKE_C_IDENTIFIER "${type}" id)
     string(TOUPPER "${id}" id)
@@ -56,28 +71,40 @@ function(harness_target_pyconfig_macros out)
     if(type STREQUAL "void *")
       set(id VOID_P)
     endif()
-    check_type_size("${type}" HARNESS_SIZEOF_${id})
-    if(NOT HARNESS_SIZEOF_${id})
-      message(FATAL_ERROR "harness: cannot derive pyconfig.h: the compiler does not report sizeof(${type})")
-    endif()
-    string(APPEND sizes "#define SIZEOF_${id} ${HARNESS_SIZEOF_${id}}\n")
+    list(APPEND names SIZEOF_${id})
+    string(APPEND source "    HARNESS_DIGITS(sizeof(${type})),\n")
   endforeach()
-  foreach(type IN ITEMS long size_t max_align_t)
+  foreach(type IN LISTS aligned)
     string(TOUPPER "${type}" id)
-    foreach(n 1 2 4 8 16 32)
-      check_c_source_compiles("#include <stddef.h>\ntypedef char harness_align_check[_Alignof(${type}) == ${n} ? 1 : -1];\nint main(void) { return 0; }"
-                              HARNESS_ALIGNOF_${id}_${n})
-      if(HARNESS_ALIGNOF_${id}_${n})
-        string(APPEND sizes "#define ALIGNOF_${id} ${n}\n")
-        break()
-      endif()
-    endforeach()
+    list(APPEND names ALIGNOF_${id})
+    string(APPEND source "    HARNESS_DIGITS(_Alignof(${type})),\n")
+  endforeach()
+  string(APPEND source "    '\\0'};\n")
+  set(dir ${CMAKE_BINARY_DIR}/CMakeFiles/harness-headers/pyconfig-info)
+  file(WRITE ${dir}.c "${source}")
+  set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+  try_compile(compiles ${dir} SOURCES ${dir}.c OUTPUT_VARIABLE log COPY_FILE ${dir}.bin)
+  if(compiles)
+    file(STRINGS ${dir}.bin info REGEX "HARNESS_PYCONFIG_INFO: [0-9 ]+")
+  endif()
+  if(NOT compiles OR NOT info MATCHES "HARNESS_PYCONFIG_INFO: ([0-9 ]+)")
+    string(REGEX MATCH "[^\n]*(error|Error)[^\n]*" first "${log}")
+    message(FATAL_ERROR "harness: cannot derive pyconfig.h: the compiler does not report the sizes of ${types} "
+                        "and the alignments of ${aligned}: ${first}")
+  endif()
+  string(STRIP "${CMAKE_MATCH_1}" values)
+  string(REPLACE " " ";" values "${values}")
+  set(sizes "")
+  foreach(name value IN ZIP_LISTS names values)
+    math(EXPR value "${value}") # "008" -> 8
+    string(APPEND sizes "#define ${name} ${value}\n")
   endforeach()
   if(CMAKE_C_BYTE_ORDER STREQUAL "BIG_ENDIAN")
     string(APPEND sizes "#define WORDS_BIGENDIAN 1\n#define DOUBLE_IS_BIG_ENDIAN_IEEE754 1\n")
   else()
     string(APPEND sizes "#define DOUBLE_IS_LITTLE_ENDIAN_IEEE754 1\n")
   endif()
+  set_property(GLOBAL PROPERTY HARNESS_TARGET_PYCONFIG_MACROS "${sizes}")
   set(${out} "${sizes}" PARENT_SCOPE)
 endfunction()
 
@@ -132,8 +159,6 @@ endfunction()
 # Whether DIR/pyconfig.h describes this target, as its compiler sees it; on
 # no, OUT_WHY says what differs.
 function(harness_pyconfig_fits dir out out_why)
-  file(SHA256 "${dir}/pyconfig.h" sum)
-  string(SUBSTRING "${sum}" 0 16 sum)
   if(CMAKE_C_BYTE_ORDER STREQUAL "BIG_ENDIAN")
     set(be 1)
   else()
@@ -144,9 +169,7 @@ function(harness_pyconfig_fits dir out out_why)
   else()
     set(os "#ifdef MS_WINDOWS\n#error a Windows pyconfig.h\n#endif")
   endif()
-  set(CMAKE_REQUIRED_INCLUDES "${dir}")
-  set(CMAKE_REQUIRED_QUIET ON)
-  check_c_source_compiles("#include \"pyconfig.h\"
+  harness_compile_check(fits first pyconfig-fits "#include \"pyconfig.h\"
 #include <stddef.h>
 ${os}
 #ifdef WORDS_BIGENDIAN
@@ -160,9 +183,9 @@ ${os}
 typedef char harness_void_p[SIZEOF_VOID_P == sizeof(void *) ? 1 : -1];
 typedef char harness_size_t[SIZEOF_SIZE_T == sizeof(size_t) ? 1 : -1];
 typedef char harness_long[SIZEOF_LONG == sizeof(long) ? 1 : -1];
-int main(void) { return 0; }" HARNESS_PYCONFIG_FITS_${sum})
-  set(${out} ${HARNESS_PYCONFIG_FITS_${sum}} PARENT_SCOPE)
-  if(HARNESS_PYCONFIG_FITS_${sum})
+int main(void) { return 0; }" DIRS ${dir})
+  set(${out} ${fits} PARENT_SCOPE)
+  if(fits)
     return()
   endif()
   # What it describes instead, as this compiler reads it (the same words as
@@ -171,22 +194,22 @@ int main(void) { return 0; }" HARNESS_PYCONFIG_FITS_${sum})
   if(windows)
     set(theirs "Windows")
   else()
-    check_c_source_compiles("#include \"pyconfig.h\"
+    harness_compile_check(is_64 first pyconfig-64 "#include \"pyconfig.h\"
 #if SIZEOF_VOID_P != 8
 #error 32-bit
 #endif
-int main(void) { return 0; }" HARNESS_PYCONFIG_64_${sum})
-    check_c_source_compiles("#include \"pyconfig.h\"
+int main(void) { return 0; }" DIRS ${dir})
+    harness_compile_check(is_be first pyconfig-be "#include \"pyconfig.h\"
 #ifndef WORDS_BIGENDIAN
 #error little-endian
 #endif
-int main(void) { return 0; }" HARNESS_PYCONFIG_BE_${sum})
-    if(HARNESS_PYCONFIG_64_${sum})
+int main(void) { return 0; }" DIRS ${dir})
+    if(is_64)
       set(theirs "64-bit")
     else()
       set(theirs "32-bit")
     endif()
-    if(HARNESS_PYCONFIG_BE_${sum})
+    if(is_be)
       string(APPEND theirs " big-endian")
     else()
       string(APPEND theirs " little-endian")

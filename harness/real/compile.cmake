@@ -1,0 +1,74 @@
+# The target's compiler run directly at configure time, for what CMake's
+# try_compile would do at several times the cost: a try_compile writes,
+# generates and builds a project of its own (about 0.15 s of CPU), the
+# compiler alone takes a third of that. Used where configure asks many
+# such questions: whether CPython's headers compile here and describe this
+# target (pyconfig.cmake, CMakeLists.txt), and what a binding library's
+# copy defines itself (harness/bindings/bindings.cmake).
+#
+# harness_compiler_command(OUT LANG): the compiler of LANG (C or CXX) and
+# the options every compile for this target carries: the toolchain's
+# target and sysroot, CMAKE_<LANG>_FLAGS (where a toolchain file puts its
+# own: clang's --target, clang-cl's CRT).
+function(harness_compiler_command out lang)
+  set(command ${CMAKE_${lang}_COMPILER})
+  if(CMAKE_${lang}_COMPILER_ID STREQUAL "Clang" AND CMAKE_${lang}_COMPILER_TARGET AND NOT MSVC)
+    list(APPEND command --target=${CMAKE_${lang}_COMPILER_TARGET})
+  endif()
+  if(CMAKE_SYSROOT_COMPILE)
+    list(APPEND command --sysroot=${CMAKE_SYSROOT_COMPILE})
+  elseif(CMAKE_SYSROOT)
+    list(APPEND command --sysroot=${CMAKE_SYSROOT})
+  endif()
+  separate_arguments(flags NATIVE_COMMAND "${CMAKE_${lang}_FLAGS}")
+  list(APPEND command ${flags})
+  set(${out} "${command}" PARENT_SCOPE)
+endfunction()
+
+# harness_compile_check(OUT_OK OUT_FIRST_ERROR NAME SOURCE_TEXT [DIRS dir...] [DEFINITIONS def...]):
+# whether SOURCE_TEXT compiles to an object for this target (as C, with
+# DIRS on the include path and DEFINITIONS defined), as a try_compile of a
+# static library would say; on no, the compiler's first error line. NAME
+# names the files it leaves in CMakeFiles/harness-compile/.
+function(harness_compile_check out_ok out_first name text)
+  cmake_parse_arguments(PARSE_ARGV 4 arg "" "" "DIRS;DEFINITIONS")
+  set(dir ${CMAKE_BINARY_DIR}/CMakeFiles/harness-compile)
+  file(MAKE_DIRECTORY ${dir})
+  file(WRITE ${dir}/${name}.c "${text}")
+  harness_compiler_command(command C)
+  if(CMAKE_C_STANDARD)
+    # The project's standard, extensions on as CMake's default (gnu11 for
+    # GCC and Clang), as try_compile adds it.
+    list(APPEND command ${CMAKE_C${CMAKE_C_STANDARD}_EXTENSION_COMPILE_OPTION})
+  endif()
+  foreach(d IN LISTS arg_DIRS)
+    list(APPEND command -I${d})
+  endforeach()
+  foreach(d IN LISTS arg_DEFINITIONS)
+    list(APPEND command -D${d})
+  endforeach()
+  if(MSVC)
+    # cl and clang-cl: /Fo names the object. clang-cl reads a path that
+    # starts with '/' as an option unless "--" comes before it.
+    list(APPEND command /c /Fo${dir}/${name}.obj)
+    if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
+      list(APPEND command --)
+    endif()
+    list(APPEND command ${dir}/${name}.c)
+  else()
+    list(APPEND command -c -o ${dir}/${name}.o ${dir}/${name}.c)
+  endif()
+  execute_process(COMMAND ${command} RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
+  if(rc EQUAL 0)
+    set(${out_ok} TRUE PARENT_SCOPE)
+    set(${out_first} "" PARENT_SCOPE)
+  else()
+    string(REGEX MATCH "[^\n]*(error|Error)[^\n]*" first "${log}")
+    string(STRIP "${first}" first)
+    if(NOT first)
+      set(first "the compiler failed (${rc}) without an error line: ${log}")
+    endif()
+    set(${out_ok} FALSE PARENT_SCOPE)
+    set(${out_first} "${first}" PARENT_SCOPE)
+  endif()
+endfunction()
