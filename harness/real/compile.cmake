@@ -37,9 +37,13 @@ function(harness_compile_check out_ok out_first name text)
   file(WRITE ${dir}/${name}.c "${text}")
   harness_compiler_command(command C)
   if(CMAKE_C_STANDARD)
-    # The project's standard, extensions on as CMake's default (gnu11 for
-    # GCC and Clang), as try_compile adds it.
-    list(APPEND command ${CMAKE_C${CMAKE_C_STANDARD}_EXTENSION_COMPILE_OPTION})
+    # The project's standard and extensions, as try_compile adds them
+    # (-std=c11 for GCC and Clang: CMAKE_C_EXTENSIONS is OFF).
+    if(CMAKE_C_EXTENSIONS)
+      list(APPEND command ${CMAKE_C${CMAKE_C_STANDARD}_EXTENSION_COMPILE_OPTION})
+    else()
+      list(APPEND command ${CMAKE_C${CMAKE_C_STANDARD}_STANDARD_COMPILE_OPTION})
+    endif()
   endif()
   foreach(d IN LISTS arg_DIRS)
     list(APPEND command -I${d})
