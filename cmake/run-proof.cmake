@@ -6,19 +6,23 @@
 # counterexample trace is printed.
 #
 #   cmake -DCBMC=<command list> -DINPUT=<path without suffix> "-DCBMC_FLAGS=<list>"
-#         [-DGOTO_CC=<command list> -DPREPROCESS=<command list>]
+#         [-DGOTO_CC=<command list> -DSYMTAB2GB=<command list> -DPREPROCESS=<command list>]
 #         [-DFUNCTION=<entry> "-DREFUTED=<claim|claim>" [-DTRACE=<file>]]
 #         [-DSKIP_REASON=...] [-DTIMEOUT=s] -P run-proof.cmake
 #
 # With PREPROCESS, the input is made first: preprocessed (INPUT.deps lists
-# what it read) and compiled by goto-cc (INPUT.gb), so that CBMC parses
-# CPython's preprocessed headers once, not once per proof (two thirds of a
-# proof's time). goto-cc spells LLP64 only as --winx64, which also switches
-# its parser to Visual Studio's dialect, where the model's offsetof does
-# not parse: an LLP64 input stays preprocessed (INPUT.i), and CBMC, which
-# reads --LLP64 itself, parses it per proof. With FUNCTION, that entry is
-# proved. The one input per (implementation, data model) is a CTest
-# fixture its proofs require (cases/proofs/CMakeLists.txt).
+# what it read) and compiled into a goto binary (INPUT.gb), so that CBMC
+# parses CPython's preprocessed headers once, not once per proof (two
+# thirds of a proof's time, five sixths on LLP64's real headers). goto-cc
+# compiles it; but goto-cc spells LLP64 only as --winx64, which also
+# switches its parser to Visual Studio's dialect, where neither the
+# model's offsetof nor clang's headers parse. A large LLP64 input (the
+# real headers', 340 KB: 0.8 s of parsing per proof) is parsed by CBMC
+# itself, which reads --LLP64, once, and its symbol table compiled by
+# symtab2gb (1.5 s); a small one (the model's, 50 KB: 0.03 s per proof)
+# stays preprocessed (INPUT.i), parsed by each proof. With FUNCTION, that
+# entry is proved. The one input per (implementation, data model) is a
+# CTest fixture its proofs require (cases/proofs/CMakeLists.txt).
 #
 # A compiled input passes only if its data model, as CBMC sees it, is the
 # one the preprocessor targeted (proof_data_model, cases/proofs/data_model.h).
@@ -45,11 +49,11 @@ endif()
 set(cbmc_options --no-library --drop-unused-functions --unwind 48 --unwinding-assertions --compact-trace ${CBMC_FLAGS})
 
 if(DEFINED PREPROCESS)
-  if(NOT DEFINED GOTO_CC)
-    message(FATAL_ERROR "run-proof.cmake: PREPROCESS needs GOTO_CC")
+  if(NOT DEFINED GOTO_CC OR NOT DEFINED SYMTAB2GB)
+    message(FATAL_ERROR "run-proof.cmake: PREPROCESS needs GOTO_CC and SYMTAB2GB")
   endif()
   # Nothing of an earlier input survives a failure to make this one.
-  file(REMOVE ${INPUT}.gb ${INPUT}.i)
+  file(REMOVE ${INPUT}.gb ${INPUT}.i ${INPUT}.symtab.json)
   # To stdout: GCC, clang and clang-cl (whose source comes after "--") alike.
   execute_process(COMMAND ${PREPROCESS} OUTPUT_FILE ${INPUT}.i RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -68,28 +72,51 @@ if(DEFINED PREPROCESS)
 
   # CBMC's data-model options as goto-cc (GCC's mode) spells them: it
   # ignores --ILP32 (and whatever else it does not know) and takes the
-  # byte order from -mbig-endian.
+  # byte order from -mbig-endian. LLP64 it cannot spell (above).
   set(goto_cc_flags)
-  set(compile 1)
+  set(llp64 NO)
+  set(symbol_table_above 131072) # bytes of preprocessed LLP64 input
   foreach(flag IN LISTS CBMC_FLAGS)
     if(flag STREQUAL "--ILP32")
       list(APPEND goto_cc_flags -m32)
     elseif(flag STREQUAL "--LP64")
       list(APPEND goto_cc_flags -m64)
     elseif(flag STREQUAL "--LLP64")
-      set(compile 0)
+      set(llp64 YES)
     elseif(flag STREQUAL "--big-endian")
       list(APPEND goto_cc_flags -mbig-endian)
     elseif(NOT flag STREQUAL "--little-endian")
       message(FATAL_ERROR "run-proof.cmake: no goto-cc spelling for CBMC's option ${flag}")
     endif()
   endforeach()
-  if(compile)
-    execute_process(COMMAND ${GOTO_CC} ${goto_cc_flags} -c ${INPUT}.i -o ${INPUT}.gb
-                    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT ${TIMEOUT})
+  file(SIZE ${INPUT}.i size)
+  if(llp64 AND size LESS_EQUAL symbol_table_above)
+    message("harness-proof-input: ${INPUT}.i (${CBMC_FLAGS}): preprocessed once for its proofs (${size} bytes)")
+  else()
+    if(llp64)
+      # CBMC's symbol table as JSON: at verbosity 0, [{"program": ...},
+      # {"symbolTable": ...}], whose second element symtab2gb reads.
+      execute_process(COMMAND ${CBMC} ${CBMC_FLAGS} --show-symbol-table --json-ui --verbosity 0 ${INPUT}.i
+                      OUTPUT_VARIABLE table ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT ${TIMEOUT})
+      if(rc EQUAL 0)
+        string(JSON table ERROR_VARIABLE json_error GET "${table}" 1)
+      endif()
+      if(NOT rc EQUAL 0 OR json_error)
+        harness_verdict(fail "proof input ${INPUT}: CBMC did not parse it (${rc}${json_error}):\n${err}")
+      endif()
+      file(WRITE ${INPUT}.symtab.json "${table}")
+      execute_process(COMMAND ${SYMTAB2GB} ${INPUT}.symtab.json --out ${INPUT}.gb
+                      OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT ${TIMEOUT})
+      file(REMOVE ${INPUT}.symtab.json)
+      set(compiler symtab2gb)
+    else()
+      execute_process(COMMAND ${GOTO_CC} ${goto_cc_flags} -c ${INPUT}.i -o ${INPUT}.gb
+                      OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT ${TIMEOUT})
+      set(compiler goto-cc)
+    endif()
     file(REMOVE ${INPUT}.i)
     if(NOT rc EQUAL 0 OR NOT EXISTS ${INPUT}.gb)
-      harness_verdict(fail "proof input ${INPUT}: goto-cc failed (${rc}):\n${out}${err}")
+      harness_verdict(fail "proof input ${INPUT}: ${compiler} failed (${rc}):\n${out}${err}")
     endif()
     # The data model CBMC will use is the one the preprocessor targeted.
     execute_process(COMMAND ${CBMC} ${cbmc_options} --function proof_data_model ${INPUT}.gb
@@ -99,11 +126,9 @@ if(DEFINED PREPROCESS)
     if(NOT rc EQUAL 0 OR NOT n EQUAL 3)
       string(REGEX MATCHALL "data model: [^\n]*: FAILURE" wrong "${out}")
       string(REPLACE ";" "\n  " wrong "${wrong}")
-      harness_verdict(fail "proof input ${INPUT} (${CBMC_FLAGS}): CBMC's data model is not the preprocessor's (${n} of 3 data-model claims held, exit ${rc}):\n  ${wrong}\n${err}")
+      harness_verdict(fail "proof input ${INPUT} (${CBMC_FLAGS}, compiled by ${compiler}): CBMC's data model is not the preprocessor's (${n} of 3 data-model claims held, exit ${rc}):\n  ${wrong}\n${err}")
     endif()
-    message("harness-proof-input: ${INPUT}.gb (${CBMC_FLAGS}): compiled once for its proofs; its data model is the preprocessor's")
-  else()
-    message("harness-proof-input: ${INPUT}.i (${CBMC_FLAGS}): preprocessed once for its proofs")
+    message("harness-proof-input: ${INPUT}.gb (${CBMC_FLAGS}): compiled once for its proofs (${compiler}); its data model is the preprocessor's")
   endif()
   if(NOT DEFINED FUNCTION)
     harness_verdict(pass "proof input made")
