@@ -268,7 +268,7 @@ foreach(row IN LISTS binding_rows)
     if(lang STREQUAL "CXX")
       # The adapter, which includes the binding's own source as it ships
       # (from a SYSTEM directory: its warnings are not the harness's).
-      add_library(${symbol} STATIC ${bindings_dir}/binding_cxx.cpp)
+      add_library(${symbol} OBJECT ${bindings_dir}/binding_cxx.cpp)
       target_compile_definitions(${symbol} PRIVATE "HARNESS_BINDING_SOURCE=<${header_name}>")
       set_target_properties(${symbol} PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
       target_include_directories(${symbol} SYSTEM PRIVATE ${src}/include ${src}/src)
@@ -277,7 +277,7 @@ foreach(row IN LISTS binding_rows)
       # GCC's libsupc++, static on every target, so nothing more to ship.
       target_link_libraries(${symbol} PRIVATE supc++)
     else()
-      add_library(${symbol} STATIC ${bindings_dir}/binding_c.c)
+      add_library(${symbol} OBJECT ${bindings_dir}/binding_c.c)
       target_include_directories(${symbol} SYSTEM PRIVATE ${src})
     endif()
     harness_use_real_headers(${symbol} ${base} SYSTEM)
