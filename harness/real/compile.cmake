@@ -6,11 +6,13 @@
 # target (pyconfig.cmake, CMakeLists.txt), and what a binding library's
 # copy defines itself (harness/bindings/bindings.cmake).
 #
-# harness_compiler_command(OUT LANG): the compiler of LANG (C or CXX) and
-# the options every compile for this target carries: the toolchain's
-# target and sysroot, CMAKE_<LANG>_FLAGS (where a toolchain file puts its
-# own: clang's --target, clang-cl's CRT).
+# harness_compiler_command(OUT LANG [DIRS dir...] [DEFINITIONS def...]): the
+# compiler of LANG (C or CXX) and the options every compile for this target
+# carries: the toolchain's target and sysroot, CMAKE_<LANG>_FLAGS (where a
+# toolchain file puts its own: clang's --target, clang-cl's CRT); then DIRS
+# on the include path and DEFINITIONS defined.
 function(harness_compiler_command out lang)
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "" "DIRS;DEFINITIONS")
   set(command ${CMAKE_${lang}_COMPILER})
   if(CMAKE_${lang}_COMPILER_ID STREQUAL "Clang" AND CMAKE_${lang}_COMPILER_TARGET AND NOT MSVC)
     list(APPEND command --target=${CMAKE_${lang}_COMPILER_TARGET})
@@ -22,6 +24,12 @@ function(harness_compiler_command out lang)
   endif()
   separate_arguments(flags NATIVE_COMMAND "${CMAKE_${lang}_FLAGS}")
   list(APPEND command ${flags})
+  foreach(d IN LISTS arg_DIRS)
+    list(APPEND command -I${d})
+  endforeach()
+  foreach(d IN LISTS arg_DEFINITIONS)
+    list(APPEND command -D${d})
+  endforeach()
   set(${out} "${command}" PARENT_SCOPE)
 endfunction()
 
@@ -35,7 +43,7 @@ function(harness_compile_check out_ok out_first name text)
   set(dir ${CMAKE_BINARY_DIR}/CMakeFiles/harness-compile)
   file(MAKE_DIRECTORY ${dir})
   file(WRITE ${dir}/${name}.c "${text}")
-  harness_compiler_command(command C)
+  harness_compiler_command(command C DIRS ${arg_DIRS} DEFINITIONS ${arg_DEFINITIONS})
   if(CMAKE_C_STANDARD)
     # The project's standard and extensions, as try_compile adds them
     # (-std=c11 for GCC and Clang: CMAKE_C_EXTENSIONS is OFF).
@@ -45,12 +53,6 @@ function(harness_compile_check out_ok out_first name text)
       list(APPEND command ${CMAKE_C${CMAKE_C_STANDARD}_STANDARD_COMPILE_OPTION})
     endif()
   endif()
-  foreach(d IN LISTS arg_DIRS)
-    list(APPEND command -I${d})
-  endforeach()
-  foreach(d IN LISTS arg_DEFINITIONS)
-    list(APPEND command -D${d})
-  endforeach()
   if(MSVC)
     # cl and clang-cl: /Fo names the object. clang-cl reads a path that
     # starts with '/' as an option unless "--" comes before it.
