@@ -67,20 +67,26 @@ endfunction()
 
 if(DEFINED RESULT_CACHE)
   include(${CMAKE_CURRENT_LIST_DIR}/harness_tables.cmake)
-  # env(1) where there is one: a second CMake process for every test cost
-  # as much as the rest of this key.
-  if(CMAKE_HOST_UNIX)
-    execute_process(COMMAND env OUTPUT_VARIABLE environment)
+  # This process's own environment: read from /proc where there is one (a
+  # process to ask, env(1), cost a fifth of this script's CPU), from env(1)
+  # or from a second CMake elsewhere. One entry per line either way.
+  if(EXISTS /proc/self/environ)
+    file(STRINGS /proc/self/environ steering REGEX "^(${HARNESS_STEERING_NAMES})=" ENCODING UTF-8)
   else()
-    execute_process(COMMAND ${CMAKE_COMMAND} -E environment OUTPUT_VARIABLE environment)
+    if(CMAKE_HOST_UNIX)
+      execute_process(COMMAND env OUTPUT_VARIABLE environment)
+    else()
+      execute_process(COMMAND ${CMAKE_COMMAND} -E environment OUTPUT_VARIABLE environment)
+    endif()
+    string(REGEX MATCHALL "(^|\n)(${HARNESS_STEERING_NAMES})=[^\n]*" steering "${environment}")
+    list(TRANSFORM steering REPLACE "^\n" "")
   endif()
-  string(REGEX MATCHALL "(^|\n)(${HARNESS_STEERING_NAMES})=[^\n]*" steering "${environment}")
   list(SORT steering)
   # All but the command: the same for every implementation of a batch.
   set(key_rest "|${TIMEOUT}|${IDENTITY}|${steering}")
   set(modules ${steering})
-  list(FILTER modules INCLUDE REGEX "^\n?HARNESS_[A-Z0-9]+_MODULE=")
-  list(TRANSFORM modules REPLACE "^\n?HARNESS_[A-Z0-9]+_MODULE=" "")
+  list(FILTER modules INCLUDE REGEX "^HARNESS_[A-Z0-9]+_MODULE=")
+  list(TRANSFORM modules REPLACE "^HARNESS_[A-Z0-9]+_MODULE=" "")
   foreach(file IN LISTS COMMAND modules ITEMS "${CMAKE_CURRENT_LIST_FILE}" "${CMAKE_CURRENT_LIST_DIR}/harness_tables.cmake"
                                               "${CMAKE_CURRENT_LIST_DIR}/verdict.cmake")
     if(IS_ABSOLUTE "${file}" AND EXISTS "${file}" AND NOT IS_DIRECTORY "${file}")
