@@ -3,9 +3,10 @@
 #
 # Required: BUILD_DIR, TARGET (the object library), NAME (the test's),
 #           DIAGNOSTIC (a regular expression one of the compiler's error lines must match)
+# Optional: BUILD_TOOL (build-target.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/verdict.cmake)
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${TARGET}
-  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+include(${CMAKE_CURRENT_LIST_DIR}/build-target.cmake)
+harness_build_target(rc out)
 if(rc EQUAL 0)
   harness_verdict(fail "${NAME}: it compiled, and it must not:\n${out}")
 endif()

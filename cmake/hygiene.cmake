@@ -4,15 +4,15 @@
 #
 # Required: BUILD_DIR, TARGET (the object library), IMPLEMENTATION ("real-3.14t"),
 #           VARIANT ("c99-pedantic"), KNOWN (the known-findings file)
-# Optional: SKIP_REASON
+# Optional: SKIP_REASON, BUILD_TOOL (build-target.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/verdict.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/build-target.cmake)
 set(NAME hygiene.${IMPLEMENTATION}.${VARIANT})
 if(DEFINED SKIP_REASON)
   harness_verdict(skip "${SKIP_REASON}")
   return()
 endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${TARGET}
-  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+harness_build_target(rc out)
 string(REGEX MATCHALL "[^\n]*(warning|error): [^\n]*" diagnostics "${out}")
 if(rc EQUAL 0 AND NOT diagnostics)
   harness_verdict(pass "${NAME}: clean, no diagnostic")
