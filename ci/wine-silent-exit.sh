@@ -17,7 +17,7 @@
 #   warm        one persistent wineserver (as the matrix's warm-up leaves it)
 #   cold        the server stopped before every run (each run starts one)
 #   parallel    warm, two runners at once beside two busy cores' worth of load
-#   i386-root   warm, 32-bit, through toolchains/common/wine32-root.sh
+#   i386-root   warm, 32-bit, through toolchains/common/wine32-root.c (ci/setup.sh builds it)
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/ci/lib.sh"
@@ -80,7 +80,7 @@ loop parallel $(( runs / 2 )) wine "$exe64" 3.14 & b=$!
 wait $a $b; kill "${hogs[@]}" 2>/dev/null; wait "${hogs[@]}" 2>/dev/null
 report parallel "two runners at once, two busy loops beside them"
 if [ -f "$exe32" ] && [ -f "$cache/i386-root/.ready" ]; then
-  root32=(toolchains/common/wine32-root.sh "$cache/i386-root" /usr/bin/env WINEPREFIX=/root/wine32 WINEDEBUG=-all)
+  root32=("$cache/wine32-root/wine32-root" "$cache/i386-root" /usr/bin/env WINEPREFIX=/root/wine32 WINEDEBUG=-all)
   "${root32[@]}" wineserver -p120 </dev/null >/dev/null 2>&1; "${root32[@]}" wine cmd /c echo >/dev/null 2>&1
   loop i386-root "$runs" "${root32[@]}" wine "$exe32" 3.14; report i386-root "32-bit, inside the i386 root's namespace"
 else

@@ -14,6 +14,7 @@ would cost skips is an error.
 """
 import concurrent.futures
 import glob
+import hashlib
 import os
 import platform
 import re
@@ -40,7 +41,7 @@ KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 MIRROR = "http://deb.debian.org/debian"
 ACTION_VALIDATOR = "0.6.0"  # npm's @action-validator/cli: the CI workflow against GitHub's schema
 SUITE_NAMES = {"bookworm": "Debian 12 (bookworm)", "trixie": "Debian 13 (trixie)", "sid": "Debian unstable (sid)"}
-WINE32_ROOT = os.path.join(ROOT, "toolchains", "common", "wine32-root.sh")  # runs a command in the i386 root
+WINE32_ROOT_SOURCE = os.path.join(ROOT, "toolchains", "common", "wine32-root.c")  # runs a command in the i386 root
 NO_NETWORK_WINE = {"WINEDEBUG": "-all", "WINEDLLOVERRIDES": "mscoree,mshtml="}  # headless; no Mono or Gecko
 
 
@@ -150,15 +151,44 @@ def _debootstrap(cache, name, shown, arch, suite, include, log):
     return True
 
 
+def wine32_root_helper(cache):
+    """toolchains/common/wine32-root.c built with the host's compiler, in the
+    cache (its path), once per version of its source; None if it does not
+    build. The toolchain files run Wine through it (windows.cmake)."""
+    out_dir = os.path.join(cache, "wine32-root")
+    helper, stamp = os.path.join(out_dir, "wine32-root"), os.path.join(out_dir, "source.sha256")
+    command = ["cc", "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o", helper + ".tmp", WINE32_ROOT_SOURCE]
+    with open(WINE32_ROOT_SOURCE, "rb") as f:
+        digest = hashlib.sha256(f.read() + " ".join(command).encode()).hexdigest()
+    try:
+        with open(stamp) as f:
+            if f.read().strip() == digest and os.access(helper, os.X_OK):
+                return helper
+    except OSError:
+        pass
+    os.makedirs(out_dir, exist_ok=True)
+    rc, out = output(command)
+    if rc != 0:
+        say(f"setup: building {WINE32_ROOT_SOURCE} FAILED:", *out.splitlines()[-10:])
+        return None
+    os.replace(helper + ".tmp", helper)
+    with open(stamp, "w") as f:
+        f.write(digest + "\n")
+    return helper
+
+
 def make_i386_root(cache, packages):
     """32-bit Windows programs need wine32. Debian installs it through i386
     multiarch, which this machine's mirror cannot serve (its stale i386
     security index breaks apt-get update, so i386 is never added to this
     system). An i386 Debian 12 root made by debootstrap (main, no security
-    suite) holds it instead, in the cache; toolchains/common/wine32-root.sh
+    suite) holds it instead, in the cache; toolchains/common/wine32-root.c
     runs Wine inside it."""
     root, log, t0 = os.path.join(cache, "i386-root"), os.path.join(cache, "i386-root.log"), time.monotonic()
     key = reuse.debootstrap_key("bookworm", "i386", packages)
+    helper = wine32_root_helper(cache)
+    if not helper:
+        return False
     if _ready(root, key):
         return True
     if not is_root():
@@ -169,7 +199,7 @@ def make_i386_root(cache, packages):
     os.rename(root + ".tmp", root)
     with open(os.path.join(root, ".key"), "w") as f:
         f.write(key + "\n")
-    in_root = [WINE32_ROOT, root, "/usr/bin/env", "HOME=/root",
+    in_root = [helper, root, "/usr/bin/env", "HOME=/root",
                "WINEPREFIX=/root/wine32", "WINEDEBUG=-all"]
     if run(["timeout", "600", *in_root, "WINEDLLOVERRIDES=mscoree,mshtml=", "wineboot", "--init"], log):
         say(f"setup: creating the i386 root's Wine prefix FAILED (see {log})")

@@ -14,23 +14,24 @@ set(HARNESS_NO_FORK "Windows has no fork(), and copy-on-write after fork is a PO
 # i386 multiarch (its i386 security index is stale and apt-get update fails
 # while i386 is enabled), so ci/setup.sh makes an i386 Debian root with
 # wine32 in the cache (harness-i386-root in the toolchain file), and
-# wine32-root.sh runs Wine inside it, with the host's directories bound at
-# their own paths.
+# wine32-root (wine32-root.c, which ci/setup.sh builds into the cache) runs
+# Wine inside it, with the host's directories bound at their own paths.
 set(HARNESS_WINE32_ROOT ${HARNESS_CACHE_DIR}/i386-root)
+set(HARNESS_WINE32_ENTER ${HARNESS_CACHE_DIR}/wine32-root/wine32-root)
 # wine_env: what runs Wine's commands (wine, wineserver) with its prefix,
 # headless; WINEDEBUG keeps Wine's own chatter out of the case output.
 # wine_program: the launcher, by absolute path where it is the system's (its
 # package's version then keys the reuse of passes, cases/CMakeLists.txt).
 set(wine_env)
 if(HARNESS_DATA_MODEL MATCHES "^32-bit" AND NOT DEFINED HARNESS_NO_RUN AND NOT EXISTS /usr/lib/wine/wine)
-  if(EXISTS ${HARNESS_WINE32_ROOT}/.ready)
+  if(EXISTS ${HARNESS_WINE32_ROOT}/.ready AND EXISTS ${HARNESS_WINE32_ENTER})
     file(READ ${HARNESS_WINE32_ROOT}/.ready HARNESS_EMULATOR_IDENTITY) # its Wine's version, for reusing passes
     string(STRIP "${HARNESS_EMULATOR_IDENTITY}" HARNESS_EMULATOR_IDENTITY)
-    set(wine_env ${CMAKE_CURRENT_LIST_DIR}/wine32-root.sh ${HARNESS_WINE32_ROOT}
+    set(wine_env ${HARNESS_WINE32_ENTER} ${HARNESS_WINE32_ROOT}
                  /usr/bin/env WINEPREFIX=/root/wine32 WINEDEBUG=-all)
     set(wine_program wine)
   else()
-    set(HARNESS_NO_RUN "no wine32: Debian's wine32 is not installed (this mirror cannot serve i386 multiarch), and there is no i386 root with it in ${HARNESS_WINE32_ROOT} (ci/setup.sh makes one, or says why not in ${HARNESS_WINE32_ROOT}.log)")
+    set(HARNESS_NO_RUN "no wine32: Debian's wine32 is not installed (this mirror cannot serve i386 multiarch), and there is no i386 root with it in ${HARNESS_WINE32_ROOT} or no ${HARNESS_WINE32_ENTER} to run it (ci/setup.sh makes both, or says why not in ${HARNESS_WINE32_ROOT}.log)")
   endif()
 elseif(NOT DEFINED HARNESS_NO_RUN)
   find_program(HARNESS_WINE wine NO_CACHE)

@@ -5,6 +5,7 @@ import io
 import os
 import shutil
 import stat
+import subprocess
 import tarfile
 
 import pytest
@@ -81,8 +82,8 @@ esac
     for name in ("wineboot", "wineserver", "timeout"):
         tool(bin_dir, name, record + ('shift; exec "$@"\n' if name == "timeout" else 'mkdir -p "$WINEPREFIX" && '
                                       'touch "$WINEPREFIX/system.reg"\n'))
-    tool(bin_dir, "wine32-root.sh", record + 'case "$*" in *"wine --version") echo wine-8.0;; esac\n')
-    monkeypatch.setattr(setup, "WINE32_ROOT", str(bin_dir / "wine32-root.sh"))
+    tool(bin_dir, "wine32-root", record + 'case "$*" in *"wine --version") echo wine-8.0;; esac\n')
+    monkeypatch.setattr(setup, "wine32_root_helper", lambda cache: str(bin_dir / "wine32-root"))
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("CI", raising=False)
@@ -144,6 +145,20 @@ def test_the_roots_are_made_once(fakes, capsys):
     assert len(calls(fakes, "debootstrap")) == 2
     assert setup.make_i386_root(cache, ["wine32", "other"])  # another key: made again
     assert len(calls(fakes, "debootstrap")) == 3
+
+
+def test_the_wine32_root_helper_is_built_once_per_source(tmp_path, monkeypatch, capsys):
+    helper = setup.wine32_root_helper(str(tmp_path))
+    assert helper and os.access(helper, os.X_OK)
+    p = subprocess.run([helper, str(tmp_path / "no-root"), "/bin/true"], capture_output=True, text=True)
+    assert p.returncode == 2 and f"no i386 root at {tmp_path / 'no-root'}" in p.stderr
+    built = os.stat(helper).st_mtime_ns
+    assert setup.wine32_root_helper(str(tmp_path)) == helper and os.stat(helper).st_mtime_ns == built
+    broken = tmp_path / "broken.c"
+    broken.write_text("int main(void) { return undeclared; }\n")
+    monkeypatch.setattr(setup, "WINE32_ROOT_SOURCE", str(broken))
+    assert setup.wine32_root_helper(str(tmp_path)) is None  # another source: built again, and it fails
+    assert "broken.c FAILED" in capsys.readouterr().out
 
 
 def test_a_root_that_cannot_be_made_says_why(fakes, monkeypatch, capsys):
