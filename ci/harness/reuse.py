@@ -160,13 +160,16 @@ def _output(*cmd):
 
 def machine_findings():
     """What configuring finds on this machine beyond the tree (CPython's
-    headers fetched, installs and interpreters, emulators and compilers,
+    headers fetched, Debian's interpreters in the sysroots, installs and
+    interpreters, emulators and compilers,
     their packages' versions, the kernel), as one digest: a configuration
     whose digest changed is configured again, so that no finding outlives
     its cause."""
     from . import tables  # (tables and report import this module)
     from .report import read_text
     parts = [read_text(os.path.join(cache_dir(), "cpython", ".fetched"))]
+    # Debian's interpreters (cases/interpreters/): which sysroots, of which packages.
+    parts += [f"{key}: {read_text(key)}" for key in sorted(glob.glob(os.path.join(cache_dir(), "sysroots", "*", ".key")))]
     parts += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*")))
     for v in (r["name"] for r in tables.versions(ROOT) if r["kind"] == "gil"):
         parts += [shutil.which(f"python{v}") or "", shutil.which(f"python{v}-config") or ""]

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from . import reuse, tables
+from . import reuse, sysroots, tables
 
 ROOT = tables.ROOT
 # Host tools: compilers for the host presets (g++ for the header hygiene
@@ -495,6 +495,10 @@ def setup(argv):
         cbmc_root = pool.submit(make_cbmc_root, cache) if platform.machine() == "x86_64" and need_cbmc else None
         src = fetch_check_source(cache) if targets else None
         fetch_cpython_headers(cache, tables.cpython_debs(ROOT), tables.binding_debs(ROOT))
+        # Debian's interpreters per architecture (the interpreter family), from the lists just fetched.
+        archs = {tables.debian_arch(known[t]) for t in targets} | ({"amd64"} if setup_host else set())
+        qemu_of = {tables.debian_arch(known[t]): known[t]["qemu"] for t in targets}
+        interpreters = pool.submit(sysroots.make_all, cache, ROOT, qemu_of, say, archs - {None})
         install_action_validator(cache)
         # Targets that cannot link Check run the cases on cases/minicheck.
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as builders:
@@ -508,6 +512,12 @@ def setup(argv):
         # and each of their tests is a skip that says why (toolchains/common/windows.cmake).
         if i386_root and not made(i386_root, "the i386 root"):
             shortfall(f"no i386 root with wine32 (see {cache}/i386-root.log): the 32-bit Windows tests will be skips")
+        made_sysroots = made(interpreters, "the interpreters' sysroots")
+        if made_sysroots is False:
+            shortfall("no interpreter sysroots: the interpreter family's tests will be skips")
+        for (arch, suite), error in sorted((made_sysroots or {}).items()):
+            if error:
+                shortfall(f"no {arch} {suite} sysroot ({error}): its interpreters' tests will be skips")
         if cbmc_root and not made(cbmc_root, "the CBMC root"):
             shortfall(f"no CBMC root (see {cache}/cbmc-root.log): the proofs will be skips")
     say(f"setup: done in {time.monotonic() - started:.0f} s (targets: {' '.join(targets) or 'host only'})")

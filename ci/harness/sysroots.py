@@ -1,0 +1,335 @@
+"""sysroots: Debian's own CPython interpreters, per (architecture, suite).
+
+For every Debian architecture a target here (or the host) matches, and every
+suite harness/versions.txt takes a GIL version's headers from, setup unpacks
+that suite's interpreters (python3.X-minimal and libpython3.X-stdlib: the
+stdlib carries ctypes) with everything their Depends need, resolved from the
+package lists the headers' download fetched (.cache/apt-cpython/lists, whose
+signatures apt checked), into .cache/sysroots/<arch>-<suite>/. Each .deb is
+fetched from the mirror by the index's file name and checked against the
+index's SHA-256. A file the mirror no longer serves (a suite's index naming
+a version that a security update replaced: trixie's libc6 for s390x) is
+taken at unstable's version instead, and the sysroot's READY file says so.
+
+A sysroot is made again only when its key changes: the packages, versions
+and digests it holds. cases/CMakeLists.txt reads READY (one line per
+interpreter: "3.13 3.13.5-2 usr/bin/python3.13") and runs each under the
+target's emulator with `-L <sysroot>`, or on the host with the sysroot's own
+loader. The ports architectures (hppa, m68k, mips, ...) are not on the
+mirror: no sysroot, and docs/targets.md says so.
+"""
+import concurrent.futures
+import hashlib
+import os
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+from . import tables
+
+MIRROR = "http://deb.debian.org/debian"
+ROOT_PACKAGES = ("python{v}-minimal", "libpython{v}-stdlib")
+FALLBACK_SUITE = "sid"
+KEY_FORMAT = "sysroot 2"  # bump when the layout of a sysroot changes
+HOST_LOADER = "lib64/ld-linux-x86-64.so.2"
+
+
+class SysrootError(Exception):
+    """A sysroot cannot be made: what to say."""
+
+
+def index_path(lists_dir, suite, arch):
+    """The Packages index apt fetched for SUITE's main on ARCH, or None."""
+    for name in sorted(os.listdir(lists_dir)) if os.path.isdir(lists_dir) else ():
+        if name.startswith(f"deb.debian.org_debian_dists_{suite}_main_binary-{arch}_Packages"):
+            return os.path.join(lists_dir, name)
+    return None
+
+
+def parse_index(text):
+    """(packages: name -> fields, provides: virtual name -> the first real
+    package providing it) of a Packages index's text."""
+    packages, provides = {}, {}
+    for stanza in text.split("\n\n"):
+        fields = {}
+        for line in stanza.splitlines():
+            if line[:1] in (" ", "\t") or ":" not in line:
+                continue  # continuation lines (descriptions) carry nothing needed here
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+        name = fields.get("Package")
+        if not name:
+            continue
+        packages.setdefault(name, fields)
+        for virtual in fields.get("Provides", "").split(","):
+            virtual = virtual.strip().split(" ")[0]
+            if virtual:
+                provides.setdefault(virtual, name)
+    return packages, provides
+
+
+def read_index(path):
+    """parse_index() of an index file as apt keeps it (lz4, xz, gzip or
+    plain: apt's own helper reads each)."""
+    text = subprocess.run(["/usr/lib/apt/apt-helper", "cat-file", path], stdout=subprocess.PIPE, check=True).stdout
+    return parse_index(text.decode("utf-8", "replace"))
+
+
+def resolve(packages, provides, roots):
+    """The names of ROOTS and everything their Pre-Depends and Depends need,
+    sorted: of alternatives the first the index has (a real package, or one
+    providing a virtual name); an architecture qualifier (":any") is
+    dropped. A dependency nothing satisfies is an error naming it."""
+    wanted, todo = set(), list(roots)
+    while todo:
+        name = todo.pop()
+        if name in wanted:
+            continue
+        if name not in packages:
+            raise SysrootError(f"{name} is not in the index")
+        wanted.add(name)
+        for field in ("Pre-Depends", "Depends"):
+            for clause in packages[name].get(field, "").split(","):
+                if not clause.strip():
+                    continue
+                for choice in clause.split("|"):
+                    dep = choice.strip().split(" ")[0].split(":")[0]
+                    if dep in packages or dep in provides:
+                        todo.append(dep if dep in packages else provides[dep])
+                        break
+                else:
+                    raise SysrootError(f"{name}: nothing in the index satisfies '{clause.strip()}'")
+    return sorted(wanted)
+
+
+def plans(root, lists_dir):
+    """[(arch, suite, [version...])]: a sysroot per Debian architecture of
+    the host and the targets, and per suite harness/versions.txt takes a GIL
+    version's headers from, where the mirror's lists hold that pair."""
+    suites = {}
+    for r in tables.versions(root):
+        if r["kind"] == "gil" and r["headers"].startswith("debian:"):
+            suites.setdefault(r["headers"].split(":", 1)[1], []).append(r["name"])
+    archs = ["amd64"] + sorted({a for a in map(tables.debian_arch, tables.targets(root)) if a and a != "amd64"})
+    return [(arch, suite, versions) for arch in archs for suite, versions in sorted(suites.items())
+            if index_path(lists_dir, suite, arch)]
+
+
+def sysroot_dir(cache, arch, suite):
+    return os.path.join(cache, "sysroots", f"{arch}-{suite}")
+
+
+def sysroot_key(stanzas):
+    lines = [KEY_FORMAT] + sorted(f"{s['Package']} {s['Version']} {s['Architecture']} {s['SHA256']}" for s in stanzas)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def fetch_deb(stanza, debs_dir, opener=urllib.request.urlopen):
+    """The .deb of an index stanza, in DEBS_DIR (one download for the
+    sysroots that share it). None if the mirror does not serve it (HTTP
+    404); a digest that differs from the index's is an error."""
+    path = os.path.join(debs_dir, os.path.basename(stanza["Filename"]))
+    if os.path.isfile(path) and _sha256(path) == stanza["SHA256"]:
+        return path
+    try:
+        with opener(f"{MIRROR}/{stanza['Filename']}", timeout=120) as response:
+            data = response.read()
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return None
+        raise SysrootError(f"{stanza['Filename']}: HTTP {e.code}") from e
+    except (urllib.error.URLError, OSError) as e:
+        raise SysrootError(f"{stanza['Filename']}: {e}") from e
+    if hashlib.sha256(data).hexdigest() != stanza["SHA256"]:
+        raise SysrootError(f"{stanza['Filename']}: its SHA-256 is not the index's")
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    return path
+
+
+def fetch_all(stanzas, debs_dir, fallback_index, opener=urllib.request.urlopen):
+    """The .debs of STANZAS (8 downloads at a time), and what was replaced:
+    a file the mirror does not serve at the index's version is taken at the
+    version of FALLBACK_INDEX() (unstable's: the mirror keeps its current
+    files), read once if needed."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        fetched = list(pool.map(lambda s: fetch_deb(s, debs_dir, opener), stanzas))
+    fallback, debs, replaced = None, [], []
+    for stanza, path in zip(stanzas, fetched):
+        if path is None:
+            fallback = fallback if fallback is not None else fallback_index()
+            other = fallback.get(stanza["Package"])
+            path = other and fetch_deb(other, debs_dir, opener)
+            if not path:
+                raise SysrootError(f"{stanza['Filename']} is not served, nor is {FALLBACK_SUITE}'s "
+                                   f"{stanza['Package']} (are the package lists stale? ci/setup.sh fetches them "
+                                   f"again when the cache's cpython/.fetched is removed)")
+            replaced.append(f"{stanza['Package']} {stanza['Version']} -> {other['Version']} ({FALLBACK_SUITE})")
+        debs.append(path)
+    return debs, replaced
+
+
+def _sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def ready_lines(directory):
+    """The interpreters a made sysroot holds, as its READY file lists them:
+    [(version, package version, command line with @SYSROOT@ for the
+    sysroot's directory)]."""
+    try:
+        with open(os.path.join(directory, "READY")) as f:
+            return [(line.split()[0], line.split()[1], line.split()[2:]) for line in f
+                    if line.strip() and not line.startswith("#")]
+    except OSError:
+        return []
+
+
+def interpreters(cache, arch):
+    """[(version, sysroot directory, READY command)] of every interpreter
+    the made sysroots of ARCH hold, by version (run_command() makes the
+    command this machine runs)."""
+    out = []
+    for name in sorted(os.listdir(os.path.join(cache, "sysroots"))) if os.path.isdir(os.path.join(cache, "sysroots")) else ():
+        if name.startswith(arch + "-") and not name.endswith(".tmp"):
+            out += [(v, os.path.join(cache, "sysroots", name), command)
+                    for v, _, command in ready_lines(os.path.join(cache, "sysroots", name))]
+    return sorted(out, key=lambda r: [int(x) for x in r[0].split(".")])
+
+
+def multiarch_of(directory):
+    """The multiarch tuple whose libc the sysroot holds (s390x-linux-gnu)."""
+    for libdir in ("usr/lib", "lib"):
+        for name in sorted(os.listdir(os.path.join(directory, libdir))):
+            if os.path.exists(os.path.join(directory, libdir, name, "libc.so.6")):
+                return name
+    raise SysrootError(f"no libc.so.6 under {directory}/usr/lib/*/")
+
+
+def interpreter_command(arch, multiarch, version):
+    """How to start python<VERSION> of a sysroot, with @SYSROOT@ for its
+    directory (the READY file's form; cases/interpreters/CMakeLists.txt
+    puts the target's emulator and -L @SYSROOT@ in front where it emulates).
+    The host's (amd64) runs with the sysroot's own loader and libraries, as
+    the CBMC root's cbmc does."""
+    python = f"@SYSROOT@/usr/bin/python{version}"
+    if arch != "amd64":
+        return [python]
+    libs = f"@SYSROOT@/lib/{multiarch}:@SYSROOT@/usr/lib/{multiarch}"
+    return [f"@SYSROOT@/{HOST_LOADER}", "--library-path", libs, python]
+
+
+def run_command(directory, arch, qemu, command):
+    """A READY command line, for this machine, in DIRECTORY."""
+    command = [c.replace("@SYSROOT@", directory) for c in command]
+    return command if arch == "amd64" else [qemu, "-L", directory, *command]
+
+
+def relocate_links(directory):
+    """Makes the unpacked packages a root the emulator's -L (or the host's
+    loader) can use: merged /usr's links where the packages do not make them
+    (lib -> usr/lib, lib64 -> usr/lib64 or usr/lib), and every absolute
+    symbolic link (bookworm's lib64/ld64.so.2 -> /lib/...) made relative, so
+    that it resolves inside the sysroot rather than on this machine; and an
+    empty ld.so.cache, so that the loader does not take this machine's
+    (which sends i386 programs to its /lib32)."""
+    for link, target in (("lib", "usr/lib"), ("lib64", "usr/lib64")):
+        if not os.path.lexists(os.path.join(directory, link)):
+            if not os.path.isdir(os.path.join(directory, target)):
+                target = "usr/lib"
+            os.symlink(target, os.path.join(directory, link))
+    for parent, dirs, files in os.walk(directory):
+        for name in dirs + files:
+            path = os.path.join(parent, name)
+            if os.path.islink(path) and os.readlink(path).startswith("/"):
+                target = os.path.join(directory, os.readlink(path).lstrip("/"))
+                os.remove(path)
+                os.symlink(os.path.relpath(target, parent), path)
+    os.makedirs(os.path.join(directory, "etc"), exist_ok=True)
+    open(os.path.join(directory, "etc", "ld.so.cache"), "w").close()
+
+
+def make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log=print):
+    """Makes (or keeps) the sysroot of ARCH and SUITE for VERSIONS; returns
+    what its READY file lists. Raises SysrootError saying why not."""
+    t0 = time.monotonic()
+    directory = sysroot_dir(cache, arch, suite)
+    packages, provides = read_index(index_path(lists_dir, suite, arch))
+    roots = [p.format(v=v) for v in versions for p in ROOT_PACKAGES]
+    stanzas = [packages[name] for name in resolve(packages, provides, roots)]
+    key = sysroot_key(stanzas)
+    try:
+        with open(os.path.join(directory, ".key")) as f:
+            if f.read().strip() == key and ready_lines(directory):
+                return ready_lines(directory)
+    except OSError:
+        pass
+    debs_dir = os.path.join(cache, "sysroots", "debs")
+    os.makedirs(debs_dir, exist_ok=True)
+
+    def fallback_index():
+        path = index_path(lists_dir, FALLBACK_SUITE, arch)
+        if not path:
+            raise SysrootError(f"there is no {FALLBACK_SUITE} index for {arch} to fall back on")
+        return read_index(path)[0]
+    debs, replaced = fetch_all(stanzas, debs_dir, fallback_index)
+    tmp = directory + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    for deb in debs:
+        if subprocess.run(["dpkg-deb", "-x", deb, tmp], stderr=subprocess.PIPE, text=True).returncode:
+            raise SysrootError(f"could not unpack {deb}")
+    relocate_links(tmp)
+    multiarch = multiarch_of(tmp)
+    lines = []
+    for v in versions:
+        command = interpreter_command(arch, multiarch, v)
+        p = subprocess.run([*run_command(tmp, arch, qemu, command), "-I", "-c",
+                            "import sys; print('%d.%d' % sys.version_info[:2])"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                           timeout=120)
+        if p.returncode or p.stdout.strip() != v:
+            raise SysrootError(f"python{v} does not run from the {arch} {suite} sysroot: "
+                               f"{(p.stdout.strip().splitlines() or ['(no output)'])[-1]}")
+        lines.append(f"{v} {packages[f'python{v}-minimal']['Version']} {' '.join(command)}")
+    with open(os.path.join(tmp, "MULTIARCH"), "w") as f:
+        f.write(multiarch + "\n")
+    with open(os.path.join(tmp, "READY"), "w") as f:
+        f.write(f"# Debian {suite}, {arch}: {len(stanzas)} packages resolved from Depends\n")
+        f.writelines(f"# replaced: {r}\n" for r in replaced)
+        f.writelines(line + "\n" for line in lines)
+    with open(os.path.join(tmp, ".key"), "w") as f:
+        f.write(key + "\n")
+    shutil.rmtree(directory, ignore_errors=True)
+    os.rename(tmp, directory)
+    log(f"setup: sysroot {arch}-{suite} ({' '.join('python' + v for v in versions)}, {len(stanzas)} packages"
+        f"{', ' + str(len(replaced)) + ' from ' + FALLBACK_SUITE if replaced else ''}) made in "
+        f"{time.monotonic() - t0:.0f} s")
+    return ready_lines(directory)
+
+
+def make_all(cache, root, qemu_of, log=print, archs=None):
+    """The sysroots plans() lists (of ARCHS only, if given): {(arch, suite):
+    error or None}. QEMU_OF maps a Debian architecture to its emulator
+    (unused for amd64)."""
+    lists_dir = os.path.join(cache, "apt-cpython", "lists")
+    failures = {}
+    for arch, suite, versions in plans(root, lists_dir):
+        if archs is not None and arch not in archs:
+            continue
+        try:
+            make_sysroot(cache, lists_dir, arch, suite, versions, qemu_of.get(arch, ""), log)
+            failures[(arch, suite)] = None
+        except (SysrootError, OSError, subprocess.SubprocessError) as e:
+            failures[(arch, suite)] = str(e)
+    # A sysroot is unpacked again only for new versions: its files are not kept.
+    shutil.rmtree(os.path.join(cache, "sysroots", "debs"), ignore_errors=True)
+    return failures

@@ -1,0 +1,155 @@
+"""ci/harness/sysroots.py: the Depends closure, the downloads (digests,
+files the mirror no longer serves), the links that make a sysroot usable."""
+import hashlib
+import io
+import os
+import urllib.error
+
+import pytest
+
+from ci.harness import sysroots
+
+INDEX = """Package: python3.14-minimal
+Version: 3.14.1-1
+Architecture: s390x
+Depends: libpython3.14-minimal (= 3.14.1-1), libexpat1 (>= 2.1~beta3), zlib1g (>= 1:1.2.0)
+Pre-Depends: libc6 (>= 2.38)
+Description: a minimal interpreter
+ with a continuation line: Depends: nothing-here
+Filename: pool/main/p/python3.14/python3.14-minimal_3.14.1-1_s390x.deb
+SHA256: {digest}
+
+Package: libpython3.14-minimal
+Version: 3.14.1-1
+Architecture: s390x
+Depends: libc6 (>= 2.38), libssl3t64 | libssl-virtual
+Filename: pool/main/p/python3.14/libpython3.14-minimal_3.14.1-1_s390x.deb
+SHA256: {digest}
+
+Package: libc6
+Version: 2.41-1
+Architecture: s390x
+Depends: libgcc-s1
+Filename: pool/main/g/glibc/libc6_2.41-1_s390x.deb
+SHA256: {digest}
+
+Package: libgcc-s1
+Version: 14.2.0-1
+Architecture: s390x
+Depends: libc6 (>= 2.35)
+Filename: pool/main/g/gcc-14/libgcc-s1_14.2.0-1_s390x.deb
+SHA256: {digest}
+
+Package: provider-of-ssl
+Version: 1
+Architecture: s390x
+Provides: libssl-virtual (= 3)
+Filename: pool/main/p/provider-of-ssl_1_s390x.deb
+SHA256: {digest}
+
+Package: libexpat1
+Version: 2.6-1
+Architecture: s390x
+Depends: libc6:any
+Filename: pool/main/e/expat/libexpat1_2.6-1_s390x.deb
+SHA256: {digest}
+
+Package: zlib1g
+Version: 1:1.3-1
+Architecture: s390x
+Depends: libc6 (>= 2.14)
+Filename: pool/main/z/zlib/zlib1g_1.3-1_s390x.deb
+SHA256: {digest}
+"""
+PAYLOAD = b"a .deb"
+DIGEST = hashlib.sha256(PAYLOAD).hexdigest()
+
+
+def index():
+    return sysroots.parse_index(INDEX.format(digest=DIGEST))
+
+
+def test_the_depends_closure_takes_the_first_alternative_the_index_has_and_virtual_names():
+    packages, provides = index()
+    assert sysroots.resolve(packages, provides, ["python3.14-minimal"]) == [
+        "libc6", "libexpat1", "libgcc-s1", "libpython3.14-minimal", "provider-of-ssl", "python3.14-minimal", "zlib1g"]
+
+
+def test_a_dependency_nothing_satisfies_is_an_error_naming_it():
+    packages, provides = index()
+    packages["zlib1g"]["Depends"] = "libc6, no-such-lib (>= 1) | nor-this"
+    with pytest.raises(sysroots.SysrootError, match="zlib1g: nothing in the index satisfies 'no-such-lib"):
+        sysroots.resolve(packages, provides, ["python3.14-minimal"])
+    with pytest.raises(sysroots.SysrootError, match="python3.99-minimal is not in the index"):
+        sysroots.resolve(packages, provides, ["python3.99-minimal"])
+
+
+class Mirror:
+    """urlopen's stand-in: the files it serves, and what it was asked."""
+
+    def __init__(self, files):
+        self.files, self.asked = files, []
+
+    def __call__(self, url, timeout):
+        self.asked.append(url)
+        name = url.rsplit("/", 1)[1]
+        if name not in self.files:
+            raise urllib.error.HTTPError(url, 404, "Not Found", {}, None)
+        return io.BytesIO(self.files[name])
+
+
+def test_a_deb_is_checked_against_the_index_and_fetched_once(tmp_path):
+    packages, _ = index()
+    mirror = Mirror({"zlib1g_1.3-1_s390x.deb": PAYLOAD})
+    path = sysroots.fetch_deb(packages["zlib1g"], str(tmp_path), mirror)
+    assert open(path, "rb").read() == PAYLOAD
+    assert sysroots.fetch_deb(packages["zlib1g"], str(tmp_path), mirror) == path
+    assert len(mirror.asked) == 1
+    assert sysroots.fetch_deb(packages["libc6"], str(tmp_path), mirror) is None  # 404
+    tampered = Mirror({"libexpat1_2.6-1_s390x.deb": b"something else"})
+    with pytest.raises(sysroots.SysrootError, match="its SHA-256 is not the index's"):
+        sysroots.fetch_deb(packages["libexpat1"], str(tmp_path), tampered)
+
+
+def test_a_file_the_mirror_no_longer_serves_is_taken_from_unstable(tmp_path):
+    packages, _ = index()
+    newer = dict(packages["libc6"], Version="2.43-1", Filename="pool/main/g/glibc/libc6_2.43-1_s390x.deb")
+    mirror = Mirror({"zlib1g_1.3-1_s390x.deb": PAYLOAD, "libc6_2.43-1_s390x.deb": PAYLOAD})
+    debs, replaced = sysroots.fetch_all([packages["zlib1g"], packages["libc6"]], str(tmp_path),
+                                        lambda: {"libc6": newer}, mirror)
+    assert [os.path.basename(d) for d in debs] == ["zlib1g_1.3-1_s390x.deb", "libc6_2.43-1_s390x.deb"]
+    assert replaced == ["libc6 2.41-1 -> 2.43-1 (sid)"]
+    with pytest.raises(sysroots.SysrootError, match="libgcc-s1_14.2.0-1_s390x.deb is not served, nor is sid's"):
+        sysroots.fetch_all([packages["libgcc-s1"]], str(tmp_path), lambda: {}, mirror)
+
+
+def test_links_resolve_inside_the_sysroot(tmp_path):
+    root = tmp_path / "root"
+    (root / "usr/lib/s390x-linux-gnu").mkdir(parents=True)
+    (root / "usr/lib/s390x-linux-gnu/ld64.so.1").write_text("loader")
+    (root / "usr/lib/s390x-linux-gnu/libc.so.6").write_text("libc")
+    os.symlink("/usr/lib/s390x-linux-gnu/ld64.so.1", root / "usr/lib/ld64.so.1")
+    sysroots.relocate_links(str(root))
+    assert os.readlink(root / "usr/lib/ld64.so.1") == "s390x-linux-gnu/ld64.so.1"
+    assert os.readlink(root / "lib") == "usr/lib" and os.readlink(root / "lib64") == "usr/lib"
+    assert (root / "lib64/ld64.so.1").read_text() == "loader"
+    assert (root / "etc/ld.so.cache").read_text() == ""  # not this machine's
+    assert sysroots.multiarch_of(str(root)) == "s390x-linux-gnu"
+
+
+def test_the_host_runs_with_the_sysroots_loader_and_targets_under_their_emulator():
+    host = sysroots.interpreter_command("amd64", "x86_64-linux-gnu", "3.15")
+    assert sysroots.run_command("/s", "amd64", "", host) == [
+        "/s/lib64/ld-linux-x86-64.so.2", "--library-path", "/s/lib/x86_64-linux-gnu:/s/usr/lib/x86_64-linux-gnu",
+        "/s/usr/bin/python3.15"]
+    target = sysroots.interpreter_command("s390x", "s390x-linux-gnu", "3.13")
+    assert sysroots.run_command("/s", "s390x", "qemu-s390x", target) == [
+        "qemu-s390x", "-L", "/s", "/s/usr/bin/python3.13"]
+
+
+def test_the_plan_covers_each_architecture_and_suite_the_lists_hold(tmp_path):
+    for suite, arch in (("bookworm", "amd64"), ("sid", "amd64"), ("trixie", "s390x")):
+        (tmp_path / f"deb.debian.org_debian_dists_{suite}_main_binary-{arch}_Packages.lz4").write_text("")
+    plans = sysroots.plans(sysroots.tables.ROOT, str(tmp_path))
+    assert ("amd64", "bookworm", ["3.11"]) in plans and ("amd64", "sid", ["3.14", "3.15"]) in plans
+    assert ("s390x", "trixie", ["3.13"]) in plans and len(plans) == 3
