@@ -617,7 +617,7 @@ def mutant_matrices(t, cpython):
 def regressions_and_guards(t, cpython, cases):
     """gh-134989 on the headers' own Py_RETURN_NONE, must-not-compile cases,
     a pyconfig.h of another data model, the POSIX layer's failures, source
-    guards, an unknown version, a missing emulator, drive.py."""
+    guards, an unknown version, a missing emulator."""
     # gh-134989 is judged on the headers' own Py_RETURN_NONE, compiled for
     # the limited API of 3.11: the 3.14 headers with the 3.12 spelling (a
     # bare return, one line changed) fail it; 3.13.0's real headers, where
@@ -711,15 +711,58 @@ def regressions_and_guards(t, cpython, cases):
     t.expect("a missing emulator is a clear configure error", 1, "harness: unavailable: qemu-nosuch",
              ["cmake", "-S", ".", "-B", "build/selftest-missing", "--fresh",
               "-DCMAKE_TOOLCHAIN_FILE=cmake/selftest/missing-emulator.cmake"])
-    # drive.py registers its checks before it runs them: a copy that lost
-    # one check runs fewer than it registered, and fails.
-    if os.path.isfile(f"{cases}/legacy_abi3.abi3.so") and shutil.which("python3.11"):
-        drive = os.path.join(t.fakes, "drive.py")
-        with open(drive, "w") as f:
-            f.writelines(line for line in open("cases/interpreters/drive.py")
-                         if "legacy decrefs restore it" not in line)
-        t.expect("an interpreter case that runs fewer checks than it registered fails", 1, "2 of 4 checks ran",
-                 run_case(f"{shutil.which('python3.11')};{drive};{cases}/legacy_abi3.abi3.so"))
+
+
+def interpreters(t, cases):
+    """The interpreter family (cases/interpreters/) on Debian's 3.14 from the
+    amd64 sysroot: each of its checks fails on a broken input."""
+    commands = [line.split(";") for line in open(f"{ROOT}/build/host-gcc/interpreters.txt").read().splitlines()
+                if line.endswith("python3.14")]
+    if not commands:
+        t.failed("no python3.14 in build/host-gcc/interpreters.txt (ci/setup.sh makes the amd64 sysroots)")
+        return
+    python, here = commands[0], f"{cases}/interpreters"
+    drive = ["-I", f"{ROOT}/cases/interpreters/drive.py", "--facts", f"{here}/harness_facts.so"]
+    modules = ["--legacy", f"{here}/legacy_abi3.so", "--limited", f"{here}/limited312.so"]
+
+    def run(*args):
+        return run_case(";".join(python + drive + list(args)), timeout=120)
+    t.expect("the interpreter family passes on Debian's python3.14 (the self-tests' baseline)", 0,
+             r"Checks: [1-9][0-9]*, Failures: 0", run(*modules))
+    # Judged by 3.13's expectations, 3.14's values and bounds fail.
+    t.expect("python3.14 judged by 3.13's expectations fails: the static immortal value, the bounds", 1,
+             r"sys\.getrefcount is the static immortal value: 3221225472, expected 4294967295",
+             run(*modules, "--expectations-of", "3.13"))
+    # The limited-API module built for Py_LIMITED_API 3.11 (3.13's inline
+    # code, not calls): its increments move a 3.14 immortal's count, which
+    # 3.13's decrements, seeing it immortal, leave.
+    pyconfig, include = (f"{cache_dir()}/cpython/3.13/{d}" for d in ("pyconfig/x86_64-linux-gnu", "include"))
+    inline = os.path.join(t.fakes, "limited-inline.so")
+    rc, out = sh(["cc", "-shared", "-fPIC", "-fwrapv", "-O1", "-DCALLS_MODULE=limited312", "-DPy_LIMITED_API=0x030b0000",
+                  "-isystem", pyconfig, "-isystem", include, "-o", inline, "cases/interpreters/calls_ext.c"])
+    t.check("the inline limited-API mutant compiles", rc == 0, out.splitlines()[-5:])
+    t.expect("a limited-API module with 3.13's inline code instead of calls fails on python3.14", 1,
+             r"on True move its count as 5 references do: \(5, 5\), expected \(0, 0\)",
+             run("--legacy", f"{here}/legacy_abi3.so", "--limited", inline))
+    # The legacy module built with 3.14's headers (saturating, not ++/--):
+    # the steps over the bounds do not move the count, and fail.
+    pyconfig, include = (f"{cache_dir()}/cpython/3.14/{d}" for d in ("pyconfig/x86_64-linux-gnu", "include"))
+    saturating = os.path.join(t.fakes, "legacy-saturating.so")
+    rc, out = sh(["cc", "-shared", "-fPIC", "-fwrapv", "-O1", "-isystem", pyconfig, "-isystem", include, "-o", saturating,
+                  "cases/interpreters/legacy_abi3.c", "-ldl"])
+    t.check("the saturating legacy mutant compiles", rc == 0, out.splitlines()[-5:])
+    t.expect("a legacy module with 3.14's saturating code instead of ++/-- fails its steps on python3.14", 1,
+             r"net legacy increfs .*: the legacy step stored", run("--legacy", saturating))
+    # A module that registers checks but runs none of them fails.
+    lost = os.path.join(t.fakes, "drive.py")
+    with open(lost, "w") as f:
+        f.writelines(line for line in open("cases/interpreters/drive.py")
+                     if "self.results.append((what, got, want))" not in line)
+    drive[1] = lost
+    t.expect("an interpreter case that runs fewer checks than it registered fails", 1, "0 of [1-9][0-9]* checks ran",
+             run(*modules))
+    t.expect("an interpreter case without its modules is refused", 1, r"the following arguments are required",
+             run_case(";".join(python + ["-I", f"{ROOT}/cases/interpreters/drive.py"]), timeout=120))
 
 
 def runs_of_the_matrix(t, cpython):
@@ -1073,6 +1116,7 @@ def main(argv):
             with Tier("the mutant matrices"):
                 mutant_matrices(t, cpython)
             regressions_and_guards(t, cpython, cases)
+            interpreters(t, cases)
             runs_of_the_matrix(t, cpython)
             checks_that_apply(t, cases)
             tables_selftest(t)

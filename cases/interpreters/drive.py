@@ -1,107 +1,236 @@
-"""drive.py MODULE -- run by each real interpreter on the machine (cases/
-CMakeLists.txt): import the abi3 extension built with 3.11's headers
-(legacy_abi3.c) and drive unbalanced legacy increments on None and the small
-int 1 from it, reading the raw ob_refcnt back through the extension.
-Expectations per version from the fact sheet (sections 2 and 4), reported
-in the format cmake/run-case.cmake judges."""
+"""drive.py --facts F --legacy L [--limited M] [--abi3t A] -- run by a real
+CPython (the host's, or Debian's under a target's emulator: cases/
+CMakeLists.txt), one process for every check of that interpreter.
+
+- F (facts.c): the fact sheet's expectations for this interpreter's version
+  on the data model the modules were compiled for (cases/expect.h), so
+  that none is spelled again here;
+- L (legacy_abi3.c): an abi3 module built with CPython 3.11's headers, whose
+  Py_INCREF/Py_DECREF are plain ++/-- on the whole field: the counts of
+  3.11 move one for one; on 3.12+ the static immortals read the version's
+  value, and the legacy tolerance bounds (fact sheet section 4) hold exactly:
+  reached by storing the count next to a bound and stepping over it with
+  one legacy operation, the runtime's own verdict asked before and after
+  (PyUnstable_IsImmortal where it exists, and whether its Py_DecRef moves
+  the count); unbalanced legacy operations below the bounds leave the
+  objects immortal, and the interpreter finishes cleanly with them so;
+- M, A (calls_ext.c): Py_LIMITED_API 3.12 (3.12+) and abi3t (3.15) modules,
+  whose reference counting is the runtime's exported functions: their
+  operations move every count exactly as the interpreter's own references.
+
+--expectations-of VERSION judges by another version's expectations (the
+self-tests, ci/integration.py: the checks must then fail).
+
+Each module is imported by its name, from a directory where it carries a
+suffix this interpreter lists in importlib.machinery.EXTENSION_SUFFIXES.
+Reported in the format cmake/run-case.cmake judges."""
+import argparse
+import importlib
 import importlib.machinery
-import importlib.util
+import os
 import sys
+import tempfile
 
-checks = []
-SKIP_EXIT = 77  # a skip, with nothing registered (cmake/run-case.cmake)
+V = sys.version_info[:2]
+NAME = f"python{V[0]}.{V[1]} ({sys.version.split()[0]}, {'64' if sys.maxsize > 2**32 else '32'}-bit {sys.byteorder})"
+WORD = 64 if sys.maxsize > 2**32 else 32
+STATIC_IMMORTALS = (("None", None), ("True", True), ("1", 1))
+UNBALANCED = 1000  # real legacy operations, where the bounds allow that many
 
 
-def check(what, got, want):
-    checks.append((what, got, want))
+def unsigned(word):
+    """A Py_ssize_t word as the bits it holds."""
+    return word & ((1 << WORD) - 1)
 
 
-def load(path):
-    loader = importlib.machinery.ExtensionFileLoader("legacy_abi3", path)
-    spec = importlib.util.spec_from_file_location("legacy_abi3", path, loader=loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+def accepted_suffix(kind):
+    """The suffix this interpreter accepts for a module of KIND ("abi3",
+    "abi3t"), or None: asked of the interpreter itself."""
+    suffixes = importlib.machinery.EXTENSION_SUFFIXES
+    return next((s for s in suffixes if s == f".{kind}.so" or s.startswith(f".{kind}-")), None)
+
+
+def import_module(name, path, kind, directory):
+    """(module or None, what happened) for the file PATH imported as NAME."""
+    suffix = accepted_suffix(kind)
+    if suffix is None:
+        return None, f"no {kind} suffix among {importlib.machinery.EXTENSION_SUFFIXES}"
+    os.symlink(os.path.abspath(path), os.path.join(directory, name + suffix))
+    try:
+        return importlib.import_module(name), f"imported as {name}{suffix}"
+    except Exception as e:  # a refusal (suffix, PyABIInfo_Check) is this check's failure
+        return None, f"{name}{suffix} refused: {type(e).__name__}: {e}"
+
+
+class Checks:
+    """The checks are planned, counted and announced before any runs, as
+    the case programs register theirs: a run that stops early shows as
+    fewer checks than registered."""
+
+    def __init__(self):
+        self.planned, self.results = [], []
+
+    def plan(self, what, run):
+        self.planned.append((what, run))
+
+    def run(self):
+        print(f"harness: interpreter {NAME}: {len(self.planned)} checks registered", flush=True)
+        for what, run in self.planned:
+            try:
+                got, want = run()
+            except Exception as e:  # a check that raises is a failed check, with why
+                got, want = f"{type(e).__name__}: {e}", "no exception"
+            self.results.append((what, got, want))
+        failures = [r for r in self.results if r[1] != r[2]]
+        for what, got, want in self.results:
+            print(f"harness: {NAME}: {what}: {got}" + ("" if got == want else f", expected {want}"))
+        for what, got, want in failures:
+            print(f"drive.py:0:F:{NAME}:{what}:0: got {got}, expected {want}")
+        ran = len(self.results)
+        print(f"{100 * (ran - len(failures)) // max(ran, 1)}%: Checks: {ran}, Failures: {len(failures)}, Errors: 0")
+        return 1 if failures else 0
+
+
+def verdict(probe):
+    """What the runtime says of a probe()d state: its Py_DecRef left the
+    word alone (immortal) or moved it (mortal), and PyUnstable_IsImmortal."""
+    stepped, after_decref, is_immortal = probe
+    return ("immortal" if after_decref == stepped else "mortal", is_immortal)
+
+
+def plan_legacy_one_for_one(checks, legacy):
+    """3.11: no immortality; legacy operations count one for one."""
+    for label, obj in (("None", None), ("1", 1)):
+        def up(obj=obj):
+            r0 = legacy.refcnt(obj)
+            legacy.incref(obj, UNBALANCED)
+            return legacy.refcnt(obj) - r0, UNBALANCED
+
+        def down(obj=obj):
+            r0 = legacy.refcnt(obj)
+            legacy.decref(obj, UNBALANCED)
+            return legacy.refcnt(obj) - r0, -UNBALANCED
+        checks.plan(f"{label}: {UNBALANCED} legacy increfs add {UNBALANCED} to a mortal count", up)
+        checks.plan(f"{label}: {UNBALANCED} legacy decrefs take them off again", down)
+
+
+def plan_immortal(checks, facts, legacy):
+    """3.12+: the static immortals' values, and the legacy tolerance bounds."""
+    has_is_immortal = hasattr(sys, "_is_immortal")
+    api = legacy.runtime_is_immortal(None) != -1
+    for label, obj in STATIC_IMMORTALS:
+        checks.plan(f"{label}: sys.getrefcount is the static immortal value",
+                    lambda obj=obj: (sys.getrefcount(obj), facts["static_refcnt"]))
+        if has_is_immortal:
+            checks.plan(f"{label}: sys._is_immortal", lambda obj=obj: (sys._is_immortal(obj), True))
+    static = next(row for row in facts["tolerance"] if row[0] == "static")
+    _, initial, lose_after_decrefs, lose_after_increfs = static
+    for label, obj in (("None", None), ("1", 1)):
+        for ops, bound, sign in (("decrefs", lose_after_decrefs, -1), ("increfs", lose_after_increfs, 1)):
+            for net, becomes in ((bound - 1, "immortal"), (bound, "mortal")):
+                # One legacy operation from the count NET - 1 operations leave.
+                start = initial + sign * (net - 1)
+
+                def step(obj=obj, start=start, sign=sign, becomes=becomes):
+                    probe = legacy.probe(obj, start, sign)
+                    if unsigned(probe[0]) != unsigned(start + sign):
+                        return f"the legacy step stored {unsigned(probe[0]):#x}", "one step"
+                    return verdict(probe), (becomes, int(becomes == "immortal") if api else -1)
+                checks.plan(f"{label}: {net:,} net legacy {ops} from {initial:#x}: {becomes} "
+                            f"(one step from {unsigned(start):#x})", step)
+        # Real unbalanced operations, as many as the bounds allow (up to UNBALANCED).
+        for ops, bound, sign in (("decrefs", lose_after_decrefs, -1), ("increfs", lose_after_increfs, 1)):
+            n = min(bound - 1, UNBALANCED)
+            if n == 0:
+                continue
+
+            def unbalanced(obj=obj, n=n, sign=sign):
+                (legacy.decref if sign < 0 else legacy.incref)(obj, n)
+                still = verdict(legacy.probe(obj, legacy.refcnt(obj), 0))
+                (legacy.incref if sign < 0 else legacy.decref)(obj, n)
+                return still, ("immortal", 1 if api else -1)
+            checks.plan(f"{label}: {n} unbalanced legacy {ops} leave it immortal", unbalanced)
+    # Left at the furthest state the decrefs' bound allows, the objects stay
+    # immortal while the interpreter works on, and it finishes cleanly (the
+    # process's exit status is part of the verdict).
+    far = initial - (lose_after_decrefs - 1)
+    for label, obj in (("None", None), ("1", 1)):
+        def left_there(obj=obj):
+            legacy.store(obj, far)
+            held = [[obj] * 100 for _ in range(1000)]
+            del held
+            return verdict(legacy.probe(obj, legacy.refcnt(obj), 0)), ("immortal", 1 if api else -1)
+        checks.plan(f"{label}: left at {unsigned(far):#x} ({lose_after_decrefs - 1:,} net legacy decrefs), "
+                    f"immortal after 100,000 of the interpreter's references", left_there)
+
+
+def plan_calls(checks, label, module, opaque):
+    """A module whose reference counting is the runtime's exported functions:
+    its increments and decrements move each count as the interpreter's own
+    references do; under abi3t its Py_REFCNT is the runtime's too."""
+    for name, make in (("None", lambda: None), ("True", lambda: True), ("1", lambda: 1),
+                       ("a fresh object", object), ("a fresh list", list)):
+        def same_as_own(make=make):
+            obj = make()
+            r0 = sys.getrefcount(obj)
+            held = [obj] * 5
+            own = sys.getrefcount(obj) - r0
+            del held
+            module.incref(obj, 5)
+            ext = sys.getrefcount(obj) - r0
+            module.decref(obj, 5)
+            return (ext, sys.getrefcount(obj) - r0), (own, 0)
+        checks.plan(f"{label}: 5 Py_INCREF then 5 Py_DECREF on {name} move its count as 5 references do",
+                    same_as_own)
+        if opaque:
+            checks.plan(f"{label}: Py_REFCNT of {name} is the runtime's",
+                        lambda make=make: (module.refcnt(make()), sys.getrefcount(make())))
 
 
 def main():
-    ext = load(sys.argv[1])
-    v = sys.version_info[:2]
-    name = f"python{v[0]}.{v[1]} ({sys.version.split()[0]})"
-    if sys.maxsize < 2**32:
-        print(f"harness-skip: {name} is a 32-bit build; the expectations here are the 64-bit ones")
-        return SKIP_EXIT
-    objects = (("None", None), ("1", 1))
-    # Registered before any runs, as the case programs do: a branch that
-    # stops early then shows as fewer checks than registered.
-    planned = 2 if v <= (3, 11) else 6 if v <= (3, 13) else 4
-    print(f"harness: interpreter {name}, extension built with 3.11 headers (abi3): "
-          f"{planned * len(objects)} checks registered", flush=True)
-    for label, obj in objects:
-        # raw: the whole ob_refcnt, read by 3.11's inline Py_REFCNT in the
-        # extension; every read has the same shape, so temporaries cancel.
-        if v <= (3, 11):
-            # Mortal: legacy increfs count one for one, and balance restores.
-            r0 = ext.refcnt(obj)
-            ext.incref(obj, 1000)
-            r1 = ext.refcnt(obj)
-            check(f"{label}: 1000 legacy increfs add 1000 to a mortal count", r1 - r0, 1000)
-            ext.decref(obj, 1000)
-            r2 = ext.refcnt(obj)
-            check(f"{label}: 1000 legacy decrefs restore it", r2 - r0, 0)
-        elif v <= (3, 13):
-            # Immortal at 2**32 - 1 (fact sheet section 2).
-            r0 = ext.refcnt(obj)
-            check(f"{label}: immortal, ob_refcnt 2**32 - 1", r0, 2**32 - 1)
-            # One legacy incref makes it 2**32, a mortal count (gh-125174);
-            # the interpreter's own decref of the call's argument then lands
-            # on a mortal object and brings it back (fact sheet section 4:
-            # new-header operations restore 3.12/3.13 64-bit immortals).
-            ext.incref(obj, 1)
-            r1 = ext.refcnt(obj)
-            check(f"{label}: one legacy incref, undone by the interpreter's decref of the argument", r1, 2**32 - 1)
-            # Five stay beyond the interpreter's one or two: de-immortalised.
-            ext.incref(obj, 5)
-            r2 = ext.refcnt(obj)
-            check(f"{label}: five legacy increfs leave the immortal range (gh-125174)", r2 >= 2**32, True)
-            held = [obj] * 10
-            r3 = ext.refcnt(obj)
-            check(f"{label}: de-immortalised, so the interpreter's references count", r3 > r2, True)
-            del held
-            # Legacy decrefs bring the low half negative again (immortal), and
-            # the interpreter's increfs then saturate it back to 2**32 - 1.
-            ext.decref(obj, 8)
-            r4 = ext.refcnt(obj)
-            check(f"{label}: legacy decrefs make it immortal again", (r4 & 0xFFFFFFFF) >= 2**31, True)
-            for _ in range(100):
-                held = [obj]
-            del held
-            r5 = ext.refcnt(obj)
-            check(f"{label}: the interpreter's increfs saturate it at 2**32 - 1", r5, 2**32 - 1)
-        else:
-            # 3.14+: the whole word of a static immortal is 3 << 30 with the
-            # static and immortal flags in ob_flags (fact sheet section 2);
-            # legacy increfs show in the count but leave it immortal, and the
-            # interpreter's references do not count.
-            r0 = ext.refcnt(obj)
-            check(f"{label}: static immortal word", r0, (3 << 30) | (5 << 48))
-            ext.incref(obj, 1000)
-            r1 = ext.refcnt(obj)
-            check(f"{label}: 1000 legacy increfs show in the count", r1 - r0, 1000)
-            held = [obj] * 10
-            r2 = ext.refcnt(obj)
-            check(f"{label}: still immortal: the interpreter's references do not count", r2, r1)
-            del held
-            ext.decref(obj, 1000)
-            check(f"{label}: balanced again", ext.refcnt(obj), r0)
-    failures = [c for c in checks if c[1] != c[2]]
-    for what, got, want in checks:
-        print(f"harness: {name}: {what}: {got}" + ("" if got == want else f", expected {want}"))
-    for what, got, want in failures:
-        print(f"drive.py:0:F:{name}:{what}:0: got {got}, expected {want}")
-    ran = len(checks)
-    print(f"{100 * (ran - len(failures)) // ran}%: Checks: {ran}, Failures: {len(failures)}, Errors: 0")
-    return 1 if failures else 0
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--facts", required=True)
+    parser.add_argument("--legacy", required=True)
+    parser.add_argument("--limited")
+    parser.add_argument("--abi3t")
+    parser.add_argument("--expectations-of", metavar="VERSION",
+                        help="judge by another version's expectations (the self-tests: the checks must then fail)")
+    args = parser.parse_args()
+    checks = Checks()
+    with tempfile.TemporaryDirectory(prefix="harness-interpreter-") as directory:
+        sys.path.insert(0, directory)
+        facts_module, how = import_module("harness_facts", args.facts, "abi3", directory)
+        if facts_module is None:
+            print(f"harness: {NAME}: the expectations module: {how}")
+            return 1
+        facts = facts_module.facts(args.expectations_of or f"{V[0]}.{V[1]}")
+        print(f"harness: {NAME}: expectations for {facts['data_model']} (cases/expect.h)")
+        modules = [("legacy", "legacy_abi3", args.legacy, "abi3", (3, 11))]
+        if args.limited:
+            modules.append(("limited", "limited312", args.limited, "abi3", (3, 12)))
+        if args.abi3t:
+            modules.append(("abi3t", "abi3t_calls", args.abi3t, "abi3t", (3, 15)))
+        loaded = {}
+        for role, name, path, kind, since in modules:
+            if V < since:
+                continue  # the stable ABI promises it only to later interpreters
+            module, how = import_module(name, path, kind, directory)
+            checks.plan(f"{name} ({kind}, built for {since[0]}.{since[1]}+): imports",
+                        lambda how=how, ok=module is not None: (how, how if ok else "imported"))
+            if module is not None:
+                loaded[role] = module
+        if "limited" in loaded:
+            plan_calls(checks, "limited312 (Py_LIMITED_API 3.12)", loaded["limited"], False)
+        if "abi3t" in loaded:
+            plan_calls(checks, "abi3t_calls (abi3t)", loaded["abi3t"], True)
+        # Last: it leaves the immortals at a bound.
+        legacy = loaded.get("legacy")
+        if legacy is not None:
+            if facts["immortality"]:
+                plan_immortal(checks, facts, legacy)
+            else:
+                plan_legacy_one_for_one(checks, legacy)
+        return checks.run()
 
 
 if __name__ == "__main__":
