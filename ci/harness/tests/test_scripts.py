@@ -47,6 +47,30 @@ def test_a_real_interpreter_that_copies_like_3_11_fails_the_results(results):
     assert done.returncode == 0 and "cost of the immortality check" in (results / "results.md").read_text()
 
 
+EMULATED = ("target,python,version,workers,worker,private_before_kb,private_kb,shared_kb\n"
+            "s390x-linux-gnu,python3.11,3.11.2,4,0,1000,4000,9000\n"
+            "s390x-linux-gnu,python3.13,3.13.5,4,0,1000,2500,9000\n"
+            "riscv64-linux-gnu,python3.13,3.13.5,4,0,1000,2500,9000\n")
+
+
+def test_an_emulated_interpreter_that_copies_like_3_11_fails_the_results(results):
+    (results / "cow-python.csv").unlink()
+    (results / "cow-emulated.csv").write_text(EMULATED)
+    done = script("results.py", "--tables", str(results))
+    text = (results / "results.md").read_text()
+    assert done.returncode == 0, text
+    assert "| s390x-linux-gnu | 3.13.5 | 1500 | 50% |" in text and "riscv64-linux-gnu | (no 3.11)" in text
+    (results / "cow-emulated.csv").write_text(EMULATED.replace("3.13.5,4,0,1000,2500", "3.13.5,4,0,1000,3900"))
+    done = script("results.py", "--tables", str(results))
+    assert done.returncode == 1
+    assert re.search(r"does not hold..: s390x-linux-gnu 3\.13\.5 97%", (results / "results.md").read_text())
+    # An emulator that emulates smaps reads 0 kB everywhere: not a pass.
+    (results / "cow-emulated.csv").write_text(re.sub(r",\d+,\d+,9000", ",0,0,0", EMULATED))
+    done = script("results.py", "--tables", str(results))
+    assert done.returncode == 1
+    assert "s390x-linux-gnu: every Private_Dirty is 0 kB" in (results / "results.md").read_text()
+
+
 def test_an_immortality_check_that_costs_nothing_fails_the_results(results):
     (results / "cow-python.csv").unlink()
     (results / "overhead.csv").write_text("version,objects,instructions,per_operation\n3.11,mortal,0,5.50\n"
