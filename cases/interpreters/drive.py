@@ -230,6 +230,15 @@ def main():
                 plan_immortal(checks, facts, legacy)
             else:
                 plan_legacy_one_for_one(checks, legacy)
+        # One line for the matrix report's table (ci/report-interpreters.py).
+        if facts["immortality"]:
+            _, _, down, up = next(row for row in facts["tolerance"] if row[0] == "static")
+            what = (f"immortal at {facts['static_refcnt']}; legacy bounds {down:,} decrefs / {up:,} increfs")
+        else:
+            what = "no immortality; legacy counts one for one"
+        calls = [name for role, name, *_ in modules if role != "legacy" and role in loaded]
+        print(f"harness: interpreter summary: {sys.version.split()[0]}: {what}"
+              + (f"; {', '.join(calls)} as its own" if calls else ""))
         return checks.run()
 
 

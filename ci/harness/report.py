@@ -337,6 +337,13 @@ def summary(reports, presets, wall=0, setup=0, abi_exit=0, audited=0, filtered=F
            "agree with CPython's real headers of that version (the agreement case), or the first difference",
            "with both sides. Details in reports/bindings.json; what they mean in docs/findings.md.", ""]
     md.append(run_script("report-bindings.py", "--reports", reports, *presets))
+    md += ["", "## Real interpreters", "",
+           "Per configuration and CPython version: the interpreter family (cases/interpreters/) in that",
+           "target's real interpreter, Debian's, under its emulator (ci/harness/sysroots.py; on the host also",
+           "pyenv's 3.12): the static immortal value it reads, the legacy tolerance bounds a 3.11-headers",
+           "abi3 module held it to (fact sheet section 4), the call-based modules (Py_LIMITED_API 3.12,",
+           "abi3t) moving counts as its own references. Details in reports/interpreters.json.", ""]
+    md.append(run_script("report-interpreters.py", "--reports", reports, *presets))
     md += ["", "## The limited-API generations against every runtime", "",
            "Per configuration that runs them (cases/generations.c, fact sheet §9): one extension per header",
            "set H and Py_LIMITED_API L, loaded into every GIL runtime R it is promised to. \"agrees\": every",
