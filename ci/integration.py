@@ -753,6 +753,23 @@ def interpreters(t, cases):
     t.check("the saturating legacy mutant compiles", rc == 0, out.splitlines()[-5:])
     t.expect("a legacy module with 3.14's saturating code instead of ++/-- fails its steps on python3.14", 1,
              r"net legacy increfs .*: the legacy step stored", run("--legacy", saturating))
+    # libpython as the oracle of the model: a model whose _Py_SetImmortal
+    # (3.14) overwrites an immortal's word, where libpython returns early,
+    # differs from libpython's bytes.
+    source = open("harness/refmodel.c").read()
+    early = "    if (is_immortal_314(rt, obj))\n        return; /* a static immortal keeps its flags */\n"
+    mutant_model, oracle = os.path.join(t.fakes, "refmodel-mutant.c"), os.path.join(t.fakes, "oracle-mutant.so")
+    with open(mutant_model, "w") as f:
+        f.write(source.replace(early, ""))
+    rc, out = sh(["cc", "-shared", "-fPIC", "-O1", "-std=c11", "-Icases", "-Iharness", "-Ibuild/host-gcc/generated",
+                  "-o", oracle, "cases/interpreters/oracle.c", mutant_model])
+    t.check("the oracle's model mutant (no early return in 3.14's _Py_SetImmortal) compiles",
+            rc == 0 and early in source, out.splitlines()[-5:])
+    t.expect("a model whose 3.14 _Py_SetImmortal degrades an immortal differs from libpython's, and fails", 1,
+             r"oracle: _Py_SetImmortal from 0x50000c0000000: the model's bytes: .*, expected",
+             run("--legacy", f"{here}/legacy_abi3.so", "--oracle", oracle))
+    t.expect("the oracle with the model as built passes on python3.14", 0, r"Checks: [1-9][0-9]*, Failures: 0",
+             run("--legacy", f"{here}/legacy_abi3.so", "--oracle", f"{here}/harness_oracle.so"))
     # A module that registers checks but runs none of them fails.
     lost = os.path.join(t.fakes, "drive.py")
     with open(lost, "w") as f:

@@ -187,12 +187,100 @@ def plan_calls(checks, label, module, opaque):
                         lambda make=make: (module.refcnt(make()), sys.getrefcount(make())))
 
 
+# The functions libpython exports that the model has a version of
+# (cases/interpreters/oracle.c): (name, argument types after the object,
+# result type, the oracle's arguments for each call).
+ORACLE_FUNCTIONS = ("_Py_IncRef", "_Py_DecRef", "_Py_SetRefcnt", "Py_REFCNT", "_Py_SetImmortal",
+                    "PyUnstable_SetImmortal")
+
+
+def oracle_states(facts):
+    """The start words: mortal counts, and the immortal words of the fact
+    sheet with the counts next to each legacy bound (section 4)."""
+    words = {2, 5, 1000}
+    for _, initial, down, up in facts["tolerance"]:
+        words |= {initial, initial - 1, initial + 1, initial - (down - 1), initial - down, initial + up - 1,
+                  initial + up}
+    if not facts["immortality"]:
+        words.add(999999999)  # 3.11's core-immortal value, an ordinary count
+    return sorted(w for w in words if 2 <= unsigned(w) < (1 << (WORD - 1)))
+
+
+def plan_oracle(checks, path, facts):
+    """libpython as the oracle of the model: each exported function this
+    interpreter has, called through ctypes on a real object whose header
+    was set to a start state, against the model of this version applied to
+    the same bytes (oracle.c); the bytes after, and what it returns, must be
+    the model's. The object's own header is put back after each call."""
+    import ctypes
+    lib = ctypes.CDLL(path)
+    lib.harness_oracle_header_size.argtypes = [ctypes.c_char_p]
+    lib.harness_oracle_apply.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_longlong,
+                                         ctypes.POINTER(ctypes.c_longlong)]
+    version = f"{V[0]}.{V[1]}".encode()
+    size = lib.harness_oracle_header_size(version)
+    api = ctypes.pythonapi
+
+    def model(function, header, argument):
+        buf = ctypes.create_string_buffer(header, len(header))
+        result = ctypes.c_longlong()
+        status = lib.harness_oracle_apply(version, function.encode(), buf, argument, ctypes.byref(result))
+        return status, buf.raw[:len(header)], result.value
+
+    def real(function, obj, word, argument):
+        real_function = getattr(api, function)
+        real_function.argtypes = [ctypes.c_void_p] + ([ctypes.c_ssize_t] if function == "_Py_SetRefcnt" else [])
+        real_function.restype = {"Py_REFCNT": ctypes.c_ssize_t, "PyUnstable_SetImmortal": ctypes.c_int}.get(function)
+        address = id(obj)
+        kept = ctypes.string_at(address, size)
+        ctypes.c_ssize_t.from_address(address).value = word
+        start = ctypes.string_at(address, size)
+        try:
+            returned = real_function(address, *([argument] if function == "_Py_SetRefcnt" else []))
+            after = ctypes.string_at(address, size)
+        finally:
+            ctypes.memmove(address, kept, size)
+        return start, after, returned
+
+    def one(function, make, word, argument=0):
+        def run():
+            obj = make()
+            start, after, returned = real(function, obj, word, argument)
+            status, want, model_returned = model(function, start, argument)
+            if status < 0:
+                return "the model has no code for it", "model code"
+            got = (after.hex(), returned if function in ("Py_REFCNT", "PyUnstable_SetImmortal") else None)
+            return got, (want.hex(), model_returned if got[1] is not None else None)
+        return run
+
+    fresh = lambda: float(len(ORACLE_FUNCTIONS)) / 7  # a new, untracked object each time
+    present = [f for f in ORACLE_FUNCTIONS if hasattr(api, f)]
+    for function in present:
+        if function == "PyUnstable_SetImmortal":
+            for what, make, word, is_str in (("a uniquely referenced object", fresh, 1, 0),
+                                             ("an object with a second reference", fresh, 2, 0),
+                                             ("a uniquely referenced str", lambda: "".join(["oracle", "-str"]), 1, 1)):
+                checks.plan(f"oracle: {function} of {what}: the model's bytes and result", one(function, make, word,
+                                                                                               is_str))
+            continue
+        arguments = [3, 0x7FFFFFFF] + ([0x80000005, 0x100000005] if WORD == 64 else [])
+        for word in oracle_states(facts):
+            header = word.to_bytes(WORD // 8, sys.byteorder, signed=True) + bytes(size - WORD // 8)
+            if function == "_Py_DecRef" and model(function, header, 0)[0] == 1:
+                continue  # it would free the real object
+            for argument in (arguments if function == "_Py_SetRefcnt" else [0]):
+                label = f" with {argument:#x}" if function == "_Py_SetRefcnt" else ""
+                checks.plan(f"oracle: {function}{label} from {unsigned(word):#x}: the model's bytes",
+                            one(function, fresh, word, argument))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--facts", required=True)
     parser.add_argument("--legacy", required=True)
     parser.add_argument("--limited")
     parser.add_argument("--abi3t")
+    parser.add_argument("--oracle")
     parser.add_argument("--expectations-of", metavar="VERSION",
                         help="judge by another version's expectations (the self-tests: the checks must then fail)")
     args = parser.parse_args()
@@ -223,6 +311,8 @@ def main():
             plan_calls(checks, "limited312 (Py_LIMITED_API 3.12)", loaded["limited"], False)
         if "abi3t" in loaded:
             plan_calls(checks, "abi3t_calls (abi3t)", loaded["abi3t"], True)
+        if args.oracle:
+            plan_oracle(checks, args.oracle, facts)
         # Last: it leaves the immortals at a bound.
         legacy = loaded.get("legacy")
         if legacy is not None:

@@ -215,3 +215,17 @@ def test_matrix_totals_and_flat(tmp_path):
     with pytest.raises(FileNotFoundError):
         module.matrix_totals(str(tmp_path / "none"))
     assert module.flat("a\n  b\nc ") == "a b c"
+
+
+def test_the_interpreters_table_shows_each_version_a_failure_and_a_configuration_without_one(tmp_path):
+    (tmp_path / "fake-gcc.junit.xml").write_text(junit(
+        case_xml("interpreter.python3.14", out="harness: interpreter summary: 3.14.10: immortal at 3221225472"),
+        case_xml("interpreter.python3.15", status="fail", failure=True,
+                 out="drive.py:0:F:python3.15:oracle: Py_REFCNT from 0x5: the model's bytes:0: got 1, expected 2")))
+    (tmp_path / "ports-gcc.junit.xml").write_text(junit(
+        case_xml("interpreter.none", status="notrun", out="harness-verdict: skip: no Debian interpreter for hppa")))
+    done = script("report-interpreters.py", "--reports", str(tmp_path), "fake-gcc", "ports-gcc")
+    assert "| fake-gcc | 3.14.10: immortal at 3221225472 | FAILED: python3.15:oracle: Py_REFCNT" in done.stdout
+    assert "| ports-gcc | skip [1] | skip [1] |" in done.stdout and "[1] no Debian interpreter for hppa" in done.stdout
+    assert "1 passed, 1 failed, 1 configurations without one" in done.stdout
+    assert json.load(open(tmp_path / "interpreters.json"))["configurations"]["fake-gcc"]["3.15"]["result"] == "FAILED"
