@@ -24,12 +24,11 @@ self-tests, ci/integration.py: the checks must then fail).
 Each module is imported by its name, from a directory where it carries a
 suffix this interpreter lists in importlib.machinery.EXTENSION_SUFFIXES.
 Reported in the format cmake/run-case.cmake judges."""
-import argparse
 import importlib
 import importlib.machinery
 import os
 import sys
-import tempfile
+import time
 
 V = sys.version_info[:2]
 NAME = f"python{V[0]}.{V[1]} ({sys.version.split()[0]}, {'64' if sys.maxsize > 2**32 else '32'}-bit {sys.byteorder})"
@@ -274,30 +273,62 @@ def plan_oracle(checks, path, facts):
                             one(function, fresh, word, argument))
 
 
+OPTIONS = ("--facts", "--legacy", "--limited", "--abi3t", "--oracle", "--expectations-of")
+REQUIRED = ("--facts", "--legacy")
+USAGE = ("usage: drive.py --facts F --legacy L [--limited M] [--abi3t A] [--oracle O] [--expectations-of VERSION]\n"
+         "  (--expectations-of: judge by another version's expectations; the self-tests' checks must then fail)")
+
+
+def parse(argv):
+    """{option: value} of ARGV, or None having said why (argparse would
+    cost a fifth of a run under an emulator: its imports)."""
+    args = {}
+    while argv:
+        if argv[0] not in OPTIONS or len(argv) < 2 or argv[0] in args:
+            print(f"drive.py: bad argument {argv[0]!r}\n{USAGE}", file=sys.stderr)
+            return None
+        args[argv[0]], argv = argv[1], argv[2:]
+    missing = [o for o in REQUIRED if o not in args]
+    if missing:
+        print(f"drive.py: {' and '.join(missing)} required\n{USAGE}", file=sys.stderr)
+        return None
+    return args
+
+
+class ModuleDirectory:
+    """A directory of its own for the modules' names (tempfile, with its
+    imports, would cost as much as argparse)."""
+
+    def __enter__(self):
+        base = os.environ.get("TMPDIR") or "/tmp"
+        self.path = os.path.join(base, f"harness-interpreter-{os.getpid()}-{time.monotonic_ns()}")
+        os.mkdir(self.path, 0o700)
+        return self.path
+
+    def __exit__(self, *_):
+        for name in os.listdir(self.path):
+            os.unlink(os.path.join(self.path, name))
+        os.rmdir(self.path)
+
+
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--facts", required=True)
-    parser.add_argument("--legacy", required=True)
-    parser.add_argument("--limited")
-    parser.add_argument("--abi3t")
-    parser.add_argument("--oracle")
-    parser.add_argument("--expectations-of", metavar="VERSION",
-                        help="judge by another version's expectations (the self-tests: the checks must then fail)")
-    args = parser.parse_args()
+    args = parse(sys.argv[1:])
+    if args is None:
+        return 2
     checks = Checks()
-    with tempfile.TemporaryDirectory(prefix="harness-interpreter-") as directory:
+    with ModuleDirectory() as directory:
         sys.path.insert(0, directory)
-        facts_module, how = import_module("harness_facts", args.facts, "abi3", directory)
+        facts_module, how = import_module("harness_facts", args["--facts"], "abi3", directory)
         if facts_module is None:
             print(f"harness: {NAME}: the expectations module: {how}")
             return 1
-        facts = facts_module.facts(args.expectations_of or f"{V[0]}.{V[1]}")
+        facts = facts_module.facts(args.get("--expectations-of") or f"{V[0]}.{V[1]}")
         print(f"harness: {NAME}: expectations for {facts['data_model']} (cases/expect.h)")
-        modules = [("legacy", "legacy_abi3", args.legacy, "abi3", (3, 11))]
-        if args.limited:
-            modules.append(("limited", "limited312", args.limited, "abi3", (3, 12)))
-        if args.abi3t:
-            modules.append(("abi3t", "abi3t_calls", args.abi3t, "abi3t", (3, 15)))
+        modules = [("legacy", "legacy_abi3", args["--legacy"], "abi3", (3, 11))]
+        if "--limited" in args:
+            modules.append(("limited", "limited312", args["--limited"], "abi3", (3, 12)))
+        if "--abi3t" in args:
+            modules.append(("abi3t", "abi3t_calls", args["--abi3t"], "abi3t", (3, 15)))
         loaded = {}
         for role, name, path, kind, since in modules:
             if V < since:
@@ -311,8 +342,8 @@ def main():
             plan_calls(checks, "limited312 (Py_LIMITED_API 3.12)", loaded["limited"], False)
         if "abi3t" in loaded:
             plan_calls(checks, "abi3t_calls (abi3t)", loaded["abi3t"], True)
-        if args.oracle:
-            plan_oracle(checks, args.oracle, facts)
+        if "--oracle" in args:
+            plan_oracle(checks, args["--oracle"], facts)
         # Last: it leaves the immortals at a bound.
         legacy = loaded.get("legacy")
         if legacy is not None:
