@@ -168,8 +168,9 @@ def machine_findings():
     from . import tables  # (tables and report import this module)
     from .report import read_text
     parts = [read_text(os.path.join(cache_dir(), "cpython", ".fetched"))]
-    # Debian's interpreters (cases/interpreters/): which sysroots, of which packages.
-    parts += [f"{key}: {read_text(key)}" for key in sorted(glob.glob(os.path.join(cache_dir(), "sysroots", "*", ".key")))]
+    # Debian's interpreters (cases/interpreters/): which sysroots, of which packages, and which failed.
+    parts += [f"{path}: {read_text(path)}" for pattern in ("*/.key", "*.FAILED")
+              for path in sorted(glob.glob(os.path.join(cache_dir(), "sysroots", pattern)))]
     parts += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*")))
     for v in (r["name"] for r in tables.versions(ROOT) if r["kind"] == "gil"):
         parts += [shutil.which(f"python{v}") or "", shutil.which(f"python{v}-config") or ""]

@@ -497,8 +497,9 @@ def setup(argv):
         fetch_cpython_headers(cache, tables.cpython_debs(ROOT), tables.binding_debs(ROOT))
         # Debian's interpreters per architecture (the interpreter family), from the lists just fetched.
         archs = {tables.debian_arch(known[t]) for t in targets} | ({"amd64"} if setup_host else set())
-        qemu_of = {tables.debian_arch(known[t]): known[t]["qemu"] for t in targets}
-        interpreters = pool.submit(sysroots.make_all, cache, ROOT, qemu_of, say, archs - {None})
+        machines = {tables.debian_arch(known[t]): (known[t]["qemu"], known[t]["multiarch"]) for t in targets}
+        machines["amd64"] = ("", "x86_64-linux-gnu")
+        interpreters = pool.submit(sysroots.make_all, cache, ROOT, machines, say, archs - {None})
         install_action_validator(cache)
         # Targets that cannot link Check run the cases on cases/minicheck.
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as builders:

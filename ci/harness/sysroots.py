@@ -316,20 +316,29 @@ def make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log=print):
     return ready_lines(directory)
 
 
-def make_all(cache, root, qemu_of, log=print, archs=None):
+def make_all(cache, root, machines, log=print, archs=None):
     """The sysroots plans() lists (of ARCHS only, if given): {(arch, suite):
-    error or None}. QEMU_OF maps a Debian architecture to its emulator
-    (unused for amd64)."""
+    error or None}. MACHINES maps a Debian architecture to (its emulator,
+    its multiarch tuple); the host's (amd64) needs no emulator. A sysroot
+    that cannot be made leaves <arch>-<suite>.FAILED saying why, for its
+    interpreters' tests to be skips that say so (cases/interpreters/)."""
     lists_dir = os.path.join(cache, "apt-cpython", "lists")
     failures = {}
     for arch, suite, versions in plans(root, lists_dir):
         if archs is not None and arch not in archs:
             continue
+        failed = sysroot_dir(cache, arch, suite) + ".FAILED"
+        qemu, multiarch = machines.get(arch, ("", ""))
         try:
-            make_sysroot(cache, lists_dir, arch, suite, versions, qemu_of.get(arch, ""), log)
+            make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log)
             failures[(arch, suite)] = None
+            if os.path.exists(failed):
+                os.remove(failed)
         except (SysrootError, OSError, subprocess.SubprocessError) as e:
             failures[(arch, suite)] = str(e)
+            with open(failed, "w") as f:
+                f.write(f"multiarch {multiarch}\nversions {' '.join(versions)}\n"
+                        f"why no {arch} {suite} sysroot: {' '.join(str(e).split())}\n")
     # A sysroot is unpacked again only for new versions: its files are not kept.
     shutil.rmtree(os.path.join(cache, "sysroots", "debs"), ignore_errors=True)
     return failures

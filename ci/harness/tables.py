@@ -230,6 +230,7 @@ def targets(root):
             compilers=compilers, runs=runs, apt=keys.get("apt", "").split(),
             i386_root=keys.get("i386-root", "").split(), check=keys.get("check", "check"),
             abi_peer=sets.get("HARNESS_ABI_PEER", triple), qemu=sets.get("HARNESS_QEMU", ""),
+            multiarch=sets.get("HARNESS_MULTIARCH", triple),
             by_design={c: sets[v] for c, v in (("clang", "HARNESS_CLANG_UNAVAILABLE"), ("clang", "HARNESS_CLANG_COMPILE_ONLY"))
                        if v in sets},
             label=common_keys.get("label", ""), proofs=sets.get("HARNESS_PROOFS") == "ON"))

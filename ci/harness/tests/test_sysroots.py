@@ -153,3 +153,20 @@ def test_the_plan_covers_each_architecture_and_suite_the_lists_hold(tmp_path):
     plans = sysroots.plans(sysroots.tables.ROOT, str(tmp_path))
     assert ("amd64", "bookworm", ["3.11"]) in plans and ("amd64", "sid", ["3.14", "3.15"]) in plans
     assert ("s390x", "trixie", ["3.13"]) in plans and len(plans) == 3
+
+
+def test_a_sysroot_that_cannot_be_made_leaves_why_for_its_tests(tmp_path, monkeypatch):
+    monkeypatch.setattr(sysroots, "plans", lambda root, lists: [("s390x", "trixie", ["3.13"])])
+
+    def broken(cache, lists, arch, suite, versions, qemu, log):
+        raise sysroots.SysrootError("python3.13 does not run from the s390x trixie sysroot:\n  Illegal instruction")
+    monkeypatch.setattr(sysroots, "make_sysroot", broken)
+    (tmp_path / "sysroots").mkdir()
+    failures = sysroots.make_all(str(tmp_path), "root", {"s390x": ("qemu-s390x", "s390x-linux-gnu")})
+    assert failures == {("s390x", "trixie"): "python3.13 does not run from the s390x trixie sysroot:\n  Illegal instruction"}
+    assert (tmp_path / "sysroots" / "s390x-trixie.FAILED").read_text() == (
+        "multiarch s390x-linux-gnu\nversions 3.13\n"
+        "why no s390x trixie sysroot: python3.13 does not run from the s390x trixie sysroot: Illegal instruction\n")
+    monkeypatch.setattr(sysroots, "make_sysroot", lambda *a: [])
+    assert sysroots.make_all(str(tmp_path), "root", {}) == {("s390x", "trixie"): None}
+    assert not (tmp_path / "sysroots" / "s390x-trixie.FAILED").exists()
