@@ -1,4 +1,4 @@
-"""drive.py --facts F --legacy L [--limited M] [--abi3t A] -- run by a real
+"""drive.py --facts F --legacy L [--limited M] [--abi3t A] [--oracle O] -- run by a real
 CPython (the host's, or Debian's under a target's emulator: cases/
 CMakeLists.txt), one process for every check of that interpreter.
 
@@ -17,6 +17,9 @@ CMakeLists.txt), one process for every check of that interpreter.
 - M, A (calls_ext.c): Py_LIMITED_API 3.12 (3.12+) and abi3t (3.15) modules,
   whose reference counting is the runtime's exported functions: their
   operations move every count exactly as the interpreter's own references.
+
+- O (oracle.c): the model's version of each function libpython exports,
+  held to the real one through ctypes, byte for byte (plan_oracle).
 
 --expectations-of VERSION judges by another version's expectations (the
 self-tests, ci/integration.py: the checks must then fail).
@@ -117,6 +120,9 @@ def plan_immortal(checks, facts, legacy):
     """3.12+: the static immortals' values, and the legacy tolerance bounds."""
     has_is_immortal = hasattr(sys, "_is_immortal")
     api = legacy.runtime_is_immortal(None) != -1
+    # 3.14 added PyUnstable_IsImmortal (and sys._is_immortal): where the
+    # probe cannot find it, its verdicts would rest on Py_DecRef alone.
+    checks.plan("PyUnstable_IsImmortal is exported (3.14+)", lambda: (api, V >= (3, 14)))
     for label, obj in STATIC_IMMORTALS:
         checks.plan(f"{label}: sys.getrefcount is the static immortal value",
                     lambda obj=obj: (sys.getrefcount(obj), facts["static_refcnt"]))
