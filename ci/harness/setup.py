@@ -309,6 +309,22 @@ def _untar(deb, dest, *members):
         raise SetupError(f"setup: could not unpack {deb}")
 
 
+def update_cpython_lists(cache, cpython_debs):
+    """apt-get update of the private configuration for CPython's packages
+    (every suite and architecture of CPYTHON_DEBS); its options."""
+    apt_dir = os.path.join(cache, "apt-cpython")
+    archs = ",".join(sorted({a for _, a, _ in cpython_debs}))
+    opts = apt_options(apt_dir, "-o", "Acquire::Languages=none", "-o", f"APT::Architectures={archs}")
+    with open(os.path.join(apt_dir, "sources.list"), "w") as f:
+        f.writelines(f"deb [arch={archs} signed-by={KEYRING}] {MIRROR} {s} main\n"
+                     for s in sorted({s for _, _, s in cpython_debs}))
+    rc, out = output(["apt-get", *opts, "update", "-qq"])
+    sys.stderr.write("".join(line + "\n" for line in out.splitlines() if "support architecture" not in line))
+    if rc:
+        raise SetupError("setup: apt-get update for CPython's packages FAILED")
+    return opts
+
+
 def fetch_cpython_headers(cache, cpython_debs, binding_debs):
     """libpython3.X-dev for every Debian architecture a target here matches,
     one download through a private apt configuration (parsing several suites
@@ -331,15 +347,9 @@ def fetch_cpython_headers(cache, cpython_debs, binding_debs):
     except OSError:
         pass
     archs = ",".join(sorted({a for _, a, _ in cpython_debs}))
-    suites = sorted({s for _, _, s in cpython_debs})
-    say(f"setup: fetching CPython's headers (Debian {' '.join(suites)}, for {archs}: one download)")
-    opts = apt_options(apt_dir, "-o", "Acquire::Languages=none", "-o", f"APT::Architectures={archs}")
-    with open(os.path.join(apt_dir, "sources.list"), "w") as f:
-        f.writelines(f"deb [arch={archs} signed-by={KEYRING}] {MIRROR} {s} main\n" for s in suites)
-    rc, out = output(["apt-get", *opts, "update", "-qq"])
-    sys.stderr.write("".join(line + "\n" for line in out.splitlines() if "support architecture" not in line))
-    if rc:
-        raise SetupError("setup: apt-get update for CPython's headers FAILED")
+    say(f"setup: fetching CPython's headers (Debian {' '.join(sorted({s for _, _, s in cpython_debs}))}, for {archs}: "
+        "one download)")
+    opts = update_cpython_lists(cache, cpython_debs)
     wanted = [f"{package}:{arch}/{suite}" for package, arch, suite in cpython_debs
               if glob.glob(os.path.join(apt_dir, "lists", f"*_dists_{suite}_main_binary-{arch}_Packages*"))]
     wanted += [f"{package}:amd64/{suite}" for package, suite, _ in binding_debs]
@@ -499,7 +509,12 @@ def setup(argv):
         archs = {tables.debian_arch(known[t]) for t in targets} | ({"amd64"} if setup_host else set())
         machines = {tables.debian_arch(known[t]): (known[t]["qemu"], known[t]["multiarch"]) for t in targets}
         machines["amd64"] = ("", "x86_64-linux-gnu")
-        interpreters = pool.submit(sysroots.make_all, cache, ROOT, machines, say, archs - {None})
+        def refresh():  # lists older than the mirror's files (unstable moves daily): fetched again, once
+            try:
+                update_cpython_lists(cache, tables.cpython_debs(ROOT))
+            except SetupError as e:
+                raise sysroots.SysrootError(str(e)) from e
+        interpreters = pool.submit(sysroots.make_all, cache, ROOT, machines, say, archs - {None}, refresh)
         install_action_validator(cache)
         # Targets that cannot link Check run the cases on cases/minicheck.
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as builders:

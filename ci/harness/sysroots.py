@@ -40,6 +40,11 @@ class SysrootError(Exception):
     """A sysroot cannot be made: what to say."""
 
 
+class NotServed(SysrootError):
+    """The mirror serves neither the index's version of a package nor
+    unstable's: the lists are older than the mirror."""
+
+
 def index_path(lists_dir, suite, arch):
     """The Packages index apt fetched for SUITE's main on ARCH, or None."""
     for name in sorted(os.listdir(lists_dir)) if os.path.isdir(lists_dir) else ():
@@ -165,9 +170,7 @@ def fetch_all(stanzas, debs_dir, fallback_index, opener=urllib.request.urlopen):
             other = fallback.get(stanza["Package"])
             path = other and fetch_deb(other, debs_dir, opener)
             if not path:
-                raise SysrootError(f"{stanza['Filename']} is not served, nor is {FALLBACK_SUITE}'s "
-                                   f"{stanza['Package']} (are the package lists stale? ci/setup.sh fetches them "
-                                   f"again when the cache's cpython/.fetched is removed)")
+                raise NotServed(f"{stanza['Filename']} is not served, nor is {FALLBACK_SUITE}'s {stanza['Package']}")
             replaced.append(f"{stanza['Package']} {stanza['Version']} -> {other['Version']} ({FALLBACK_SUITE})")
         debs.append(path)
     return debs, replaced
@@ -316,12 +319,15 @@ def make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log=print):
     return ready_lines(directory)
 
 
-def make_all(cache, root, machines, log=print, archs=None):
+def make_all(cache, root, machines, log=print, archs=None, refresh=None):
     """The sysroots plans() lists (of ARCHS only, if given): {(arch, suite):
     error or None}. MACHINES maps a Debian architecture to (its emulator,
     its multiarch tuple); the host's (amd64) needs no emulator. A sysroot
     that cannot be made leaves <arch>-<suite>.FAILED saying why, for its
-    interpreters' tests to be skips that say so (cases/interpreters/)."""
+    interpreters' tests to be skips that say so (cases/interpreters/).
+    REFRESH, if given, fetches the package lists again: called once, when
+    the mirror no longer serves what they name, and that sysroot tried
+    again."""
     lists_dir = os.path.join(cache, "apt-cpython", "lists")
     failures = {}
     for arch, suite, versions in plans(root, lists_dir):
@@ -330,7 +336,15 @@ def make_all(cache, root, machines, log=print, archs=None):
         failed = sysroot_dir(cache, arch, suite) + ".FAILED"
         qemu, multiarch = machines.get(arch, ("", ""))
         try:
-            make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log)
+            try:
+                make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log)
+            except NotServed as e:
+                if not refresh:
+                    raise
+                log(f"setup: {e}: fetching the package lists again")
+                refresh()
+                refresh = None
+                make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log)
             failures[(arch, suite)] = None
             if os.path.exists(failed):
                 os.remove(failed)

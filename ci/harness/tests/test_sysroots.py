@@ -170,3 +170,26 @@ def test_a_sysroot_that_cannot_be_made_leaves_why_for_its_tests(tmp_path, monkey
     monkeypatch.setattr(sysroots, "make_sysroot", lambda *a: [])
     assert sysroots.make_all(str(tmp_path), "root", {}) == {("s390x", "trixie"): None}
     assert not (tmp_path / "sysroots" / "s390x-trixie.FAILED").exists()
+
+
+def test_lists_older_than_the_mirror_are_fetched_again_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(sysroots, "plans", lambda root, lists: [("s390x", "sid", ["3.15"]), ("arm64", "sid", ["3.15"])])
+    made, refreshed = [], []
+
+    def make(cache, lists, arch, suite, versions, qemu, log):
+        if not refreshed:
+            raise sysroots.NotServed("pool/main/g/glibc/libc6_2.43-1_s390x.deb is not served, nor is sid's libc6")
+        made.append(arch)
+        return []
+    monkeypatch.setattr(sysroots, "make_sysroot", make)
+    (tmp_path / "sysroots").mkdir()
+    logged = []
+    failures = sysroots.make_all(str(tmp_path), "root", {}, logged.append, refresh=lambda: refreshed.append(1))
+    assert failures == {("s390x", "sid"): None, ("arm64", "sid"): None}
+    assert refreshed == [1] and made == ["s390x", "arm64"]
+    assert "fetching the package lists again" in logged[0]
+    # Still not served after one refresh: a failure that says so.
+    refreshed.clear()
+    monkeypatch.setattr(sysroots, "make_sysroot", lambda *a: (_ for _ in ()).throw(sysroots.NotServed("gone")))
+    failures = sysroots.make_all(str(tmp_path), "root", {}, logged.append, refresh=lambda: refreshed.append(1))
+    assert failures == {("s390x", "sid"): "gone", ("arm64", "sid"): "gone"} and refreshed == [1]
