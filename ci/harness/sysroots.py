@@ -131,7 +131,7 @@ def sysroot_key(stanzas):
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def fetch_deb(stanza, debs_dir, opener=urllib.request.urlopen):
+def fetch_deb(stanza, debs_dir, opener=None):
     """The .deb of an index stanza, in DEBS_DIR (one download for the
     sysroots that share it). None if the mirror does not serve it (HTTP
     404); a digest that differs from the index's is an error."""
@@ -139,7 +139,7 @@ def fetch_deb(stanza, debs_dir, opener=urllib.request.urlopen):
     if os.path.isfile(path) and _sha256(path) == stanza["SHA256"]:
         return path
     try:
-        with opener(f"{MIRROR}/{stanza['Filename']}", timeout=120) as response:
+        with (opener or urllib.request.urlopen)(f"{MIRROR}/{stanza['Filename']}", timeout=120) as response:
             data = response.read()
     except urllib.error.HTTPError as e:
         if e.code == 404:
@@ -156,7 +156,7 @@ def fetch_deb(stanza, debs_dir, opener=urllib.request.urlopen):
     return path
 
 
-def fetch_all(stanzas, debs_dir, fallback_index, opener=urllib.request.urlopen):
+def fetch_all(stanzas, debs_dir, fallback_index, opener=None):
     """The .debs of STANZAS (8 downloads at a time), and what was replaced:
     a file the mirror does not serve at the index's version is taken at the
     version of FALLBACK_INDEX() (unstable's: the mirror keeps its current

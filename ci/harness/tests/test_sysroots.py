@@ -3,6 +3,7 @@ files the mirror no longer serves), the links that make a sysroot usable."""
 import hashlib
 import io
 import os
+import subprocess
 import urllib.error
 
 import pytest
@@ -193,3 +194,64 @@ def test_lists_older_than_the_mirror_are_fetched_again_once(tmp_path, monkeypatc
     monkeypatch.setattr(sysroots, "make_sysroot", lambda *a: (_ for _ in ()).throw(sysroots.NotServed("gone")))
     failures = sysroots.make_all(str(tmp_path), "root", {}, logged.append, refresh=lambda: refreshed.append(1))
     assert failures == {("s390x", "sid"): "gone", ("arm64", "sid"): "gone"} and refreshed == [1]
+
+
+def build_deb(tmp_path, package, version, files, links=()):
+    """A real .deb (dpkg-deb --build) of FILES ({path: text}) and symbolic LINKS ((path, target))."""
+    tree = tmp_path / f"tree-{package}"
+    (tree / "DEBIAN").mkdir(parents=True)
+    (tree / "DEBIAN" / "control").write_text(f"Package: {package}\nVersion: {version}\nArchitecture: s390x\n"
+                                             "Maintainer: nobody <nobody@example.org>\nDescription: a test\n")
+    for path, text in files.items():
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        (tree / path).write_text(text)
+        (tree / path).chmod(0o755)
+    for path, target in links:
+        (tree / path).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, tree / path)
+    deb = tmp_path / f"{package}_{version}_s390x.deb"
+    assert subprocess.run(["dpkg-deb", "--root-owner-group", "--build", str(tree), str(deb)],
+                          capture_output=True).returncode == 0
+    return deb.read_bytes()
+
+
+def test_a_sysroot_is_made_from_the_index_and_kept_while_its_key_holds(tmp_path, monkeypatch):
+    debs = {"python3.15-minimal_3.15.2-1_s390x.deb": build_deb(tmp_path, "python3.15-minimal", "3.15.2-1",
+                                                               {"usr/bin/python3.15": "an interpreter"}),
+            "libpython3.15-stdlib_3.15.2-1_s390x.deb": build_deb(tmp_path, "libpython3.15-stdlib", "3.15.2-1",
+                                                                 {"usr/lib/python3.15/ctypes/__init__.py": ""}),
+            "libc6_2.43-1_s390x.deb": build_deb(tmp_path, "libc6", "2.43-1",
+                                                {"usr/lib/s390x-linux-gnu/libc.so.6": "libc"},
+                                                [("usr/lib/ld64.so.1", "/usr/lib/s390x-linux-gnu/libc.so.6")])}
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "deb.debian.org_debian_dists_sid_main_binary-s390x_Packages").write_text("".join(
+        f"Package: {name.split('_')[0]}\nVersion: {name.split('_')[1]}\nArchitecture: s390x\n"
+        + ("Depends: libc6 (>= 2.38)\n" if not name.startswith("libc6") else "")
+        + f"Filename: pool/main/x/{name}\nSHA256: {hashlib.sha256(data).hexdigest()}\n\n"
+        for name, data in debs.items()))
+    mirror = Mirror(debs)
+    monkeypatch.setattr(sysroots.urllib.request, "urlopen", mirror)
+    # The emulator's stand-in: runs "python3.15 -I -c ..." by saying its version.
+    qemu = tmp_path / "qemu-s390x"
+    qemu.write_text("#!/bin/sh\necho 3.15\n")
+    qemu.chmod(0o755)
+    (tmp_path / "cache").mkdir()
+    logged = []
+    ready = sysroots.make_sysroot(str(tmp_path / "cache"), str(lists), "s390x", "sid", ["3.15"], str(qemu),
+                                  logged.append)
+    assert ready == [("3.15", "3.15.2-1", ["@SYSROOT@/usr/bin/python3.15"])]
+    root = tmp_path / "cache" / "sysroots" / "s390x-sid"
+    assert (root / "MULTIARCH").read_text() == "s390x-linux-gnu\n"
+    assert os.readlink(root / "usr/lib/ld64.so.1") == "s390x-linux-gnu/libc.so.6"
+    assert "sysroot s390x-sid (python3.15, 3 packages) made" in logged[0]
+    assert sysroots.interpreters(str(tmp_path / "cache"), "s390x") == [("3.15", str(root), ready[0][2])]
+    # Again: the same packages, nothing fetched or unpacked.
+    asked = len(mirror.asked)
+    assert sysroots.make_sysroot(str(tmp_path / "cache"), str(lists), "s390x", "sid", ["3.15"], str(qemu)) == ready
+    assert len(mirror.asked) == asked
+    # An interpreter that does not run is an error that says what it printed.
+    qemu.write_text("#!/bin/sh\necho 'error while loading shared libraries: libz.so.1'; exit 127\n")
+    (root / ".key").write_text("another key\n")
+    with pytest.raises(sysroots.SysrootError, match="python3.15 does not run from the s390x sid sysroot: error while"):
+        sysroots.make_sysroot(str(tmp_path / "cache"), str(lists), "s390x", "sid", ["3.15"], str(qemu))
