@@ -32,7 +32,7 @@ from . import tables
 MIRROR = "http://deb.debian.org/debian"
 ROOT_PACKAGES = ("python{v}-minimal", "libpython{v}-stdlib")
 FALLBACK_SUITE = "sid"
-KEY_FORMAT = "sysroot 2"  # bump when the layout of a sysroot changes
+KEY_FORMAT = "sysroot 3"  # bump when the layout of a sysroot changes
 HOST_LOADER = "lib64/ld-linux-x86-64.so.2"
 
 
@@ -260,6 +260,26 @@ def relocate_links(directory):
     open(os.path.join(directory, "etc", "ld.so.cache"), "w").close()
 
 
+def compile_stdlib(cache, directory, arch, qemu, multiarch, version):
+    """Byte-compiles the sysroot's standard library of VERSION, as Debian's
+    postinst (py3compile) does where the package is installed: unpacked,
+    every interpreter's first imports would compile their modules and write
+    the .pyc files into the cache, so that a first run's heap (what the
+    copy-on-write experiment forks) differs from every later one's. With
+    the host's own interpreter of that version where its sysroot is made
+    (a .pyc depends on the version, not the architecture: about 1.5 s),
+    else the sysroot's own, emulated."""
+    native = [run_command(d, "amd64", "", c) for v, d, c in interpreters(cache, "amd64") if v == version]
+    command = native[0] if native and arch != "amd64" else run_command(
+        directory, arch, qemu, interpreter_command(arch, multiarch, version))
+    p = subprocess.run([*command, "-I", "-m", "compileall", "-q", "-d", f"/usr/lib/python{version}",
+                        os.path.join(directory, "usr", "lib", f"python{version}")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", timeout=1200)
+    if p.returncode:
+        raise SysrootError(f"python{version}'s standard library does not byte-compile in the {arch} sysroot: "
+                           f"{(p.stdout.strip().splitlines() or ['(no output)'])[-1]}")
+
+
 def make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log=print):
     """Makes (or keeps) the sysroot of ARCH and SUITE for VERSIONS; returns
     what its READY file lists. Raises SysrootError saying why not."""
@@ -303,6 +323,8 @@ def make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log=print):
             raise SysrootError(f"python{v} does not run from the {arch} {suite} sysroot: "
                                f"{(p.stdout.strip().splitlines() or ['(no output)'])[-1]}")
         lines.append(f"{v} {packages[f'python{v}-minimal']['Version']} {' '.join(command)}")
+    for v in versions:
+        compile_stdlib(cache, tmp, arch, qemu, multiarch, v)
     with open(os.path.join(tmp, "MULTIARCH"), "w") as f:
         f.write(multiarch + "\n")
     with open(os.path.join(tmp, "READY"), "w") as f:

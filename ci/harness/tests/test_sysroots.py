@@ -250,6 +250,12 @@ def test_a_sysroot_is_made_from_the_index_and_kept_while_its_key_holds(tmp_path,
     asked = len(mirror.asked)
     assert sysroots.make_sysroot(str(tmp_path / "cache"), str(lists), "s390x", "sid", ["3.15"], str(qemu)) == ready
     assert len(mirror.asked) == asked
+    # A standard library that does not byte-compile is an error that says why.
+    qemu.write_text('#!/bin/sh\ncase "$*" in *compileall*) echo "SyntaxError: bad.py"; exit 1;; esac; echo 3.15\n')
+    (root / ".key").write_text("another key\n")
+    with pytest.raises(sysroots.SysrootError, match="python3.15's standard library does not byte-compile in the "
+                                                    "s390x sysroot: SyntaxError: bad.py"):
+        sysroots.make_sysroot(str(tmp_path / "cache"), str(lists), "s390x", "sid", ["3.15"], str(qemu))
     # An interpreter that does not run is an error that says what it printed.
     qemu.write_text("#!/bin/sh\necho 'error while loading shared libraries: libz.so.1'; exit 127\n")
     (root / ".key").write_text("another key\n")
