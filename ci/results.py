@@ -363,6 +363,8 @@ def cow_emulated_table(out):
                 verdicts.append(f"{target} {v} {share:.0%}")
         if base is None:
             md.append(f"| {target} | (no 3.11) | – | not compared: Debian 12 has no interpreter for it |")
+        elif len(versions) == 1:
+            md.append(f"| {target} | (no 3.12+) | – | not compared: only Debian 12 has an interpreter for it |")
     for triple, why in sorted(COW_EMULATED_SKIPS.items()):
         md.append(f"| {triple} | – | not measured | {why} |")
     md += ["", f"Expectation: on every target, every 3.12+ worker copies at most {COW_EMULATED_BOUND:.0%} of what "
