@@ -23,6 +23,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -149,7 +150,7 @@ def fetch_deb(stanza, debs_dir, opener=None):
         raise SysrootError(f"{stanza['Filename']}: {e}") from e
     if hashlib.sha256(data).hexdigest() != stanza["SHA256"]:
         raise SysrootError(f"{stanza['Filename']}: its SHA-256 is not the index's")
-    tmp = f"{path}.{os.getpid()}.tmp"
+    tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"  # sysroots are made in parallel
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, path)
@@ -341,7 +342,7 @@ def make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log=print):
     return ready_lines(directory)
 
 
-def make_all(cache, root, machines, log=print, archs=None, refresh=None):
+def make_all(cache, root, machines, log=print, archs=None, refresh=None, workers=3):
     """The sysroots plans() lists (of ARCHS only, if given): {(arch, suite):
     error or None}. MACHINES maps a Debian architecture to (its emulator,
     its multiarch tuple); the host's (amd64) needs no emulator. A sysroot
@@ -349,32 +350,41 @@ def make_all(cache, root, machines, log=print, archs=None, refresh=None):
     interpreters' tests to be skips that say so (cases/interpreters/).
     REFRESH, if given, fetches the package lists again: called once, when
     the mirror no longer serves what they name, and that sysroot tried
-    again."""
+    again. The host's first (the others byte-compile with its
+    interpreters), then WORKERS at a time: most of the time is downloads."""
     lists_dir = os.path.join(cache, "apt-cpython", "lists")
-    failures = {}
-    for arch, suite, versions in plans(root, lists_dir):
-        if archs is not None and arch not in archs:
-            continue
+    refreshed = threading.Lock()
+    refresh_once = [refresh]
+
+    def make(plan):
+        arch, suite, versions = plan
         failed = sysroot_dir(cache, arch, suite) + ".FAILED"
         qemu, multiarch = machines.get(arch, ("", ""))
         try:
             try:
                 make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log)
             except NotServed as e:
-                if not refresh:
-                    raise
-                log(f"setup: {e}: fetching the package lists again")
-                refresh()
-                refresh = None
+                with refreshed:
+                    again, refresh_once[0] = refresh_once[0], None
+                    if again:
+                        log(f"setup: {e}: fetching the package lists again")
+                        again()
                 make_sysroot(cache, lists_dir, arch, suite, versions, qemu, log)
-            failures[(arch, suite)] = None
             if os.path.exists(failed):
                 os.remove(failed)
+            return None
         except (SysrootError, OSError, subprocess.SubprocessError) as e:
-            failures[(arch, suite)] = str(e)
             with open(failed, "w") as f:
                 f.write(f"multiarch {multiarch}\nversions {' '.join(versions)}\n"
                         f"why no {arch} {suite} sysroot: {' '.join(str(e).split())}\n")
+            return str(e)
+
+    wanted = [p for p in plans(root, lists_dir) if archs is None or p[0] in archs]
+    host = [p for p in wanted if p[0] == "amd64"]
+    others = [p for p in wanted if p[0] != "amd64"]
+    failures = {(p[0], p[1]): make(p) for p in host}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        failures.update({(p[0], p[1]): error for p, error in zip(others, pool.map(make, others))})
     # A sysroot is unpacked again only for new versions: its files are not kept.
     shutil.rmtree(os.path.join(cache, "sysroots", "debs"), ignore_errors=True)
     return failures

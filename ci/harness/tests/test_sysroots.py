@@ -187,7 +187,7 @@ def test_lists_older_than_the_mirror_are_fetched_again_once(tmp_path, monkeypatc
     logged = []
     failures = sysroots.make_all(str(tmp_path), "root", {}, logged.append, refresh=lambda: refreshed.append(1))
     assert failures == {("s390x", "sid"): None, ("arm64", "sid"): None}
-    assert refreshed == [1] and made == ["s390x", "arm64"]
+    assert refreshed == [1] and sorted(made) == ["arm64", "s390x"]
     assert "fetching the package lists again" in logged[0]
     # Still not served after one refresh: a failure that says so.
     refreshed.clear()
@@ -261,3 +261,13 @@ def test_a_sysroot_is_made_from_the_index_and_kept_while_its_key_holds(tmp_path,
     (root / ".key").write_text("another key\n")
     with pytest.raises(sysroots.SysrootError, match="python3.15 does not run from the s390x sid sysroot: error while"):
         sysroots.make_sysroot(str(tmp_path / "cache"), str(lists), "s390x", "sid", ["3.15"], str(qemu))
+
+
+def test_the_hosts_sysroots_are_made_before_the_others(tmp_path, monkeypatch):
+    monkeypatch.setattr(sysroots, "plans", lambda root, lists: [("arm64", "sid", ["3.15"]), ("amd64", "sid", ["3.15"]),
+                                                                ("s390x", "sid", ["3.15"])])
+    order = []
+    monkeypatch.setattr(sysroots, "make_sysroot", lambda cache, lists, arch, *a: order.append(arch))
+    (tmp_path / "sysroots").mkdir()
+    assert set(sysroots.make_all(str(tmp_path), "root", {}).values()) == {None}
+    assert order[0] == "amd64" and sorted(order[1:]) == ["arm64", "s390x"]
