@@ -11,12 +11,17 @@ index's SHA-256. A file the mirror no longer serves (a suite's index naming
 a version that a security update replaced: trixie's libc6 for s390x) is
 taken at unstable's version instead, and the sysroot's READY file says so.
 
+Lists older than the mirror (unstable's files go daily) are fetched again
+once. The standard library is byte-compiled, as Debian's postinst would.
+
 A sysroot is made again only when its key changes: the packages, versions
-and digests it holds. cases/CMakeLists.txt reads READY (one line per
-interpreter: "3.13 3.13.5-2 usr/bin/python3.13") and runs each under the
-target's emulator with `-L <sysroot>`, or on the host with the sysroot's own
-loader. The ports architectures (hppa, m68k, mips, ...) are not on the
-mirror: no sysroot, and docs/targets.md says so.
+and digests it holds. cases/interpreters/CMakeLists.txt reads its MULTIARCH
+and READY files (one line per interpreter: "3.13 3.13.5-2 <command>", with
+@SYSROOT@ for the sysroot) and runs each under the target's emulator with
+`-L <sysroot>`, or on the host with the sysroot's own loader; a sysroot that
+could not be made leaves <arch>-<suite>.FAILED, whose interpreters' tests
+are skips saying why. The ports architectures (hppa, m68k, mips, ...) are
+not on the mirror: no sysroot, and docs/targets.md says so.
 """
 import concurrent.futures
 import hashlib
