@@ -13,7 +13,7 @@
 static void incref_once(PyObject *obj) { Py_INCREF(obj); }
 static void decref_once(PyObject *obj) { Py_DECREF(obj); }
 
-/* (obj, n): n of op on obj, then None. */
+/* (obj, n): n of op on obj, then 0. */
 static PyObject *repeat(PyObject *args, void (*op)(PyObject *))
 {
     PyObject *obj;
@@ -22,8 +22,7 @@ static PyObject *repeat(PyObject *args, void (*op)(PyObject *))
         return NULL;
     for (long long i = 0; i < n; i++)
         op(obj);
-    Py_INCREF(Py_None);
-    return Py_None;
+    return PyLong_FromLong(0); /* not None: a legacy ++ on it would add one to a count being driven */
 }
 
 static PyObject *legacy_incref(PyObject *self, PyObject *args)
@@ -98,8 +97,7 @@ static PyObject *legacy_store(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OL", &obj, &word))
         return NULL;
     obj->ob_refcnt = (Py_ssize_t)word;
-    Py_INCREF(Py_None);
-    return Py_None;
+    return PyLong_FromLong(0); /* as repeat() */
 }
 
 /* The runtime's verdict on obj as it is (see runtime_is_immortal). */
