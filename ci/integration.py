@@ -778,6 +778,10 @@ def interpreters(t, cases):
     drive[drive.index(f"{ROOT}/cases/interpreters/drive.py")] = lost
     t.expect("an interpreter case that runs fewer checks than it registered fails", 1, "0 of [1-9][0-9]* checks ran",
              run(*modules))
+    t.expect("an interpreter named in HARNESS_PYTHONS that does not run is a configure error naming it", 1,
+             r"HARNESS_PYTHONS names /nonexistent/python3\.14",
+             ["cmake", "-S", ".", "-B", os.path.join(t.fakes, "bad-pythons"), "-G", "Ninja",
+              "-DHARNESS_PYTHONS=/nonexistent/python3.14"], flatten=True)
     t.expect("an interpreter case without its modules is refused", 1, r"--facts and --legacy required",
              run_case(";".join(python + ["-I", "-S", f"{ROOT}/cases/interpreters/drive.py"]), timeout=120))
 
