@@ -137,22 +137,36 @@ def sysroot_key(stanzas):
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def fetch_deb(stanza, debs_dir, opener=None):
+TRANSIENT_WAITS = (2, 4, 8, 16, 30)  # seconds between attempts: a minute in all
+
+
+def fetch_deb(stanza, debs_dir, opener=None, sleep=time.sleep):
     """The .deb of an index stanza, in DEBS_DIR (one download for the
     sysroots that share it). None if the mirror does not serve it (HTTP
-    404); a digest that differs from the index's is an error."""
+    404); a digest that differs from the index's is an error. A failure
+    that can pass (the name service, a reset connection, HTTP 5xx: one run
+    of CI was lost to a DNS blip) is tried again after each of
+    TRANSIENT_WAITS before it is an error."""
     path = os.path.join(debs_dir, os.path.basename(stanza["Filename"]))
     if os.path.isfile(path) and _sha256(path) == stanza["SHA256"]:
         return path
-    try:
-        with (opener or urllib.request.urlopen)(f"{MIRROR}/{stanza['Filename']}", timeout=120) as response:
-            data = response.read()
-    except urllib.error.HTTPError as e:
-        if e.code == 404:
-            return None
-        raise SysrootError(f"{stanza['Filename']}: HTTP {e.code}") from e
-    except (urllib.error.URLError, OSError) as e:
-        raise SysrootError(f"{stanza['Filename']}: {e}") from e
+    url = f"{MIRROR}/{stanza['Filename']}"
+    for wait in (*TRANSIENT_WAITS, None):
+        try:
+            with (opener or urllib.request.urlopen)(url, timeout=120) as response:
+                data = response.read()
+            break
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                return None
+            failure = f"HTTP {e.code}"
+            if e.code < 500 and e.code != 429:
+                raise SysrootError(f"{stanza['Filename']}: {failure}") from e
+        except (urllib.error.URLError, OSError) as e:
+            failure = str(e)
+        if wait is None:
+            raise SysrootError(f"{stanza['Filename']}: {failure} ({len(TRANSIENT_WAITS) + 1} attempts)")
+        sleep(wait)
     if hashlib.sha256(data).hexdigest() != stanza["SHA256"]:
         raise SysrootError(f"{stanza['Filename']}: its SHA-256 is not the index's")
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"  # sysroots are made in parallel

@@ -112,6 +112,39 @@ def test_a_deb_is_checked_against_the_index_and_fetched_once(tmp_path):
         sysroots.fetch_deb(packages["libexpat1"], str(tmp_path), tampered)
 
 
+class Flaky(Mirror):
+    """A mirror whose first FAILURES answers are the exceptions given."""
+
+    def __init__(self, files, failures):
+        super().__init__(files)
+        self.failures = list(failures)
+
+    def __call__(self, url, timeout):
+        if self.failures:
+            self.asked.append(url)
+            raise self.failures.pop(0)
+        return super().__call__(url, timeout)
+
+
+def test_a_failure_that_can_pass_is_tried_again_and_one_that_cannot_is_not(tmp_path):
+    packages, _ = index()
+    waits = []
+    dns = urllib.error.URLError(OSError(-3, "Temporary failure in name resolution"))
+    busy = urllib.error.HTTPError("u", 503, "Service Unavailable", {}, None)
+    mirror = Flaky({"zlib1g_1.3-1_s390x.deb": PAYLOAD}, [dns, busy, ConnectionResetError()])
+    path = sysroots.fetch_deb(packages["zlib1g"], str(tmp_path), mirror, waits.append)
+    assert open(path, "rb").read() == PAYLOAD and waits == [2, 4, 8] and len(mirror.asked) == 4
+    waits.clear()
+    down = Flaky({}, [dns] * 10)
+    with pytest.raises(sysroots.SysrootError, match=r"libc6_2.41-1_s390x.deb: .*name resolution.* \(6 attempts\)"):
+        sysroots.fetch_deb(packages["libc6"], str(tmp_path), down, waits.append)
+    assert waits == list(sysroots.TRANSIENT_WAITS) and len(down.asked) == 6
+    forbidden = Flaky({}, [urllib.error.HTTPError("u", 403, "Forbidden", {}, None)])
+    with pytest.raises(sysroots.SysrootError, match="HTTP 403"):
+        sysroots.fetch_deb(packages["libc6"], str(tmp_path), forbidden, waits.append)
+    assert len(forbidden.asked) == 1
+
+
 def test_a_file_the_mirror_no_longer_serves_is_taken_from_unstable(tmp_path):
     packages, _ = index()
     newer = dict(packages["libc6"], Version="2.43-1", Filename="pool/main/g/glibc/libc6_2.43-1_s390x.deb")
