@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "case.h"
+#include "expect.h"
 
 const char *const case_family_name = "agreement";
 
@@ -34,21 +35,48 @@ static const rm_implementation *model_of(const rm_implementation *s)
 static const char *impl_side(void) { return case_opts.binding ? "binding" : "implementation"; }
 static const char *ref_side(void) { return case_opts.binding ? "CPython" : "model"; }
 
-/* A known difference of a binding (its known_divergences: "operation:field^mask
- * ...", harness/bindings/known-divergences.txt): pinned to the exact bits in
- * which the binding's field differs from CPython's after that operation
- * (the XOR of the two, read as the field's integer). Reported with both
- * sides as a finding, then the field is set to CPython's so that the walk
- * goes on comparing everything else. Each must show in the walk
- * (same_operations), or what docs/findings.md says is no longer true. */
+/* A known difference of a binding (its known_divergences, harness/bindings/
+ * known-divergences.txt), pinned exactly, in one of three forms:
+ *   operation:field^mask  the binding's field differs from CPython's after
+ *                         that operation in exactly these bits (the XOR of
+ *                         the two, read as the field's integer);
+ *   operation:field=kept  the binding left the field as it was before the
+ *                         operation, where CPython changed it;
+ *   operation:ob_refcnt=whole  the binding applied the operation (incref,
+ *                         decref) to the whole ob_refcnt word, its carry or
+ *                         borrow reaching the fields above the counting word,
+ *                         where CPython's stays in the counting word;
+ *   refcnt:field=reads    the binding's Py_REFCNT is the whole field (read as
+ *                         a signed integer of its size), where CPython's is not;
+ *   operation:field=0xV   the binding's field is V, where CPython's is not;
+ *   refcnt:Py_REFCNT=0xV  the binding's Py_REFCNT is V (as a Py_ssize_t
+ *                         of this data model: 0xffffffff is -1 on 32-bit).
+ * A declaration ending in @<text> applies only to the data models whose
+ * name has that text ("@64-bit": where only that one diverges).
+ * A field name's '_' stands for a space ("counting_word"). Reported with
+ * both sides as a finding, then the field (or the reading) is taken as
+ * CPython's so that the walk goes on comparing everything else. Each must
+ * show in the walk (same_operations), or what docs/findings.md says is no
+ * longer true. */
 enum { MAX_DIVERGENCES = 8 };
+typedef enum divergence_kind {
+    DIVERGES_BY_MASK,
+    DIVERGES_KEPT,
+    DIVERGES_WHOLE,
+    DIVERGES_READS,
+    DIVERGES_TO_VALUE
+} divergence_kind;
 typedef struct divergence {
-    char operation[32], field[32];
+    char text[96], operation[32], field[32];
+    divergence_kind kind;
     uint64_t mask;
     unsigned long seen;
 } divergence;
 static divergence declared[MAX_DIVERGENCES];
 static size_t n_declared;
+/* The binding's object before the walk's current operation (for =kept). */
+static uint8_t before_op[RM_MAX_HEADER];
+static bool before_op_known;
 
 static void parse_divergences(void)
 {
@@ -64,27 +92,62 @@ static void parse_divergences(void)
         divergence *d = &declared[n_declared++];
         char entry[96], *end = NULL;
         snprintf(entry, sizeof entry, "%.*s", (int)n, p);
-        char *colon = strchr(entry, ':'), *caret = strchr(entry, '^');
-        ck_assert_msg(colon && caret && caret > colon + 1 && colon > entry,
-                      "known divergence '%s' is not operation:field^mask", entry);
-        d->mask = strtoull(caret + 1, &end, 16);
-        ck_assert_msg(end && !*end && d->mask, "known divergence '%s': '%s' is no non-zero hexadecimal mask", entry,
-                      caret + 1);
-        snprintf(d->operation, sizeof d->operation, "%.*s", (int)(colon - entry), entry);
-        snprintf(d->field, sizeof d->field, "%.*s", (int)(caret - colon - 1), colon + 1);
-        d->seen = 0;
+        snprintf(d->text, sizeof d->text, "%s", entry);
         p += n;
+        char *at = strchr(entry, '@');
+        if (at) { /* for some data models only */
+            *at = '\0';
+            if (!strstr(rm_data_model_name(rm_native_data_model()), at + 1)) {
+                n_declared--;
+                continue;
+            }
+        }
+        char *colon = strchr(entry, ':'), *sep = colon ? colon + strcspn(colon, "^=") : NULL;
+        ck_assert_msg(colon && *sep && sep > colon + 1 && colon > entry,
+                      "known divergence '%s' is not operation:field^mask or operation:field=kept|whole|reads|0xV",
+                      entry);
+        if (*sep == '^' || !strncmp(sep, "=0x", 3)) {
+            d->kind = *sep == '^' ? DIVERGES_BY_MASK : DIVERGES_TO_VALUE;
+            d->mask = strtoull(sep + (*sep == '^' ? 1 : 3), &end, 16);
+            ck_assert_msg(end && !*end && (d->mask || d->kind == DIVERGES_TO_VALUE),
+                          "known divergence '%s': '%s' is no (non-zero) hexadecimal number", entry, sep + 1);
+        } else {
+            bool kept = !strcmp(sep + 1, "kept"), whole = !strcmp(sep + 1, "whole");
+            bool reads = !strcmp(sep + 1, "reads") && !strncmp(entry, "refcnt:", 7);
+            ck_assert_msg(kept || whole || reads,
+                          "known divergence '%s': '=%s' is not =kept, =whole or refcnt's =reads", entry, sep + 1);
+            d->kind = kept ? DIVERGES_KEPT : whole ? DIVERGES_WHOLE : DIVERGES_READS;
+            d->mask = 0;
+        }
+        snprintf(d->operation, sizeof d->operation, "%.*s", (int)(colon - entry), entry);
+        snprintf(d->field, sizeof d->field, "%.*s", (int)(sep - colon - 1), colon + 1);
+        d->seen = 0;
     }
 }
 
-/* The declaration for (operation, field) whose mask is exactly the bits that
- * differ, or NULL. */
-static divergence *known_divergence(const char *operation, const char *field, uint64_t differing)
+/* The declaration for (operation, field) that the difference matches
+ * (MINE: the binding's field; DIFFERING: the XOR of the two sides;
+ * WAS_KEPT: the binding's field is what it was before the operation), or
+ * NULL. */
+static bool field_is(const char *declared_name, const char *name)
 {
-    for (size_t i = 0; i < n_declared; i++)
-        if (!strcmp(declared[i].operation, operation) && !strcmp(declared[i].field, field) &&
-            declared[i].mask == differing)
+    for (; *declared_name && *name; declared_name++, name++)
+        if (*declared_name != *name && !(*declared_name == '_' && *name == ' '))
+            return false;
+    return !*declared_name && !*name;
+}
+
+static divergence *known_divergence(const char *operation, const char *field, uint64_t mine, uint64_t differing,
+                                    bool was_kept)
+{
+    for (size_t i = 0; i < n_declared; i++) {
+        const divergence *d = &declared[i];
+        if (strcmp(d->operation, operation) || !field_is(d->field, field))
+            continue;
+        if ((d->kind == DIVERGES_BY_MASK && d->mask == differing) || (d->kind == DIVERGES_KEPT && was_kept) ||
+            (d->kind == DIVERGES_TO_VALUE && d->mask == mine))
             return &declared[i];
+    }
     return NULL;
 }
 
@@ -136,17 +199,36 @@ static void assert_same(const side *impl, const side *model, const char *after)
         char op[32];
         snprintf(op, sizeof op, "%.*s", (int)strcspn(operation + 1, ":)"), operation + 1);
         /* Known only if every differing byte lies in a field known to differ
-         * after this operation (the whole-word fields overlap the others). */
+         * after this operation. The whole word (ob_refcnt) overlaps the
+         * others, and so does the counting word where it is ob_ref_local. */
         divergence *known[RM_F_COUNT] = { NULL };
         bool covered[RM_MAX_HEADER] = { false }, all_known = true;
         for (int f = 0; f < RM_F_COUNT; f++) {
             rm_field fd = l.field[f];
-            if (!fd.size || f == RM_F_REFCNT || f == RM_F_COUNT_WORD)
+            if (!fd.size || f == RM_F_REFCNT ||
+                (f == RM_F_COUNT_WORD && fd.offset == l.field[RM_F_REF_LOCAL].offset && l.field[RM_F_REF_LOCAL].size))
                 continue;
-            uint64_t differing =
-                rm_load(impl->obj, fd, impl->rt.dm.big_endian) ^ rm_load(model->obj, fd, model->rt.dm.big_endian);
-            if (differing && (known[f] = known_divergence(op, rm_field_name((rm_field_id)f), differing)))
+            bool be = impl->rt.dm.big_endian;
+            uint64_t mine = rm_load(impl->obj, fd, be), differing = mine ^ rm_load(model->obj, fd, be);
+            bool was_kept = before_op_known && mine == rm_load(before_op, fd, be);
+            if (differing &&
+                (known[f] = known_divergence(op, rm_field_name((rm_field_id)f), mine, differing, was_kept)))
                 memset(covered + fd.offset, 1, fd.size);
+        }
+        /* =whole: the binding's ob_refcnt is the word before the operation
+         * plus or minus one, and its counting word is CPython's. */
+        rm_field wf = l.field[RM_F_REFCNT], cw = l.field[RM_F_COUNT_WORD];
+        int delta = !strcmp(op, "incref") ? 1 : !strcmp(op, "decref") ? -1 : 0;
+        for (size_t i = 0; i < n_declared && wf.size && cw.size && delta && before_op_known; i++) {
+            bool be = impl->rt.dm.big_endian;
+            uint64_t m = wf.size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * wf.size)) - 1;
+            if (declared[i].kind == DIVERGES_WHOLE && !strcmp(declared[i].operation, op) &&
+                field_is(declared[i].field, "ob_refcnt") &&
+                rm_load(impl->obj, wf, be) == ((rm_load(before_op, wf, be) + (uint64_t)(int64_t)delta) & m) &&
+                rm_load(impl->obj, cw, be) == rm_load(model->obj, cw, be)) {
+                known[RM_F_REFCNT] = &declared[i];
+                memset(covered + wf.offset, 1, wf.size);
+            }
         }
         for (size_t i = 0; i < n; i++)
             all_known = all_known && (impl->obj[i] == model->obj[i] || covered[i]);
@@ -177,6 +259,29 @@ static void assert_same(const side *impl, const side *model, const char *after)
     bool ia = impl->s->is_immortal(&impl->rt, impl->obj), ib = model->s->is_immortal(&model->rt, model->obj);
     case_require_msg(ia == ib, "%s after %s: immortal %d, %s %d", impl->s->name, after, ia, ref_side(), ib);
     int64_t ra = impl->s->refcnt(&impl->rt, impl->obj), rb = model->s->refcnt(&model->rt, model->obj);
+    for (size_t i = 0; i < n_declared && ra != rb; i++) { /* refcnt:field=reads */
+        rm_field fd = { 0, 0 };
+        for (int f = 0; f < RM_F_COUNT; f++)
+            if (field_is(declared[i].field, rm_field_name((rm_field_id)f)))
+                fd = l.field[f];
+        uint64_t ssize_mask = impl->rt.dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
+        bool by_mask = declared[i].kind == DIVERGES_TO_VALUE && !strcmp(declared[i].operation, "refcnt") &&
+                       !strcmp(declared[i].field, "Py_REFCNT") && declared[i].mask == ((uint64_t)ra & ssize_mask);
+        if (!by_mask && (declared[i].kind != DIVERGES_READS || !fd.size))
+            continue;
+        uint64_t v = fd.size ? rm_load(impl->obj, fd, impl->rt.dm.big_endian) : 0;
+        int64_t whole = fd.size == 8 ? (int64_t)v : (int64_t)(v << (64 - 8 * fd.size)) >> (64 - 8 * fd.size);
+        if (!by_mask && whole != ra)
+            continue;
+        declared[i].seen++;
+        if (note_finding("refcnt", RM_F_COUNT))
+            printf("harness-finding: %s: %s on %s: Py_REFCNT reads %s%s, where CPython's reads %s (first seen "
+                   "after %s; "
+                   "known: harness/bindings/known-divergences.txt)\n",
+                   impl->s->name, case_opts.binding->project, rm_data_model_name(impl->rt.dm), case_i64(ra),
+                   by_mask ? "" : " (the whole field, as its own declaration says)", case_i64(rb), after);
+        ra = rb;
+    }
     case_require_msg(ra == rb, "%s after %s: Py_REFCNT %s, %s %s", impl->s->name, after, case_i64(ra), ref_side(),
                      case_i64(rb));
     if (case_opts.binding && case_opts.binding->is_uniquely_referenced) {
@@ -203,11 +308,11 @@ START_TEST(same_images)
     start(&a, impl), start(&b, model);
     impl->init_static(&a.rt, a.obj, RM_ORIGIN_CORE);
     model->init_static(&b.rt, b.obj, RM_ORIGIN_CORE);
-    assert_same(&a, &b, "the core's PyObject_HEAD_INIT");
+    assert_same(&a, &b, "the core's PyObject_HEAD_INIT (init_static)");
     start(&a, impl), start(&b, model);
     impl->init_static(&a.rt, a.obj, RM_ORIGIN_EXTENSION);
     model->init_static(&b.rt, b.obj, RM_ORIGIN_EXTENSION);
-    assert_same(&a, &b, "an extension's PyObject_HEAD_INIT");
+    assert_same(&a, &b, "an extension's PyObject_HEAD_INIT (init_static)");
     start(&a, impl), start(&b, model);
     impl->new_reference(&a.rt, a.obj);
     model->new_reference(&b.rt, b.obj);
@@ -293,7 +398,10 @@ START_TEST(same_operations)
                 model->new_reference(&b.rt, b.obj), model->immortalize(&b.rt, b.obj);
             }
             snprintf(after, sizeof after, "start %d from 0x%llx%s", origin, (unsigned long long)w,
-                     origin == 2 ? " (immortalize)" : "");
+                     origin == 2   ? " (immortalize)"
+                     : origin == 1 ? " (init_static)"
+                                   : "");
+            before_op_known = false;
             assert_same(&a, &b, after);
             for (int step = 0; step < STEPS; step++) {
                 walk_op op = n_ops == 4 ? ops[(script >> (2 * step)) & 3] : ops[(script >> (5 * step)) % n_ops];
@@ -306,6 +414,8 @@ START_TEST(same_operations)
                     rm_store(a.obj, tid, dm.big_endian, other);
                     rm_store(b.obj, tid, dm.big_endian, other);
                 }
+                memcpy(before_op, a.obj, l.object_size);
+                before_op_known = true;
                 if (op == W_SET_REFCNT) {
                     int64_t n = (int64_t)(next_random(&rng) & 0xFFFF) + 1;
                     impl->set_refcnt(&a.rt, a.obj, n);
@@ -335,6 +445,7 @@ START_TEST(same_operations)
                 snprintf(after, sizeof after, "start %d from 0x%llx, step %d (%s)", origin, (unsigned long long)w, step,
                          walk_names[op]);
                 assert_same(&a, &b, after);
+                before_op_known = false;
             }
         }
     }
@@ -343,10 +454,9 @@ START_TEST(same_operations)
      * docs/findings.md says of it is no longer known to be true. */
     for (size_t i = 0; i < n_declared; i++)
         ck_assert_msg(declared[i].seen > 0,
-                      "%s: the declared divergence %s:%s^%llx (harness/bindings/known-divergences.txt) did not show in "
+                      "%s: the declared divergence %s (harness/bindings/known-divergences.txt) did not show in "
                       "%lu operations on %s: docs/findings.md no longer holds; find out why, then update both",
-                      case_opts.binding->project, declared[i].operation, declared[i].field,
-                      (unsigned long long)declared[i].mask, operations, rm_data_model_name(dm));
+                      case_opts.binding->project, declared[i].text, operations, rm_data_model_name(dm));
     if (own)
         printf("harness-agreement: %s: its own operations (%s) agree with %s's on %lu operations from %zu start "
                "states on %s\n",
@@ -355,6 +465,73 @@ START_TEST(same_operations)
         printf("harness-agreement: %s: the implementation and the model agree on %lu operations from %zu start "
                "states on %s\n",
                impl->summary, operations, 3 * (nb + RANDOM_STARTS), rm_data_model_name(dm));
+}
+END_TEST
+
+/* Whether the binding declares DECLARATION (known-divergences.txt) for this
+ * data model (no @ qualifier, or one this data model's name has). */
+static bool declares(const char *declaration)
+{
+    const char *list = case_opts.binding ? case_opts.binding->known_divergences : NULL;
+    size_t n = strlen(declaration);
+    for (const char *p = list ? strstr(list, declaration) : NULL; p; p = strstr(p + 1, declaration)) {
+        if ((p != list && p[-1] != ' ') || (p[n] && p[n] != ' ' && p[n] != '@'))
+            continue;
+        if (p[n] != '@')
+            return true;
+        char qualifier[32];
+        snprintf(qualifier, sizeof qualifier, "%.*s", (int)strcspn(p + n + 1, " "), p + n + 1);
+        if (strstr(rm_data_model_name(rm_native_data_model()), qualifier))
+            return true;
+    }
+    return false;
+}
+
+/* What incref:counting_word=kept means for an extension (PyO3 0.28 on
+ * 3.14+, 64-bit: its Py_INCREF returns once the count reads immortal, bit
+ * 31, where CPython's counts on to _Py_IMMORTAL_INITIAL_REFCNT, 3<<30, so
+ * that an object saturated by increments stays away from the edge): from
+ * the last mortal count, 1000 of the binding's increments leave the object
+ * at the first immortal count, one legacy decrement (an extension built
+ * with 3.11's headers: a plain -- of the whole word) away from mortality;
+ * the same 1000 of CPython's leave it 1000 legacy decrements away. */
+START_TEST(kept_increments_then_legacy_decrements)
+{
+    rm_data_model dm = rm_native_data_model();
+    const rm_implementation *impl = case_opts.impl, *ref = case_opts.reference,
+                            *legacy = rm_find_implementation("legacy");
+    ck_assert_msg(legacy != NULL, "no legacy model to decrement with");
+    expect_saturation e = expect_saturation_of(ref, dm);
+    side a, b;
+    start(&a, impl), start(&b, ref);
+    rm_field cw = ref->layout(dm).field[RM_F_COUNT_WORD];
+    uint32_t last_mortal = e.first_immortal - 1;
+    enum { INCREMENTS = 1000 };
+    impl->new_reference(&a.rt, a.obj), ref->new_reference(&b.rt, b.obj);
+    ref->set_refcnt(&a.rt, a.obj, last_mortal), ref->set_refcnt(&b.rt, b.obj, last_mortal);
+    ck_assert_msg(!ref->is_immortal(&b.rt, b.obj), "%s: CPython reads the last mortal count 0x%x as immortal",
+                  impl->name, (unsigned)last_mortal);
+    for (int i = 0; i < INCREMENTS; i++)
+        impl->incref(&a.rt, a.obj), ref->incref(&b.rt, b.obj);
+    uint64_t mine = rm_load(a.obj, cw, dm.big_endian), theirs = rm_load(b.obj, cw, dm.big_endian);
+    ck_assert_msg(mine == e.first_immortal && ref->is_immortal(&a.rt, a.obj),
+                  "%s: %d of the binding's Py_INCREF from 0x%x: counting word 0x%llx, not the first immortal 0x%x",
+                  impl->name, INCREMENTS, (unsigned)last_mortal, (unsigned long long)mine, (unsigned)e.first_immortal);
+    ck_assert_msg(theirs == (uint64_t)last_mortal + INCREMENTS,
+                  "%s: %d of CPython's Py_INCREF from 0x%x: counting word 0x%llx", impl->name, INCREMENTS,
+                  (unsigned)last_mortal, (unsigned long long)theirs);
+    legacy->decref(&a.rt, a.obj), legacy->decref(&b.rt, b.obj);
+    ck_assert_msg(!ref->is_immortal(&a.rt, a.obj) && ref->is_immortal(&b.rt, b.obj),
+                  "%s: after one legacy decrement: the binding's object immortal %d, CPython's %d", impl->name,
+                  ref->is_immortal(&a.rt, a.obj), ref->is_immortal(&b.rt, b.obj));
+    int legacy_decrements = 1;
+    while (ref->is_immortal(&b.rt, b.obj) && legacy_decrements < 2 * INCREMENTS)
+        legacy->decref(&b.rt, b.obj), legacy_decrements++;
+    ck_assert_int_eq(legacy_decrements, INCREMENTS);
+    printf("harness-finding: %s: %s on %s: %d Py_INCREF from the last mortal count 0x%x leave 0x%llx (CPython's: "
+           "0x%llx); one legacy decrement makes it mortal again, where CPython's needs %d\n",
+           impl->name, case_opts.binding->project, rm_data_model_name(dm), INCREMENTS, (unsigned)last_mortal,
+           (unsigned long long)mine, (unsigned long long)theirs, legacy_decrements);
 }
 END_TEST
 
@@ -367,5 +544,7 @@ bool case_family_add_tests(TCase *tc)
     CASE_TEST(tc, same_layout);
     CASE_TEST(tc, same_images);
     CASE_TEST(tc, same_operations);
+    if (declares("incref:counting_word=kept"))
+        CASE_TEST(tc, kept_increments_then_legacy_decrements);
     return true;
 }

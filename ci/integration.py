@@ -416,6 +416,62 @@ def binding_scan(t):
     quiet(["cmake", "-S", ".", "-B", "build/selftest-scan", f"-DHARNESS_BINDINGS_OWN={fake_binding}/own-operations.txt"])
 
 
+def rust_shims(t):
+    """The Rust copies (ci/harness/rustshims.py, binding_rust.c) must bite:
+    PyO3 0.28 built with pyo3-build-config told 3.11 where the headers are
+    3.14's, or 3.13 where they are 3.15's (the cfgs select another branch,
+    silently), fails the agreement; and a shim that setup could not build,
+    or did not build, is a configure error naming it."""
+    from ci.harness import rustshims
+    cache = cache_dir()
+    real = os.path.join(cache, "rust-shims")
+    if not os.path.isfile(os.path.join(real, "pyo3-0.28", "x86_64-linux-gnu", ".key")):
+        t.failed(f"no PyO3 shims for the host in {real} (ci/setup.sh builds them; see {cache}/rust-shims.log)")
+        return
+    shims = os.path.join(t.fakes, "rust-shims")
+    shutil.copytree(real, shims)
+    row = next(r for r in rustshims.rust_rows(ROOT) if r["name"] == "pyo3-0.28")
+    builder = rustshims.Builder(cache, ROOT, os.path.join(cache, "cbmc-root"),
+                                os.path.join(cache, "apt-cpython", "lists"), log=lambda *a: None)
+    wrong = os.path.join(t.fakes, "rust-wrong")
+    try:
+        builder.build(row, "amd64", "x86_64-linux-gnu", "x86_64-linux-gnu", ["3.14", "3.15"],
+                      os.path.join(ROOT, "harness", "bindings", row["header"]), out_root=wrong,
+                      configured_as={"3.14": "3.11", "3.15": "3.13"})
+    except rustshims.RustError as e:
+        t.failed(f"the misconfigured PyO3 shims did not build: {e}")
+        return
+    for v in ("3.14", "3.15"):
+        for ext in (".o", ".own"):
+            shutil.copy(os.path.join(wrong, "pyo3-0.28", "x86_64-linux-gnu", v + ext),
+                        os.path.join(shims, "pyo3-0.28", "x86_64-linux-gnu", v + ext))
+    if not scratch_build("selftest-rust", "cases_agreement", f"-DHARNESS_RUST_SHIMS_ROOT={shims}"):
+        t.failed("the build with misconfigured PyO3 shims did not configure or build")
+        return
+    agreement = f"{ROOT}/build/selftest-rust/cases/cases_agreement"
+    t.expect("PyO3's Py_INCREF configured for 3.11 over 3.14's headers fails the agreement, both sides shown", 1,
+             r"3\.14 after .*\(incref: Py_INCREF\): binding \[.*\], CPython \[",
+             run_case(f"{agreement};pyo3-0.28-3.14"), flatten=True)
+    rc, out = sh(run_case(f"{agreement};pyo3-0.28-3.15"))
+    t.expect("... and configured for 3.13 over 3.15's (it counts on past 3<<30, where 3.15 saturates)", 1,
+             r"3\.15 after .*\(incref: Py_INCREF\): binding \[01 00 00 c0 .*\], CPython \[00 00 00 c0 ", rc=rc,
+             out=out, flatten=True)
+    t.expect("... where the early saturation the regression pins no longer holds", 1,
+             r"1000 of the binding's Py_INCREF from 0x7fffffff: counting word 0x800003e7, not the first immortal",
+             rc=rc, out=out, flatten=True)
+    configure = ["cmake", "-S", ".", "-B", "build/selftest-rust"]
+    with open(os.path.join(shims, "pyo3-0.22", "x86_64-linux-gnu.FAILED"), "w") as f:
+        f.write("librust-pyo3-ffi-dev 0.22.6 (pyo3-0.22) does not build for amd64: error[E0425] (self-test)\n")
+    t.expect("a shim setup could not build is a configure error naming the package and the target", 1,
+             r"pyo3-0\.22 \(Debian trixie's librust-pyo3-ffi-dev\) could not be built for x86_64-linux-gnu in setup: "
+             r".*error\[E0425\] \(self-test\)", configure, flatten=True)
+    os.remove(os.path.join(shims, "pyo3-0.22", "x86_64-linux-gnu.FAILED"))
+    shutil.rmtree(os.path.join(shims, "pyo3-0.22", "x86_64-linux-gnu"))
+    t.expect("... and one setup did not build, too", 1,
+             r"no pyo3-0\.22 shims for x86_64-linux-gnu in .*: run ci/setup\.sh for this target", configure,
+             flatten=True)
+
+
 def hygiene(t, cpython):
     """Header hygiene must fail on a diagnostic nobody knows: the 3.14 headers
     with one line added that warns."""
@@ -1131,6 +1187,7 @@ def main(argv):
             tables_and_workflow(t)
             headers_and_pyconfig(t, cpython)
             binding_scan(t)
+            rust_shims(t)
             hygiene(t, cpython)
             abi_audit(t, quadrant)
             bad_includes(t, cpython)

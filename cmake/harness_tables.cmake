@@ -53,7 +53,7 @@ set(HARNESS_VERSION_PROBE_legacy 311)
 set(HARNESS_VERSION_HEADERS_legacy -)
 
 # The binding copies' tables (harness/bindings/), each checked by its digest.
-set(HARNESS_BINDING_TABLES_SHA256 3de5c9b84f60ef4e4dddadb62e19eb733e1b2c48454b7e8b8b1640479e29e0da 3f0066dcc03eafefff065fc2056aa1dcd4aeb1cb6bc88d6f0beeeeacbd5f7207 d4d20ef79c83f5fcf5a9015532cd36714a1c5d128c18d8ed5dde54ec77c36ad9)
+set(HARNESS_BINDING_TABLES_SHA256 f051cd3de086cfbd2190959eabe3f08ac3cb92051a3d96b7ce7e7b7a42842e3e d1b02a1a1e46bb0d59971ac4fa2cbe4f777313da7ebf49122b4939749c1b5472 4f53ef91a5f7e90f8f547e9382089bec492cc54274bcdf4315ec477a3feb4534)
 set(HARNESS_BINDING_ROWS
   [==[mypyc-1.15|mypyc|python3-mypy|trixie|usr/lib/python3/dist-packages/mypyc/lib-rt|C|mypyc_util.h|mypyc_util\.h$|incref_mortal=CPy_INCREF_NO_IMM,decref_mortal=CPy_DECREF_NO_IMM]==]
   [==[mypyc-2.4|mypyc|python3-mypy|sid|usr/lib/python3/dist-packages/mypyc/lib-rt|C|mypyc_util.h|mypyc_util\.h$|incref_mortal=CPy_INCREF_NO_IMM,decref_mortal=CPy_DECREF_NO_IMM]==]
@@ -61,6 +61,8 @@ set(HARNESS_BINDING_ROWS
   [==[pythoncapi_compat-mypy-2.4|pythoncapi_compat|python3-mypy|sid|usr/lib/python3/dist-packages/mypyc/lib-rt|C|pythoncapi_compat.h|pythoncapi_compat\.h$|immortalize=PyUnstable_SetImmortal,try_incref=PyUnstable_TryIncRef,is_uniquely_referenced=PyUnstable_Object_IsUniquelyReferenced]==]
   [==[nanobind-2.5|nanobind|nanobind-dev|trixie|usr/share/nanobind|CXX|src/nb_ft.cpp|src/nb_ft\.cpp$|immortalize=make_immortal,try_incref=nb_try_inc_ref]==]
   [==[nanobind-2.12|nanobind|nanobind-dev|sid|usr/share/nanobind|CXX|src/nb_ft.cpp|src/nb_ft\.cpp$|immortalize=make_immortal,try_incref=nb_try_inc_ref]==]
+  [==[pyo3-0.22|pyo3|librust-pyo3-ffi-dev|trixie|usr/share/cargo/registry|Rust|pyo3_shim.rs|src/.*\.rs$|incref=Py_INCREF,decref=Py_DECREF,refcnt=Py_REFCNT,init_static=PyObject_HEAD_INIT]==]
+  [==[pyo3-0.28|pyo3|librust-pyo3-ffi-dev|sid|usr/share/cargo/registry|Rust|pyo3_shim.rs|src/.*\.rs$|incref=Py_INCREF,decref=Py_DECREF,refcnt=Py_REFCNT,init_static=PyObject_HEAD_INIT]==]
 )
 set(HARNESS_BINDING_OWN_ROWS
   [==[mypyc-1.15-3.11|-]==]
@@ -111,7 +113,30 @@ set(HARNESS_BINDING_OWN_ROWS
   [==[nanobind-2.12-3.14t|immortalize]==]
   [==[nanobind-2.12-3.15t|immortalize]==]
   [==[nanobind-2.12-3.12|-]==]
+  [==[pyo3-0.22-3.11|incref,decref,refcnt,init_static]==]
+  [==[pyo3-0.22-3.12|incref,decref,refcnt,init_static]==]
+  [==[pyo3-0.22-3.13|incref,decref,refcnt,init_static]==]
+  [==[pyo3-0.22-3.14|-]==]
+  [==[pyo3-0.22-3.15|-]==]
+  [==[pyo3-0.22-3.13t|-]==]
+  [==[pyo3-0.22-3.14t|-]==]
+  [==[pyo3-0.22-3.15t|-]==]
+  [==[pyo3-0.28-3.11|incref,decref,refcnt,init_static]==]
+  [==[pyo3-0.28-3.12|incref,decref,refcnt,init_static]==]
+  [==[pyo3-0.28-3.13|incref,decref,refcnt,init_static]==]
+  [==[pyo3-0.28-3.14|incref,decref,refcnt,init_static]==]
+  [==[pyo3-0.28-3.15|incref,decref,refcnt,init_static]==]
+  [==[pyo3-0.28-3.13t|refcnt,init_static]==]
+  [==[pyo3-0.28-3.14t|refcnt,init_static]==]
+  [==[pyo3-0.28-3.15t|refcnt,init_static]==]
 )
 set(HARNESS_BINDING_DIVERGENCE_ROWS
   [==[^nanobind-.*-3\.1[45]t$|immortalize:ob_gc_bits^40|docs/findings.md#nanobind-make_immortal-leaves-the-deferred-gc-bit-clear]==]
+  [==[^pyo3-0\.[0-9]+-3\.1[345]$|init_static:counting_word=0x1|docs/findings.md#4-pyo3-static-objects-start-mortal]==]
+  [==[^pyo3-0\.28-3\.1[45]$|init_static:ob_flags=0x0@64-bit|docs/findings.md#4-pyo3-static-objects-start-mortal]==]
+  [==[^pyo3-0\.28-3\.1[45]$|incref:counting_word=kept@64-bit|docs/findings.md#5-pyo3-028-py_incref-saturates-at-bit-31-on-314]==]
+  [==[^pyo3-0\.28-3\.1[45]$|decref:ob_refcnt=whole@64-bit|docs/findings.md#6-pyo3-028-py_refcnt-and-py_decref-use-the-whole-word-on-314]==]
+  [==[^pyo3-0\.28-3\.1[45]$|refcnt:ob_refcnt=reads@64-bit|docs/findings.md#6-pyo3-028-py_refcnt-and-py_decref-use-the-whole-word-on-314]==]
+  [==[^pyo3-0\.28-3\.1[45]t$|refcnt:Py_REFCNT=0xffffffff|docs/findings.md#7-pyo3-028-free-threaded-py_refcnt-of-an-immortal-object]==]
+  [==[^pyo3-0\.28-3\.14t$|init_static:ob_flags=0x0|docs/findings.md#4-pyo3-static-objects-start-mortal]==]
 )

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from . import reuse, sysroots, tables
+from . import reuse, rustshims, sysroots, tables
 
 ROOT = tables.ROOT
 # Host tools: compilers for the host presets (g++ for the header hygiene
@@ -217,17 +217,19 @@ def make_i386_root(cache, packages):
 
 
 def make_cbmc_root(cache):
-    """CBMC is in Debian 13 only; a minbase root of it (debootstrap, cached)
-    holds it, and cases/proofs/ runs it with the root's own loader and
-    libraries: no chroot."""
+    """The Debian 13 root (debootstrap, cached): CBMC, which is in Debian 13
+    only (cases/proofs/ runs it with the root's own loader and libraries:
+    no chroot), and Debian 13's Rust, which builds the binding libraries'
+    Rust copies (ci/harness/rustshims.py, in a chroot)."""
     root, log, t0 = os.path.join(cache, "cbmc-root"), os.path.join(cache, "cbmc-root.log"), time.monotonic()
-    key = reuse.debootstrap_key("trixie", "amd64", ["cbmc"])
+    packages = ["cbmc", *rustshims.ROOT_RUST_PACKAGES]
+    key = reuse.debootstrap_key("trixie", "amd64", packages)
     if _ready(root, key):
         return True
     if not is_root():
         say("setup: making the CBMC root needs root (debootstrap)")
         return False
-    if not _debootstrap(cache, "cbmc-root", "CBMC root", "amd64", "trixie", ["cbmc"], log):
+    if not _debootstrap(cache, "cbmc-root", "CBMC root", "amd64", "trixie", packages, log):
         return False
     tmp = root + ".tmp"
     libs = f"{tmp}/lib/x86_64-linux-gnu:{tmp}/usr/lib/x86_64-linux-gnu:{tmp}/usr/lib"
@@ -236,13 +238,17 @@ def make_cbmc_root(cache):
     if p.returncode:
         say(f"setup: CBMC does not run from its root (see {log})")
         return False
+    rustc = rustshims.root_package_version(tmp, "rustc")
+    if not rustc:
+        say(f"setup: the Debian 13 root has no rustc installed (see {log})")
+        return False
     os.rename(tmp, root)
     version = p.stdout.strip()
     with open(os.path.join(root, ".key"), "w") as f:
         f.write(key + "\n")
     with open(os.path.join(root, ".ready"), "w") as f:
         f.write(f"cbmc {version} (Debian 13 root)\n")
-    say(f"setup: CBMC root with cbmc {version} made in {time.monotonic() - t0:.0f} s")
+    say(f"setup: Debian 13 root with cbmc {version} and rustc {rustc} made in {time.monotonic() - t0:.0f} s")
     return True
 
 
@@ -484,7 +490,7 @@ def made(job, what):
     """Whether a background job succeeded; one that raised says why."""
     try:
         return job.result()
-    except (OSError, subprocess.SubprocessError) as e:
+    except (OSError, subprocess.SubprocessError, rustshims.RustError, sysroots.SysrootError) as e:
         say(f"setup: making {what} failed: {e}")
         return False
 
@@ -502,7 +508,12 @@ def setup(argv):
                      if i386_packages and not os.path.exists("/usr/lib/wine/wine") else None)
         # The proofs' root: for the host presets, and a target whose toolchain file runs proofs.
         need_cbmc = setup_host or any(known[t]["proofs"] for t in targets)
-        cbmc_root = pool.submit(make_cbmc_root, cache) if platform.machine() == "x86_64" and need_cbmc else None
+        # The Debian 13 root: CBMC for the proofs, Rust for the Rust binding copies of every Linux target.
+        linux = {tables.debian_arch(known[t]): (known[t]["multiarch"], t) for t in targets if tables.debian_arch(known[t])}
+        if setup_host:
+            linux["amd64"] = ("x86_64-linux-gnu", "x86_64-linux-gnu")
+        cbmc_root = (pool.submit(make_cbmc_root, cache) if platform.machine() == "x86_64" and (need_cbmc or linux)
+                     else None)
         src = fetch_check_source(cache) if targets else None
         fetch_cpython_headers(cache, tables.cpython_debs(ROOT), tables.binding_debs(ROOT))
         # Debian's interpreters per architecture (the interpreter family), from the lists just fetched.
@@ -515,6 +526,10 @@ def setup(argv):
             except SetupError as e:
                 raise sysroots.SysrootError(str(e)) from e
         interpreters = pool.submit(sysroots.make_all, cache, ROOT, machines, say, archs - {None}, refresh)
+        # The Rust copies' shims, in the root once it is made (the lists are fetched by now).
+        rust = (pool.submit(lambda: made(cbmc_root, "the Debian 13 root")
+                            and rustshims.make_all(cache, ROOT, os.path.join(cache, "cbmc-root"), linux, say))
+                if cbmc_root and linux else None)
         install_action_validator(cache)
         # Targets that cannot link Check run the cases on cases/minicheck.
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as builders:
@@ -535,7 +550,12 @@ def setup(argv):
             if error:
                 shortfall(f"no {arch} {suite} sysroot ({error}): its interpreters' tests will be skips")
         if cbmc_root and not made(cbmc_root, "the CBMC root"):
-            shortfall(f"no CBMC root (see {cache}/cbmc-root.log): the proofs will be skips")
+            shortfall(f"no Debian 13 root (see {cache}/cbmc-root.log): the proofs will be skips, and the Rust "
+                      "binding copies configure errors")
+        made_shims = made(rust, "the Rust copies' shims") if rust else {}
+        for (name, arch), error in sorted((made_shims or {}).items()):
+            if error:
+                shortfall(f"{name} for {arch}: {error} (configure names it as an error)")
     say(f"setup: done in {time.monotonic() - started:.0f} s (targets: {' '.join(targets) or 'host only'})")
     return 0
 

@@ -88,11 +88,14 @@ def read_index(path):
     return parse_index(text.decode("utf-8", "replace"))
 
 
-def resolve(packages, provides, roots):
+def resolve(packages, provides, roots, follow=None):
     """The names of ROOTS and everything their Pre-Depends and Depends need,
     sorted: of alternatives the first the index has (a real package, or one
     providing a virtual name); an architecture qualifier (":any") is
-    dropped. A dependency nothing satisfies is an error naming it."""
+    dropped. A dependency nothing satisfies is an error naming it. FOLLOW,
+    if given, says which names to follow: a clause whose first alternative
+    it refuses is left out (a crate's registry needs its crates, not the
+    Debian packages of the compiler)."""
     wanted, todo = set(), list(roots)
     while todo:
         name = todo.pop()
@@ -107,6 +110,8 @@ def resolve(packages, provides, roots):
                     continue
                 for choice in clause.split("|"):
                     dep = choice.strip().split(" ")[0].split(":")[0]
+                    if follow and not follow(dep):
+                        break
                     if dep in packages or dep in provides:
                         todo.append(dep if dep in packages else provides[dep])
                         break

@@ -296,7 +296,11 @@ def whitespace_rows(path, columns, shown=None):
 def bindings(root, path=None):
     """The rows of the binding copies' table (harness/bindings/bindings.txt,
     or another in its format), as dicts."""
-    rows = whitespace_rows(path or os.path.join(root, BINDINGS), len(BINDING_COLUMNS), shown=path or BINDINGS)
+    shown = path or BINDINGS
+    rows = whitespace_rows(path or os.path.join(root, BINDINGS), len(BINDING_COLUMNS), shown=shown)
+    for r in rows:
+        if r[BINDING_COLUMNS.index("lang")] not in ("C", "CXX", "Rust"):
+            raise TableError(f"{shown}: {r[0]}: lang '{r[BINDING_COLUMNS.index('lang')]}' is not C, CXX or Rust")
     return [dict(zip(BINDING_COLUMNS, r)) for r in rows]
 
 
@@ -319,8 +323,9 @@ def binding_divergences(path):
             re.compile(pattern)
         except re.error as e:
             raise TableError(f"{path}: '{pattern}' is not a regular expression: {e}")
-        if not re.fullmatch(r"[a-z_]+:[a-z_]+\^[0-9a-fA-F]+", what):
-            raise TableError(f"{path}: '{what}' is not operation:field^mask (the bits that differ, in hexadecimal)")
+        if not re.fullmatch(r"[a-z_]+:[A-Za-z_]+(\^[0-9a-fA-F]+|=(kept|whole|reads|0x[0-9a-fA-F]+))(@[0-9a-z-]+)?", what):
+            raise TableError(f"{path}: '{what}' is not operation:field^mask (the bits that differ, in hexadecimal) "
+                             "nor operation:field=kept|whole|reads|0xV, with an optional @<data model>")
     return rows
 
 
@@ -330,6 +335,9 @@ def binding_cmake(table, own, divergences):
     for the committed tables, or written at configure time for tables given
     in their place (HARNESS_BINDINGS_TABLE, HARNESS_BINDINGS_OWN)."""
     def rows(name, values):
+        for v in values:
+            if any("|" in field for field in v):
+                raise TableError(f"{name}: {v[0]}: a field with '|', which joins a row's fields for CMake")
         # Bracket arguments: the regular expressions' backslashes stay as they are.
         return [f"set({name}"] + [f"  [==[{'|'.join(v)}]==]" for v in values] + [")"]
     out = rows("HARNESS_BINDING_ROWS", [[b[c] for c in BINDING_COLUMNS] for b in bindings(None, table)])

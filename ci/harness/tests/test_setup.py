@@ -73,7 +73,9 @@ esac
     tool(bin_dir, "eatmydata", record + 'exec "$@"\n')
     tool(bin_dir, "debootstrap", record + 'for a; do r=$p; p=$a; done; mkdir -p "$r/lib64" "$r/usr/bin"\n'
          'printf "#!/bin/sh\\nshift 2; exec \\"\\$@\\"\\n" >"$r/lib64/ld-linux-x86-64.so.2"\n'
-         'printf "#!/bin/sh\\necho 6.4.1\\n" >"$r/usr/bin/cbmc"; chmod +x "$r/lib64/ld-linux-x86-64.so.2" "$r/usr/bin/cbmc"\n')
+         'printf "#!/bin/sh\\necho 6.4.1\\n" >"$r/usr/bin/cbmc"; chmod +x "$r/lib64/ld-linux-x86-64.so.2" "$r/usr/bin/cbmc"\n'
+         'mkdir -p "$r/var/lib/dpkg"; printf "Package: rustc\\nStatus: install ok installed\\nVersion: 1.85.1\\n" '
+         '>"$r/var/lib/dpkg/status"\n')
     tool(bin_dir, "npm", record + 'for a; do case $p in --prefix) d=$a;; esac; p=$a; done\n'
          'mkdir -p "$d/node_modules/.bin" && touch "$d/node_modules/.bin/action-validator" && '
          'chmod +x "$d/node_modules/.bin/action-validator"\n')
@@ -136,7 +138,7 @@ def test_only_missing_packages_are_installed_and_only_by_root(fakes, monkeypatch
 def test_the_roots_are_made_once(fakes, capsys):
     cache = reuse.cache_dir()
     assert setup.make_cbmc_root(cache)
-    assert "CBMC root with cbmc 6.4.1 made" in capsys.readouterr().out
+    assert "Debian 13 root with cbmc 6.4.1 and rustc 1.85.1 made" in capsys.readouterr().out
     assert setup.make_cbmc_root(cache)  # ready: nothing done again
     assert len(calls(fakes, "debootstrap")) == 1
     assert setup.make_i386_root(cache, ["wine32"])
@@ -247,10 +249,13 @@ def test_whole_setup_of_one_target(fakes, monkeypatch, capsys):
     deb(fakes / "repo" / "libpython3.14-dev_3.14.1-1_amd64.deb", {"./usr/include/python3.14/Python.h": "x",
                                                                   "./usr/include/python3.14/pyconfig.h": "d"})
     monkeypatch.setattr(setup.platform, "machine", lambda: "x86_64")
+    shims = []  # the Rust shims (test_rustshims.py): for the host's architecture, in the root
+    monkeypatch.setattr(setup.rustshims, "make_all", lambda *args: shims.append(args) or {})
     assert setup.main(["--with-host", "x86_64-w64-mingw32"]) == 0
+    assert [a[3] for a in shims] == [{"amd64": ("x86_64-linux-gnu", "x86_64-linux-gnu")}]
     out = capsys.readouterr().out
     assert "Check built for x86_64-w64-mingw32" in out and "Wine prefix created" in out
-    assert "CBMC root with cbmc" in out
+    assert "Debian 13 root with cbmc" in out
     assert "setup: done in" in out and "(targets: x86_64-w64-mingw32)" in out
     assert os.path.isfile(os.path.join(cache, "npm", ".installed"))
     # Again: everything is there, nothing is made twice.
@@ -263,10 +268,10 @@ def test_whole_setup_of_one_target(fakes, monkeypatch, capsys):
     tool(fakes / "bin", "debootstrap", "exit 1\n")
     shutil.rmtree(os.path.join(cache, "cbmc-root"))
     assert setup.main(["--host-only"]) == 0
-    assert "WARNING: no CBMC root" in capsys.readouterr().out
+    assert "WARNING: no Debian 13 root" in capsys.readouterr().out
     monkeypatch.setenv("CI", "true")
     assert setup.main(["--host-only"]) == 2
-    assert "no CBMC root" in capsys.readouterr().err
+    assert "no Debian 13 root" in capsys.readouterr().err
 
 
 def test_a_background_job_that_raises_is_a_failure_that_says_why(capsys):

@@ -76,6 +76,22 @@ def test_the_binding_tables_refuse_a_bad_row(tmp_path):
     div.write_text("^fake-(.*$  immortalize:ob_gc_bits^40  docs/findings.md#x\n")
     with pytest.raises(tables.TableError, match="is not a regular expression"):
         tables.binding_divergences(str(div))
+    div.write_text("^a$  incref:counting_word=kept@64-bit  x\n^a$  refcnt:Py_REFCNT=0xffffffff  x\n"
+                   "^a$  decref:ob_refcnt=whole  x\n^a$  refcnt:ob_refcnt=reads  x\n")
+    assert len(tables.binding_divergences(str(div))) == 4
+    div.write_text("^a$  incref:counting_word=somehow  x\n")
+    with pytest.raises(tables.TableError, match="nor operation:field=kept"):
+        tables.binding_divergences(str(div))
+    # A '|' joins a row's fields for CMake: no field may have one.
+    div.write_text("^a-(1|2)$  incref:counting_word=kept  x\n")
+    table = tmp_path / "bindings.txt"
+    table.write_text("x-1  x  librust-x-dev  sid  d  Go  x.rs  src/.*  incref=Py_INCREF\n")
+    with pytest.raises(tables.TableError, match="lang 'Go' is not C, CXX or Rust"):
+        tables.bindings(None, str(table))
+    table.write_text("x-1  x  librust-x-dev  sid  d  Rust  x.rs  src/.*  incref=Py_INCREF\n")
+    own.write_text("x-1-3.14  incref\n")
+    with pytest.raises(tables.TableError, match=r"HARNESS_BINDING_DIVERGENCE_ROWS: \^a-\(1\|2\)\$: a field with '\|'"):
+        tables.binding_cmake(str(table), str(own), str(div))
 
 
 def test_binding_cmake_keeps_backslashes_and_the_rows(capsys):
