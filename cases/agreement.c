@@ -265,13 +265,15 @@ static void assert_same(const side *impl, const side *model, const char *after)
             if (field_is(declared[i].field, rm_field_name((rm_field_id)f)))
                 fd = l.field[f];
         uint64_t ssize_mask = impl->rt.dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
-        bool by_mask = declared[i].kind == DIVERGES_TO_VALUE && !strcmp(declared[i].operation, "refcnt") &&
-                       !strcmp(declared[i].field, "Py_REFCNT") && declared[i].mask == ((uint64_t)ra & ssize_mask);
-        if (!by_mask && (declared[i].kind != DIVERGES_READS || !fd.size))
+        bool by_value = declared[i].kind == DIVERGES_TO_VALUE && !strcmp(declared[i].operation, "refcnt") &&
+                        !strcmp(declared[i].field, "Py_REFCNT") && declared[i].mask == ((uint64_t)ra & ssize_mask);
+        if (!by_value && (declared[i].kind != DIVERGES_READS || !fd.size))
             continue;
         uint64_t v = fd.size ? rm_load(impl->obj, fd, impl->rt.dm.big_endian) : 0;
-        int64_t whole = fd.size == 8 ? (int64_t)v : (int64_t)(v << (64 - 8 * fd.size)) >> (64 - 8 * fd.size);
-        if (!by_mask && whole != ra)
+        int64_t whole = fd.size == 8 ? (int64_t)v
+                        : fd.size    ? (int64_t)(v << (64 - 8 * fd.size)) >> (64 - 8 * fd.size)
+                                     : 0; /* no field: a refcnt:Py_REFCNT=0xV declaration */
+        if (!by_value && whole != ra)
             continue;
         declared[i].seen++;
         if (note_finding("refcnt", RM_F_COUNT))
@@ -279,7 +281,7 @@ static void assert_same(const side *impl, const side *model, const char *after)
                    "after %s; "
                    "known: harness/bindings/known-divergences.txt)\n",
                    impl->s->name, case_opts.binding->project, rm_data_model_name(impl->rt.dm), case_i64(ra),
-                   by_mask ? "" : " (the whole field, as its own declaration says)", case_i64(rb), after);
+                   by_value ? "" : " (the whole field, as its own declaration says)", case_i64(rb), after);
         ra = rb;
     }
     case_require_msg(ra == rb, "%s after %s: Py_REFCNT %s, %s %s", impl->s->name, after, case_i64(ra), ref_side(),

@@ -41,7 +41,10 @@ def main(argv):
     presets = argv
     copies = [b["name"] for b in tables.bindings(tables.ROOT)]
     name_re = re.compile(r"(agreement|regressions)\.((" + "|".join(map(re.escape, copies)) + r")-(\d+\.\d+t?))")
-    grid, findings, regressions = {}, {}, {}
+    # A copy that cannot be built for a configuration at all (no Rust
+    # standard library there) is one skip, for each of its versions' cells.
+    whole_re = re.compile(r"agreement\.(" + "|".join(map(re.escape, copies)) + ")")
+    grid, findings, regressions, whole = {}, {}, {}, {}
     for preset in presets:
         try:
             d = dom.parseString(junit_text(f"{reports}/{preset}.junit.xml"))
@@ -49,6 +52,9 @@ def main(argv):
             continue
         for case in d.getElementsByTagName("testcase"):
             m = name_re.fullmatch(case.getAttribute("name"))
+            w = whole_re.fullmatch(case.getAttribute("name"))
+            if w:
+                whole.setdefault(preset, {})[w.group(1)] = cell(case)
             if not m:
                 continue
             family, impl = m.group(1), m.group(2)
@@ -70,6 +76,11 @@ def main(argv):
                     none[impl] = detail
     order = lambda i: [c for c in copies if i.startswith(c + "-")][:1] + [[int(x) for x in re.findall(r"\d+", i.rsplit("-", 1)[1])], i]
     impls = sorted({i for r in grid.values() for i in r}, key=order)
+    for preset, skipped in whole.items():
+        for copy, c in skipped.items():
+            for i in impls:
+                if i.startswith(copy + "-") and re.fullmatch(r"\d+\.\d+t?", i[len(copy) + 1:]):
+                    grid.setdefault(preset, {}).setdefault(i, dict(c, whole_copy=True))
     json.dump({"configurations": grid, "findings": {i: {f: sorted(p) for f, p in fs.items()} for i, fs in findings.items()},
                "regressions": regressions, "no_own_operations": none},
               open(f"{reports}/bindings.json", "w"), indent=1)
@@ -78,9 +89,12 @@ def main(argv):
         return 0
     print("\n".join(grid_table(grid, impls, lambda c: "DIFFERS: " + c["failure"] if c["failure"] else "agrees")))
     print()
-    count = lambda r: sum(1 for cells in grid.values() for c in cells.values() if c["result"] == r)
+    count = lambda r: sum(1 for cells in grid.values() for c in cells.values() if c["result"] == r
+                          and not c.get("whole_copy"))
+    copies_skipped = sum(len(s) for s in whole.values())
     print(f"Bindings versus CPython's real headers: {count('agrees')} agree, {count('DIFFERS')} differ, "
-          f"{count('skip')} skipped.")
+          f"{count('skip')} skipped; {copies_skipped} copies skipped whole (no build of the copy there: its "
+          "versions' cells say why).")
     print()
     print("Own operations (what each copy defines itself for that version; the rest is CPython's own code):")
     print()

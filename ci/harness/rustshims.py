@@ -269,8 +269,7 @@ class Builder:
         t0 = time.monotonic()
         registry, crate_version, reg_key = self.registry(row)
         triple, std_key = self.standard_library(arch)
-        with open(shim_source, "rb") as f:
-            shim_digest = hashlib.sha256(f.read()).hexdigest()
+        shim_digest = _file_digest(shim_source)
         out_dir = os.path.join(out_root or os.path.join(self.cache, "rust-shims"), row["name"], multiarch)
         key = "\n".join([KEY_FORMAT, row["name"], row["ops"], triple, binutils, *reg_key, std_key, shim_digest,
                          *versions, *(f"{v} configured as {c}" for v, c in sorted(configured_as.items()))])
@@ -348,17 +347,23 @@ class Builder:
             results[version] = own
 
 
-def _key_is(directory, key):
+def _key_is(directory, key, name=".key"):
     try:
-        with open(os.path.join(directory, ".key")) as f:
+        with open(os.path.join(directory, name)) as f:
             return f.read() == key + "\n"
     except OSError:
         return False
 
 
-def _write_key(directory, key):
-    with open(os.path.join(directory, ".key"), "w") as f:
+def _write_key(directory, key, name=".key"):
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, name), "w") as f:
         f.write(key + "\n")
+
+
+def _file_digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def _read_results(out_dir, versions):
@@ -377,6 +382,23 @@ def make_all(cache, root, rust_root, machines, log=print, workers=2):
     into an error naming it (a shim that should exist and does not is never
     a silent drop)."""
     lists_dir = os.path.join(cache, "apt-cpython", "lists")
+    # Nothing changed since the last complete run (the package lists, the
+    # table, the shims' sources, the root's rustc, the architectures): done,
+    # without reading the lists again (a few seconds each).
+    quick = os.path.join(cache, "rust-shims", ".unchanged")
+    inputs = [KEY_FORMAT, repr(sorted(machines.items())), str(root_package_version(rust_root, "rustc"))]
+    for path in sorted(glob.glob(os.path.join(lists_dir, "*_Packages*"))) + [
+            os.path.join(root, tables.BINDINGS), *glob.glob(os.path.join(root, "harness", "bindings", "*.rs")),
+            os.path.join(root, "harness", "versions.txt"), os.path.abspath(__file__)]:
+        st = os.stat(path)
+        inputs.append(f"{os.path.relpath(path, cache) if path.startswith(cache) else path} {st.st_size} "
+                      f"{st.st_mtime_ns if path.startswith(cache) else _file_digest(path)}")
+    unchanged = hashlib.sha256("\n".join(inputs).encode()).hexdigest()
+    made = all(os.path.exists(os.path.join(cache, "rust-shims", row["name"], multiarch, ".key")) or
+               os.path.exists(os.path.join(cache, "rust-shims", row["name"], multiarch + ".NONE"))
+               for row in rust_rows(root) for multiarch, _ in machines.values())
+    if made and _key_is(os.path.dirname(quick), unchanged, ".unchanged"):
+        return {}
     builder = Builder(cache, root, rust_root, lists_dir, log)
     open(builder.logfile, "w").close()
     versions = [r["name"] for r in tables.versions(root) if r["kind"] in ("gil", "ft")]
@@ -425,4 +447,6 @@ def make_all(cache, root, rust_root, machines, log=print, workers=2):
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         errors = dict(zip([(j[0]["name"], j[1]) for j in jobs], pool.map(one, jobs)))
     shutil.rmtree(os.path.join(cache, "rust-debs"), ignore_errors=True)
+    if not any(errors.values()) and not any(early.values()):
+        _write_key(os.path.dirname(quick), unchanged, ".unchanged")
     return errors

@@ -235,3 +235,21 @@ def test_make_all_leaves_failures_and_unserved_architectures_for_configure(build
     assert "CPython 3.11" in (shims / "pyo3-0.28" / "x86_64-linux-gnu.FAILED").read_text()
     assert "Debian 13 has no Rust standard library for mips here" in (shims / "pyo3-0.22" / "mips-linux-gnu.NONE"
                                                                        ).read_text()
+
+
+def test_make_all_does_nothing_when_nothing_changed(builder, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    lists = cache / "apt-cpython" / "lists"
+    lists.mkdir(parents=True)
+    (lists / "deb.debian.org_debian_dists_trixie_main_binary-amd64_Packages.lz4").write_text("")
+    monkeypatch.setattr(rustshims, "Builder", lambda *a, **k: builder)
+    machines = {"amd64": ("x86_64-linux-gnu", "x86_64-linux-gnu")}
+    assert set(rustshims.make_all(str(cache), tables.ROOT, str(tmp_path / "root"), machines).values()) == {None}
+    n = len(builder.calls)
+    assert rustshims.make_all(str(cache), tables.ROOT, str(tmp_path / "root"), machines) == {}
+    assert len(builder.calls) == n  # not even rustc asked
+    # A shim gone from the cache: looked at again (and made again).
+    import shutil
+    shutil.rmtree(cache / "rust-shims" / "pyo3-0.28" / "x86_64-linux-gnu")
+    assert set(rustshims.make_all(str(cache), tables.ROOT, str(tmp_path / "root"), machines).values()) == {None}
+    assert (cache / "rust-shims" / "pyo3-0.28" / "x86_64-linux-gnu" / "3.14.o").is_file()

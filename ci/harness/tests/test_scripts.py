@@ -139,6 +139,15 @@ def test_the_side_reports_count_a_test_not_run_without_a_declared_skip_as_failed
     assert "DIFFERS" in real.stdout
 
 
+def test_a_copy_skipped_whole_fills_its_versions_cells(tmp_path):
+    (tmp_path / "fake-gcc.junit.xml").write_text(junit(case_xml("agreement.pyo3-0.28-3.14")))
+    (tmp_path / "fake-clang.junit.xml").write_text(junit(
+        case_xml("agreement.pyo3-0.28", status="notrun", out="harness-verdict: skip: no Rust here")))
+    bindings = script("report-bindings.py", "--reports", str(tmp_path), "fake-gcc", "fake-clang")
+    assert re.search(r"\| fake-clang \| skip \[1\] \|", bindings.stdout) and "[1] no Rust here" in bindings.stdout
+    assert "1 agree, 0 differ, 0 skipped; 1 copies skipped whole" in bindings.stdout
+
+
 def test_the_summary_of_a_failed_configuration_fails_its_cells_counted_by_family(tmp_path, capsys):
     (tmp_path / "fake-gcc.junit.xml").write_text(junit(
         case_xml("layout.3.14"), case_xml("layout.3.15", status="notrun", out="harness-verdict: skip: no wine32"),
