@@ -472,6 +472,33 @@ def rust_shims(t):
              flatten=True)
 
 
+def binding_abi3t(t):
+    """The copies under abi3t (harness/bindings/abi3t.txt) must bite: with a
+    table that says mypyc 2.4 must not compile and nanobind 2.12 must, both
+    tests fail saying so; a copy the table has no row for is a configure
+    error."""
+    table = os.path.join(t.fakes, "abi3t.txt")
+    rows = open(f"{ROOT}/harness/bindings/abi3t.txt").read()
+    with open(table, "w") as f:
+        f.write(re.sub(r"^mypyc-2\.4 .*$", r"mypyc-2.4  error  mypyc_util\\.h.*never", re.sub(
+            r"^nanobind-2\.12 .*$", "nanobind-2.12  compiles  -", rows, flags=re.M), flags=re.M))
+    if not quiet(["cmake", "-S", ".", "-B", "build/selftest-abi3t", "-G", "Ninja", "-DCMAKE_C_COMPILER=gcc",
+                  f"-DHARNESS_BINDINGS_ABI3T={table}"]):
+        t.failed("the build with a doctored abi3t table did not configure")
+        return
+    ctest = ["ctest", "--test-dir", "build/selftest-abi3t", "--output-on-failure", "-R"]
+    t.expect("a copy abi3t.txt says must not compile, and that compiles, fails", 8,
+             r"abi3t\.mypyc-2\.4: it compiled, and it must not", ctest + [r"^abi3t\.mypyc-2\.4$"])
+    t.expect("... and one it says must compile, and that does not, fails with its errors", 8,
+             r"abi3t\.nanobind-2\.12: it does not compile, and it must:.*nb_ft\.cpp.*error",
+             ctest + [r"^abi3t\.nanobind-2\.12$"], flatten=True)
+    with open(table, "w") as f:
+        f.write(re.sub(r"^numpy-2\.4 .*$", "", rows, flags=re.M))
+    t.expect("a copy abi3t.txt has no row for is a configure error", 1,
+             r"has no row for numpy-2\.4: add what it does under abi3t",
+             ["cmake", "-S", ".", "-B", "build/selftest-abi3t", f"-DHARNESS_BINDINGS_ABI3T={table}"], flatten=True)
+
+
 def hygiene(t, cpython):
     """Header hygiene must fail on a diagnostic nobody knows: the 3.14 headers
     with one line added that warns."""
@@ -1188,6 +1215,7 @@ def main(argv):
             headers_and_pyconfig(t, cpython)
             binding_scan(t)
             rust_shims(t)
+            binding_abi3t(t)
             hygiene(t, cpython)
             abi_audit(t, quadrant)
             bad_includes(t, cpython)

@@ -44,7 +44,8 @@ def main(argv):
     # A copy that cannot be built for a configuration at all (no Rust
     # standard library there) is one skip, for each of its versions' cells.
     whole_re = re.compile(r"agreement\.(" + "|".join(map(re.escape, copies)) + ")")
-    grid, findings, regressions, whole = {}, {}, {}, {}
+    abi3t_re = re.compile(r"abi3t\.(" + "|".join(map(re.escape, copies)) + ")")
+    grid, findings, regressions, whole, abi3t = {}, {}, {}, {}, {}
     for preset in presets:
         try:
             d = dom.parseString(junit_text(f"{reports}/{preset}.junit.xml"))
@@ -55,6 +56,11 @@ def main(argv):
             w = whole_re.fullmatch(case.getAttribute("name"))
             if w:
                 whole.setdefault(preset, {})[w.group(1)] = cell(case)
+            a = abi3t_re.fullmatch(case.getAttribute("name"))
+            if a:
+                verdict = re.search(r"harness-verdict: \w+: \S+ ([^:\n]*)", output(case))
+                abi3t.setdefault(a.group(1), {})[preset] = (dom_outcome(case)[0],
+                                                            verdict.group(1) if verdict else "no verdict")
             if not m:
                 continue
             family, impl = m.group(1), m.group(2)
@@ -81,7 +87,7 @@ def main(argv):
             for i in impls:
                 if i.startswith(copy + "-") and re.fullmatch(r"\d+\.\d+t?", i[len(copy) + 1:]):
                     grid.setdefault(preset, {}).setdefault(i, dict(c, whole_copy=True))
-    json.dump({"configurations": grid, "findings": {i: {f: sorted(p) for f, p in fs.items()} for i, fs in findings.items()},
+    json.dump({"abi3t": abi3t, "configurations": grid, "findings": {i: {f: sorted(p) for f, p in fs.items()} for i, fs in findings.items()},
                "regressions": regressions, "no_own_operations": none},
               open(f"{reports}/bindings.json", "w"), indent=1)
     if not impls:
@@ -110,6 +116,18 @@ def main(argv):
         for i in impls:
             for f, where in sorted(findings.get(i, {}).items()):
                 print(f"- `{i}` ({len(where)}): {f.replace('|', '/')}")
+    if abi3t:
+        print()
+        print("Under abi3t (harness/bindings/abi3t.txt; docs/findings.md), as an extension that uses it would be "
+              "compiled:")
+        print()
+        for copy in [c for c in copies if c in abi3t]:
+            runs = abi3t[copy]
+            said = sorted({what for outcome, what in runs.values() if outcome == "passed"})
+            failed = sorted(p for p, (outcome, _) in runs.items() if outcome != "passed")
+            print(f"- `{copy}`: {'; '.join(said) or 'nowhere as the table says'} on "
+                  f"{len(runs) - len(failed)} of {len(runs)} configurations"
+                  + (f"; FAILED on {', '.join(failed)}" if failed else ""))
     if none:
         # One line per copy and reason, with the versions it concerns.
         grouped = {}

@@ -119,6 +119,23 @@ function(harness_binding_scan out lang source dirs defs functions own_regex)
 endfunction()
 
 set(binding_rows ${HARNESS_BINDING_ROWS})
+# What each C and C++ copy does under abi3t (abi3t.txt), checked per
+# configuration by harness_binding_abi3t.
+set(HARNESS_BINDINGS_ABI3T "${table_dir}/abi3t.txt" CACHE FILEPATH
+    "what each copy does under abi3t (beside the table by default; a self-test gives its own)")
+set(abi3t_table ${HARNESS_BINDINGS_ABI3T})
+if(NOT EXISTS "${abi3t_table}")
+  message(FATAL_ERROR "harness: HARNESS_BINDINGS_ABI3T: no abi3t table at '${abi3t_table}'")
+endif()
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${abi3t_table})
+file(STRINGS ${abi3t_table} abi3t_lines REGEX "^[^#]")
+foreach(line IN LISTS abi3t_lines)
+  if(NOT line MATCHES "^([^ ]+) +(compiles|error) +(.+)$")
+    message(FATAL_ERROR "harness: ${abi3t_table}: '${line}' is not 'copy compiles|error diagnostic'")
+  endif()
+  set(abi3t_result_${CMAKE_MATCH_1} ${CMAKE_MATCH_2})
+  set(abi3t_diagnostic_${CMAKE_MATCH_1} "${CMAKE_MATCH_3}")
+endforeach()
 # The own operations each copy is expected to define, per version: a scan
 # that finds other ones (a reformatted definition it no longer reads, a new
 # guard) fails configure with both lists, rather than quietly registering
@@ -164,6 +181,41 @@ function(harness_binding_known out impl)
   endforeach()
   string(STRIP "${known}" known)
   set(${out} "${known}" PARENT_SCOPE)
+endfunction()
+
+# harness_binding_abi3t(NAME PROJECT LANG SRC HEADER SCAN_DIRS OWN_FUNCTIONS):
+# the copy compiled as an abi3t extension would (3.15's headers,
+# Py_TARGET_ABI3T=0x030F0000), calling each function it has of its own on
+# 3.15 (C), or its source as it ships (C++): an expected compile failure or
+# an expected compile (abi3t.txt), registered as the test abi3t.<copy>.
+function(harness_binding_abi3t name project lang src header scan_dirs own_functions)
+  if(NOT DEFINED abi3t_result_${name})
+    message(FATAL_ERROR "harness: ${abi3t_table} has no row for ${name}: add what it does under abi3t")
+  endif()
+  string(MAKE_C_IDENTIFIER "abi3t_binding_${name}" target)
+  set(source ${CMAKE_BINARY_DIR}/CMakeFiles/harness-bindings/${target}.c)
+  set(text "#include <Python.h>\n#include \"${header}\"\n")
+  if(lang STREQUAL "CXX")
+    set(source ${source}pp)
+  else()
+    string(APPEND text "void harness_abi3t_use(PyObject *o);\nvoid harness_abi3t_use(PyObject *o)\n{\n    (void)o;\n")
+    foreach(fn IN LISTS own_functions)
+      string(APPEND text "    ${fn}(o);\n")
+    endforeach()
+    string(APPEND text "}\n")
+  endif()
+  file(WRITE ${source} "${text}")
+  add_library(${target} OBJECT EXCLUDE_FROM_ALL ${source})
+  harness_use_real_headers(${target} real-3.15 SYSTEM)
+  target_include_directories(${target} SYSTEM PRIVATE ${scan_dirs})
+  target_compile_definitions(${target} PRIVATE Py_TARGET_ABI3T=0x030F0000)
+  if(lang STREQUAL "CXX")
+    set_target_properties(${target} PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
+  endif()
+  set(impl ${name}-abi3t)
+  set_property(GLOBAL PROPERTY HARNESS_BINDING_PROJECT_${impl} ${project})
+  set_property(GLOBAL APPEND PROPERTY HARNESS_ABI3T_BINDINGS
+               "abi3t.${name}|abi3t|${impl}|${target}|${abi3t_result_${name}}|${abi3t_diagnostic_${name}}")
 endfunction()
 
 # harness_binding_own_api(API DEFS OPS OWN BY): of OPS (operation=function
@@ -298,6 +350,14 @@ foreach(row IN LISTS binding_rows)
     continue()
   endif()
   get_filename_component(header_name ${header} NAME)
+  if(WIN32 AND dir MATCHES "-linux-gnu(/|$)")
+    # Headers of a Linux build (numpy's: its _numpyconfig.h names endian.h
+    # and sys/types.h): Debian has no Windows build of the copy.
+    set(skip "${header_name} of ${origin} is its Linux build (${dir}): Debian has no Windows build of it")
+    string(APPEND binding_report "${name}|skip|${skip}\n")
+    harness_add_implementation(NAME ${name} SKIP_REASON "${skip}" BINDING ${project})
+    continue()
+  endif()
   foreach(version IN LISTS HARNESS_REAL_VERSIONS HARNESS_LOCAL_VERSIONS)
     set(impl ${name}-${version})
     set(base real-${version})
@@ -307,8 +367,13 @@ foreach(row IN LISTS binding_rows)
     if(lang STREQUAL "CXX" AND NOT version MATCHES "t$")
       # nanobind's helpers are for the free-threaded build; with the GIL they
       # do nothing of their own (nb_ft.h's trivial versions): not registered.
+      # Under abi3t (3.15's GIL headers) Python.h defines Py_GIL_DISABLED:
+      # the source as it ships is what an abi3t extension would compile.
       string(APPEND binding_report "${impl}|none|${header_name} of ${origin}: nothing of its own with the GIL\n")
       harness_binding_own_found(${impl} "")
+      if(version STREQUAL "3.15" AND dirs AND NOT cxx_skip AND EXISTS ${src}/${header})
+        harness_binding_abi3t(${name} ${project} CXX ${src} ${header} "${src}/include;${src}/src;${src}" "")
+      endif()
       continue()
     elseif(NOT EXISTS ${src}/${header})
       set(skip "no ${header} in ${src} (ci/setup.sh unpacks Debian's ${package} from ${suite})")
@@ -330,12 +395,12 @@ foreach(row IN LISTS binding_rows)
       set(scan_source ${CMAKE_BINARY_DIR}/CMakeFiles/harness-bindings/${header_name}.c)
       set(scan_dirs ${dirs} ${src})
       if(MSVC)
-        file(WRITE ${scan_source} "#include <Python.h>\n#include \"${header_name}\"\n")
+        file(WRITE ${scan_source} "#include <Python.h>\n#include \"${header}\"\n")
         set(scan_options)
       else()
         # Python.h's macros without its text (-imacros): the copy sees the
         # same definitions, and the output to read is a sixth of the size.
-        file(WRITE ${scan_source} "#include \"${header_name}\"\n")
+        file(WRITE ${scan_source} "#include \"${header}\"\n")
         set(scan_options -imacros Python.h)
       endif()
     endif()
@@ -357,6 +422,9 @@ foreach(row IN LISTS binding_rows)
       endif()
     endforeach()
     harness_binding_own_found(${impl} "${own_ops}")
+    if(version STREQUAL "3.15" AND lang STREQUAL "C")
+      harness_binding_abi3t(${name} ${project} C ${src} ${header} "${src}" "${own}")
+    endif()
     if(NOT own)
       string(APPEND binding_report "${impl}|none|${header_name} of ${origin} has no operation of its own for ${version}\n")
       continue()
@@ -383,7 +451,7 @@ foreach(row IN LISTS binding_rows)
     harness_use_real_headers(${symbol} ${base} SYSTEM)
     target_include_directories(${symbol} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
     target_compile_definitions(${symbol} PRIVATE ${own_defs}
-      HARNESS_BINDING_SYMBOL=${symbol} "HARNESS_BINDING_HEADER=\"${header_name}\""
+      HARNESS_BINDING_SYMBOL=${symbol} "HARNESS_BINDING_HEADER=\"${header}\""
       "HARNESS_BINDING_VERSION=\"${version}\"" "HARNESS_BINDING_BASE=\"${base}\""
       "HARNESS_BINDING_PROJECT=\"${project_text}\"" "HARNESS_BINDING_OWN_API=\"${own_api}\""
       "HARNESS_BINDING_KNOWN=\"${known}\""

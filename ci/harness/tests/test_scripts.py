@@ -148,6 +148,20 @@ def test_a_copy_skipped_whole_fills_its_versions_cells(tmp_path):
     assert "1 agree, 0 differ, 0 skipped; 1 copies skipped whole" in bindings.stdout
 
 
+def test_the_copies_under_abi3t_are_listed_with_where_they_did_otherwise(tmp_path):
+    (tmp_path / "fake-gcc.junit.xml").write_text(junit(
+        case_xml("agreement.mypyc-2.4-3.14"),
+        case_xml("abi3t.mypyc-2.4", out="harness-verdict: pass: abi3t.mypyc-2.4: compiles, as it must"),
+        case_xml("abi3t.nanobind-2.12", out="harness-verdict: pass: abi3t.nanobind-2.12: does not compile, as it "
+                 "must not:\n  nb_ft.cpp:10: error: x")))
+    (tmp_path / "fake-clang.junit.xml").write_text(junit(
+        case_xml("abi3t.mypyc-2.4", status="fail", failure=True,
+                 out="harness-verdict: fail: abi3t.mypyc-2.4: it does not compile, and it must:\n  error: y")))
+    bindings = script("report-bindings.py", "--reports", str(tmp_path), "fake-gcc", "fake-clang")
+    assert "- `mypyc-2.4`: compiles, as it must on 1 of 2 configurations; FAILED on fake-clang" in bindings.stdout
+    assert "- `nanobind-2.12`: does not compile, as it must not on 1 of 1 configurations" in bindings.stdout
+
+
 def test_the_summary_of_a_failed_configuration_fails_its_cells_counted_by_family(tmp_path, capsys):
     (tmp_path / "fake-gcc.junit.xml").write_text(junit(
         case_xml("layout.3.14"), case_xml("layout.3.15", status="notrun", out="harness-verdict: skip: no wine32"),
