@@ -29,7 +29,10 @@ naming the package and the architecture.
 
 Written to .cache/rust-shims/<copy>/<multiarch>/: <version>.o and
 <version>.own (its own operations, one line) or <version>.none (why none),
-and .key.
+ORIGIN and .key; <multiarch>.FAILED (why it could not be built: configure
+names it as an error) or <multiarch>.NONE (an architecture Debian 13
+builds no Rust for: a skip) beside it; .unchanged, the inputs of the last
+complete run, at the top.
 """
 import concurrent.futures
 import glob
@@ -238,7 +241,8 @@ class Builder:
             raise RustError(f"libstd-rust-dev: Debian 13 has none for {arch}")
         if stanza["Version"] != rustc:
             raise RustError(f"libstd-rust-dev for {arch}: Debian 13 serves {stanza['Version']}, the root's rustc "
-                            f"is {rustc}")
+                            f"is {rustc} (a point release since the root was made: remove "
+                            f"{self.rust_root} and run ci/setup.sh again)")
         stamp = os.path.join(self.work, f"libstd-{arch}")
         key = f"{stanza['Package']} {stanza['Version']} {stanza['SHA256']}"
         if not _key_is(stamp, key):

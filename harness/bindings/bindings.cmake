@@ -11,7 +11,10 @@
 # functions renamed, tells which it defines itself (in its own file: not
 # CPython's, not in a header it merely includes). A copy with no operation
 # of its own for a version is not registered, and the report says so
-# (bindings.txt in the build tree, read by ci/report-bindings.py).
+# (bindings.txt in the build tree, read by ci/report-bindings.py). A Rust
+# copy (PyO3) is built in setup instead (ci/harness/rustshims.py), which
+# reads its own operations off the objects (harness_binding_rust). Each C
+# and C++ copy is also compiled under abi3t (harness_binding_abi3t).
 
 set(HARNESS_BINDINGS_ROOT "${HARNESS_CACHE_DIR}/bindings" CACHE PATH
     "where ci/setup.sh unpacked the binding libraries' sources")
