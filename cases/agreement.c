@@ -36,7 +36,7 @@ static const char *impl_side(void) { return case_opts.binding ? "binding" : "imp
 static const char *ref_side(void) { return case_opts.binding ? "CPython" : "model"; }
 
 /* A known difference of a binding (its known_divergences, harness/bindings/
- * known-divergences.txt), pinned exactly, in one of three forms:
+ * known-divergences.txt), pinned exactly, in one of these forms:
  *   operation:field^mask  the binding's field differs from CPython's after
  *                         that operation in exactly these bits (the XOR of
  *                         the two, read as the field's integer);
@@ -125,10 +125,7 @@ static void parse_divergences(void)
     }
 }
 
-/* The declaration for (operation, field) that the difference matches
- * (MINE: the binding's field; DIFFERING: the XOR of the two sides;
- * WAS_KEPT: the binding's field is what it was before the operation), or
- * NULL. */
+/* Whether a declared field name ('_' for a space) is NAME. */
 static bool field_is(const char *declared_name, const char *name)
 {
     for (; *declared_name && *name; declared_name++, name++)
@@ -137,6 +134,10 @@ static bool field_is(const char *declared_name, const char *name)
     return !*declared_name && !*name;
 }
 
+/* The declaration for (operation, field) that the difference matches
+ * (MINE: the binding's field; DIFFERING: the XOR of the two sides;
+ * WAS_KEPT: the binding's field is what it was before the operation), or
+ * NULL. */
 static divergence *known_divergence(const char *operation, const char *field, uint64_t mine, uint64_t differing,
                                     bool was_kept)
 {
