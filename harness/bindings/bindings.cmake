@@ -186,12 +186,12 @@ function(harness_binding_known out impl)
   set(${out} "${known}" PARENT_SCOPE)
 endfunction()
 
-# harness_binding_abi3t(NAME PROJECT LANG SRC HEADER SCAN_DIRS OWN_FUNCTIONS):
+# harness_binding_abi3t(NAME PROJECT LANG HEADER SCAN_DIRS OWN_FUNCTIONS):
 # the copy compiled as an abi3t extension would (3.15's headers,
 # Py_TARGET_ABI3T=0x030F0000), calling each function it has of its own on
 # 3.15 (C), or its source as it ships (C++): an expected compile failure or
 # an expected compile (abi3t.txt), registered as the test abi3t.<copy>.
-function(harness_binding_abi3t name project lang src header scan_dirs own_functions)
+function(harness_binding_abi3t name project lang header scan_dirs own_functions)
   if(NOT DEFINED abi3t_result_${name})
     message(FATAL_ERROR "harness: ${abi3t_table} has no row for ${name}: add what it does under abi3t")
   endif()
@@ -375,7 +375,7 @@ foreach(row IN LISTS binding_rows)
       string(APPEND binding_report "${impl}|none|${header_name} of ${origin}: nothing of its own with the GIL\n")
       harness_binding_own_found(${impl} "")
       if(version STREQUAL "3.15" AND dirs AND NOT cxx_skip AND EXISTS ${src}/${header})
-        harness_binding_abi3t(${name} ${project} CXX ${src} ${header} "${src}/include;${src}/src;${src}" "")
+        harness_binding_abi3t(${name} ${project} CXX ${header} "${src}/include;${src}/src;${src}" "")
       endif()
       continue()
     elseif(NOT EXISTS ${src}/${header})
@@ -426,7 +426,7 @@ foreach(row IN LISTS binding_rows)
     endforeach()
     harness_binding_own_found(${impl} "${own_ops}")
     if(version STREQUAL "3.15" AND lang STREQUAL "C")
-      harness_binding_abi3t(${name} ${project} C ${src} ${header} "${src}" "${own}")
+      harness_binding_abi3t(${name} ${project} C ${header} "${src}" "${own}")
     endif()
     if(NOT own)
       string(APPEND binding_report "${impl}|none|${header_name} of ${origin} has no operation of its own for ${version}\n")
