@@ -25,17 +25,10 @@
 #include HARNESS_BINDING_HEADER
 
 #include "implementations.h"
+#include "real/as_object.h"
 #include "refmodel.h"
 
-static PyObject *as_object(const uint8_t *obj)
-{
-    if ((uintptr_t)obj % _Alignof(PyObject) != 0) {
-        fprintf(stderr, "harness: %s given a PyObject at %p, not %u-aligned\n", HARNESS_BINDING_PROJECT,
-                (const void *)obj, (unsigned)_Alignof(PyObject));
-        abort();
-    }
-    return (PyObject *)(uintptr_t)obj;
-}
+static PyObject *as_object(const uint8_t *obj) { return harness_as_object(obj, HARNESS_BINDING_PROJECT); }
 
 /* ---- libpython, as far as the copies reach it -------------------------- */
 void _Py_Dealloc(PyObject *op) { rm_record_dealloc(harness_active_runtime("_Py_Dealloc"), (uint8_t *)op); }

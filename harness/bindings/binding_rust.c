@@ -12,21 +12,14 @@
 #include <stdlib.h>
 
 #include "implementations.h"
+#include "real/as_object.h"
 #include "refmodel.h"
 
 #define SHIM_PASTE(a, b) a##b
 #define SHIM_JOIN(a, b) SHIM_PASTE(a, b)
 #define SHIM(op) SHIM_JOIN(HARNESS_BINDING_SYMBOL, SHIM_PASTE(_, op))
 
-static PyObject *as_object(const uint8_t *obj)
-{
-    if ((uintptr_t)obj % _Alignof(PyObject) != 0) {
-        fprintf(stderr, "harness: %s given a PyObject at %p, not %u-aligned\n", HARNESS_BINDING_PROJECT,
-                (const void *)obj, (unsigned)_Alignof(PyObject));
-        abort();
-    }
-    return (PyObject *)(uintptr_t)obj;
-}
+static PyObject *as_object(const uint8_t *obj) { return harness_as_object(obj, HARNESS_BINDING_PROJECT); }
 
 /* libpython's _Py_Dealloc, which the shim's Py_DECREF calls (renamed in
  * setup to this implementation's own). */

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "implementations.h"
+#include "real/as_object.h"
 #include "real_impl.h"
 #include "refmodel.h"
 
@@ -45,18 +46,10 @@
 #error "free-threaded headers start with 3.13"
 #endif
 
-/* The real code needs a real, aligned PyObject: a misaligned buffer is a
- * harness bug, reported loudly rather than as undefined behaviour. The
- * cases' storage has no declared type (case_object(), mapped pages), so
- * it may be accessed as a PyObject. */
+/* The real code needs a real, aligned PyObject (real/as_object.h). */
 static PyObject *as_object(const uint8_t *obj)
 {
-    if ((uintptr_t)obj % _Alignof(PyObject) != 0) {
-        fprintf(stderr, "harness: real %s headers given a PyObject at %p, not %u-aligned\n", HARNESS_REAL_VERSION,
-                (const void *)obj, (unsigned)_Alignof(PyObject));
-        abort();
-    }
-    return (PyObject *)(uintptr_t)obj;
+    return harness_as_object(obj, "real " HARNESS_REAL_VERSION " headers");
 }
 
 #define FIELD(type, member)                                                                                            \
