@@ -340,7 +340,15 @@ static const uint64_t boundary_words[] = {
 enum { RANDOM_STARTS = 300, STEPS = 12 };
 
 /* The operations of the walk; a known divergence names the part before ':'. */
-typedef enum walk_op { W_INCREF, W_DECREF, W_SET_REFCNT, W_INCREF_MORTAL, W_DECREF_MORTAL, W_TRY_INCREF } walk_op;
+typedef enum walk_op {
+    W_INCREF,
+    W_DECREF,
+    W_SET_REFCNT,
+    W_INCREF_MORTAL,
+    W_DECREF_MORTAL,
+    W_TRY_INCREF,
+    W_ENABLE_TRY_INCREF
+} walk_op;
 static const char *const walk_names[] = {
     [W_INCREF] = "incref: Py_INCREF",
     [W_DECREF] = "decref: Py_DECREF",
@@ -348,6 +356,7 @@ static const char *const walk_names[] = {
     [W_INCREF_MORTAL] = "incref_mortal: the binding's, on a mortal object; CPython's Py_INCREF",
     [W_DECREF_MORTAL] = "decref_mortal: the binding's, on a mortal object; CPython's Py_DECREF",
     [W_TRY_INCREF] = "try_incref: PyUnstable_TryIncRef",
+    [W_ENABLE_TRY_INCREF] = "enable_try_incref: PyUnstable_EnableTryIncRef",
 };
 
 static uint64_t next_random(uint64_t *state)
@@ -376,6 +385,8 @@ START_TEST(same_operations)
         ops[n_ops++] = W_DECREF_MORTAL;
     if (own && own->try_incref)
         ops[n_ops++] = W_TRY_INCREF;
+    if (own && own->enable_try_incref)
+        ops[n_ops++] = W_ENABLE_TRY_INCREF;
     size_t nb = sizeof boundary_words / sizeof boundary_words[0];
     unsigned long operations = 0;
     char after[192];
@@ -435,6 +446,9 @@ START_TEST(same_operations)
                                      "%s: start %d from 0x%llx, step %d: PyUnstable_TryIncRef returned %d, "
                                      "%s %d",
                                      impl->name, origin, (unsigned long long)w, step, ra, ref_side(), rb);
+                } else if (op == W_ENABLE_TRY_INCREF) {
+                    impl->enable_try_incref(&a.rt, a.obj);
+                    model->enable_try_incref(&b.rt, b.obj);
                 } else if (model->is_immortal(&b.rt, b.obj)) {
                     continue; /* the *_mortal operations' precondition does not hold */
                 } else if (op == W_INCREF_MORTAL) {
@@ -468,6 +482,72 @@ START_TEST(same_operations)
         printf("harness-agreement: %s: the implementation and the model agree on %lu operations from %zu start "
                "states on %s\n",
                impl->summary, operations, 3 * (nb + RANDOM_STARTS), rm_data_model_name(dm));
+}
+END_TEST
+
+/* Free-threaded states the walk seldom or never reaches (its shared field
+ * changes only through decref's slow paths), for a binding's own
+ * PyUnstable_TryIncRef and PyUnstable_EnableTryIncRef (nanobind,
+ * pybind11, pythoncapi_compat): every owner (this thread, another, none)
+ * with local counts 0, 1, 2, the last mortal and the immortal one, and
+ * shared fields of counts -1, 0, 1 and 2 with each flag (0 "no flag", 1
+ * "may have weak references", 2 "queued", 3 "merged": a merged zero is an
+ * object being freed). Each operation on a fresh pair; the result, the
+ * bytes and everything assert_same compares must agree. */
+START_TEST(shared_states)
+{
+    const rm_implementation *impl = case_opts.impl, *model = model_of(impl), *own = case_opts.binding;
+    rm_data_model dm = rm_native_data_model();
+    rm_layout l = model->layout(dm);
+    parse_divergences();
+    static const uint64_t locals[] = { 0, 1, 2, 0xFFFFFFFE, 0xFFFFFFFF };
+    static const int counts[] = { -1, 0, 1, 2 };
+    uint64_t word = dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
+    unsigned long states = 0;
+    char after[192];
+    for (int owner = 0; owner < 3; owner++)
+        for (size_t li = 0; li < sizeof locals / sizeof locals[0]; li++)
+            for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++)
+                for (uint64_t flag = 0; flag < 4; flag++)
+                    for (walk_op op = W_TRY_INCREF; op <= W_ENABLE_TRY_INCREF; op++) {
+                        if ((op == W_TRY_INCREF && !own->try_incref) ||
+                            (op == W_ENABLE_TRY_INCREF && !own->enable_try_incref))
+                            continue;
+                        side a, b;
+                        start(&a, impl), start(&b, model);
+                        impl->new_reference(&a.rt, a.obj), model->new_reference(&b.rt, b.obj);
+                        uint64_t tid = owner == 0 ? a.rt.thread_id : owner == 1 ? a.rt.thread_id ^ 0x40 : 0;
+                        uint64_t shared = ((uint64_t)(int64_t)counts[ci] * 4 + flag) & word;
+                        for (side *x = &a; x; x = x == &a ? &b : NULL) {
+                            rm_store(x->obj, l.field[RM_F_TID], dm.big_endian, tid & word);
+                            rm_store(x->obj, l.field[RM_F_REF_LOCAL], dm.big_endian, locals[li]);
+                            rm_store(x->obj, l.field[RM_F_REF_SHARED], dm.big_endian, shared);
+                        }
+                        snprintf(after, sizeof after, "%s owner, ob_ref_local 0x%llx, ob_ref_shared 0x%llx (%s)",
+                                 owner == 0   ? "this thread as"
+                                 : owner == 1 ? "another thread as"
+                                              : "no",
+                                 (unsigned long long)locals[li], (unsigned long long)shared, walk_names[op]);
+                        memcpy(before_op, a.obj, l.object_size);
+                        before_op_known = true;
+                        if (op == W_TRY_INCREF) {
+                            bool ra = impl->try_incref(&a.rt, a.obj), rb = model->try_incref(&b.rt, b.obj);
+                            case_require_msg(ra == rb, "%s: %s: PyUnstable_TryIncRef returned %d, %s %d", impl->name,
+                                             after, ra, ref_side(), rb);
+                        } else {
+                            impl->enable_try_incref(&a.rt, a.obj);
+                            model->enable_try_incref(&b.rt, b.obj);
+                        }
+                        assert_same(&a, &b, after);
+                        before_op_known = false;
+                        states++;
+                    }
+    printf("harness-agreement: %s: its copies of %s%s%s agree with %s's on %lu free-threaded states (owners, local "
+           "counts, "
+           "shared counts and flags) on %s\n",
+           own->project, own->try_incref ? "PyUnstable_TryIncRef" : "",
+           own->try_incref && own->enable_try_incref ? " and " : "",
+           own->enable_try_incref ? "PyUnstable_EnableTryIncRef" : "", own->base, states, rm_data_model_name(dm));
 }
 END_TEST
 
@@ -547,6 +627,9 @@ bool case_family_add_tests(TCase *tc)
     CASE_TEST(tc, same_layout);
     CASE_TEST(tc, same_images);
     CASE_TEST(tc, same_operations);
+    if (case_opts.binding && (case_opts.impl->flags & RM_FREE_THREADED) &&
+        (case_opts.binding->try_incref || case_opts.binding->enable_try_incref))
+        CASE_TEST(tc, shared_states);
     if (declares("incref:counting_word=kept"))
         CASE_TEST(tc, kept_increments_then_legacy_decrements);
     return true;

@@ -173,6 +173,7 @@ static const rm_implementation *find_implementation(const char *name)
     X(set_refcnt)                                                                                                      \
     X(try_incref)                                                                                                      \
     X(is_uniquely_referenced)                                                                                          \
+    X(enable_try_incref)                                                                                               \
     X(incref_mortal)                                                                                                   \
     X(decref_mortal)
 

@@ -708,6 +708,22 @@ static bool try_incref_ft(rm_runtime *rt, uint8_t *obj)
     return true;
 }
 
+/* PyUnstable_EnableTryIncRef (3.14's Objects/object.c: _PyObject_SetMaybe-
+ * Weakref): marks the shared count "may have weak references" so that
+ * TryIncRef's shared path accepts the object at shared count 0; nothing
+ * for an immortal object or one whose shared field has a flag already
+ * (weakrefs, queued, merged). Nothing with the GIL. */
+static void enable_try_incref_ft(rm_runtime *rt, uint8_t *obj)
+{
+    if (is_immortal_ft(rt, obj))
+        return;
+    rm_field shared = ft(rt, RM_F_REF_SHARED);
+    uint64_t s = ld(rt, obj, shared);
+    if ((s & REF_SHARED_FLAG_MASK) == 0)
+        st(rt, obj, shared, s | REF_MAYBE_WEAKREF);
+}
+static void enable_try_incref_gil(rm_runtime *rt, uint8_t *obj) { (void)rt, (void)obj; }
+
 /* The whole ob_ref_shared must be zero, flags included (gh-140061). */
 static bool uniquely_referenced_ft(const rm_runtime *rt, const uint8_t *obj)
 {
@@ -731,6 +747,7 @@ static const rm_implementation model_311 = {
     .refcnt = refcnt_full,
     .set_refcnt = set_refcnt_legacy,
     .try_incref = try_incref_311,
+    .enable_try_incref = enable_try_incref_gil,
     .is_uniquely_referenced = uniquely_referenced_311,
 };
 
@@ -749,6 +766,7 @@ static const rm_implementation model_312 = {
     .refcnt = refcnt_full,
     .set_refcnt = set_refcnt_312,
     .try_incref = try_incref_312,
+    .enable_try_incref = enable_try_incref_gil,
     .is_uniquely_referenced = uniquely_referenced_312,
 };
 
@@ -766,6 +784,7 @@ static const rm_implementation model_313 = {
     .refcnt = refcnt_full,
     .set_refcnt = set_refcnt_312,
     .try_incref = try_incref_312,
+    .enable_try_incref = enable_try_incref_gil,
     .is_uniquely_referenced = uniquely_referenced_312,
 };
 
@@ -785,6 +804,7 @@ static const rm_implementation model_314 = {
     .refcnt = refcnt_314,
     .set_refcnt = set_refcnt_314,
     .try_incref = try_incref_314,
+    .enable_try_incref = enable_try_incref_gil,
     .is_uniquely_referenced = uniquely_referenced_314,
 };
 
@@ -805,6 +825,7 @@ static const rm_implementation model_315 = {
     .refcnt = refcnt_314,
     .set_refcnt = set_refcnt_314,
     .try_incref = try_incref_314,
+    .enable_try_incref = enable_try_incref_gil,
     .is_uniquely_referenced = uniquely_referenced_314,
 };
 
@@ -822,6 +843,7 @@ static const rm_implementation model_313t = {
     .refcnt = refcnt_313t,
     .set_refcnt = set_refcnt_ft,
     .try_incref = try_incref_ft,
+    .enable_try_incref = enable_try_incref_ft,
     .is_uniquely_referenced = uniquely_referenced_ft,
 };
 
@@ -840,6 +862,7 @@ static const rm_implementation model_314t = {
     .refcnt = refcnt_314t,
     .set_refcnt = set_refcnt_ft,
     .try_incref = try_incref_ft,
+    .enable_try_incref = enable_try_incref_ft,
     .is_uniquely_referenced = uniquely_referenced_ft,
 };
 
@@ -862,6 +885,7 @@ static const rm_implementation model_315t = {
     .refcnt = refcnt_314t,
     .set_refcnt = set_refcnt_ft,
     .try_incref = try_incref_ft,
+    .enable_try_incref = enable_try_incref_ft,
     .is_uniquely_referenced = uniquely_referenced_ft,
 };
 

@@ -130,6 +130,10 @@ typedef struct rm_implementation {
      * binding's own copy (pythoncapi_compat.h, nanobind); NULL elsewhere. */
     bool (*try_incref)(rm_runtime *rt, uint8_t *obj);
     bool (*is_uniquely_referenced)(const rm_runtime *rt, const uint8_t *obj);
+    /* PyUnstable_EnableTryIncRef, as 3.14's Objects/object.c has it (the
+     * model, every version: nothing with the GIL) or a binding's own copy
+     * (pybind11's enable_try_inc_ref before 3.14). */
+    void (*enable_try_incref)(rm_runtime *rt, uint8_t *obj);
     /* Operations with a precondition, the object is mortal: mypyc's
      * CPy_INCREF_NO_IMM and CPy_DECREF_NO_IMM. Compared with incref and
      * decref where the precondition holds. */
