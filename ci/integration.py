@@ -372,7 +372,8 @@ def headers_and_pyconfig(t, cpython):
 
 def binding_scan(t):
     """The binding copies' own-operations scan (harness/bindings/bindings.cmake)
-    on a fake copy whose version guards say which functions are its own, and
+    on a fake copy whose version guards say which functions are its own (one
+    of them defined on every version, but calling CPython's from 3.14), and
     which includes a header whose definitions are not
     (cmake/selftest/fake-binding/README.md): build/selftest-scan/bindings.txt
     must say exactly that, version by version."""
@@ -380,9 +381,11 @@ def binding_scan(t):
 
     def expected(version):
         if version in ("3.11", "3.12", "3.13"):
-            return "own: try_incref=PyUnstable_TryIncRef"
+            return "own: try_incref=fake_try_inc_ref"
         if version == "3.13t":
-            return "own: try_incref=PyUnstable_TryIncRef is_uniquely_referenced=PyUnstable_Object_IsUniquelyReferenced"
+            return "own: try_incref=fake_try_inc_ref is_uniquely_referenced=PyUnstable_Object_IsUniquelyReferenced"
+        if version in ("3.14", "3.14t", "3.15", "3.15t"):
+            return "none: fake_try_inc_ref calls CPython's"
         return "none"
     if not quiet(["cmake", "-S", ".", "-B", "build/selftest-scan", "-G", "Ninja", "-DCMAKE_C_COMPILER=gcc",
                   f"-DHARNESS_BINDINGS_TABLE={fake_binding}/fake-bindings.txt",
@@ -393,7 +396,9 @@ def binding_scan(t):
     for line in open("build/selftest-scan/bindings.txt").read().splitlines():
         impl, status, detail = (line.split("|") + ["", ""])[:3]
         version = impl.removeprefix("fake-1.0-")
-        got = f"own: {detail.rsplit(': ', 1)[-1]}" if status == "own" else status
+        got = (f"own: {detail.rsplit(': ', 1)[-1]}" if status == "own"
+               else "none: fake_try_inc_ref calls CPython's" if "(fake_try_inc_ref: CPython's, called)" in detail
+               else status)
         seen.append(version)
         if got != expected(version):
             wrong.append(f"{version} is '{got}'")
@@ -445,10 +450,10 @@ def rust_shims(t):
         for ext in (".o", ".own"):
             shutil.copy(os.path.join(wrong, "pyo3-0.28", "x86_64-linux-gnu", v + ext),
                         os.path.join(shims, "pyo3-0.28", "x86_64-linux-gnu", v + ext))
-    if not scratch_build("selftest-rust", "cases_agreement", f"-DHARNESS_RUST_SHIMS_ROOT={shims}"):
+    if not scratch_build("selftest-bindings", "cases_agreement", f"-DHARNESS_RUST_SHIMS_ROOT={shims}"):
         t.failed("the build with misconfigured PyO3 shims did not configure or build")
         return
-    agreement = f"{ROOT}/build/selftest-rust/cases/cases_agreement"
+    agreement = f"{ROOT}/build/selftest-bindings/cases/cases_agreement"
     t.expect("PyO3's Py_INCREF configured for 3.11 over 3.14's headers fails the agreement, both sides shown", 1,
              r"3\.14 after .*\(incref: Py_INCREF\): binding \[.*\], CPython \[",
              run_case(f"{agreement};pyo3-0.28-3.14"), flatten=True)
@@ -459,7 +464,7 @@ def rust_shims(t):
     t.expect("... where the early saturation the regression pins no longer holds", 1,
              r"1000 of the binding's Py_INCREF from 0x7fffffff: counting word 0x800003e7, not the first immortal",
              rc=rc, out=out, flatten=True)
-    configure = ["cmake", "-S", ".", "-B", "build/selftest-rust"]
+    configure = ["cmake", "-S", ".", "-B", "build/selftest-bindings"]
     with open(os.path.join(shims, "pyo3-0.22", "x86_64-linux-gnu.FAILED"), "w") as f:
         f.write("librust-pyo3-ffi-dev 0.22.6 (pyo3-0.22) does not build for amd64: error[E0425] (self-test)\n")
     t.expect("a shim setup could not build is a configure error naming the package and the target", 1,
@@ -470,6 +475,59 @@ def rust_shims(t):
     t.expect("... and one setup did not build, too", 1,
              r"no pyo3-0\.22 shims for x86_64-linux-gnu in .*: run ci/setup\.sh for this target", configure,
              flatten=True)
+    quiet(configure + [f"-DHARNESS_RUST_SHIMS_ROOT={real}"])
+
+
+def pybind11_copies(t):
+    """pybind11's own free-threaded code (binding_pybind11.cpp) must bite:
+    its 3.1 headers with try_incref no longer refusing a merged zero (an
+    object being freed), or enable_try_inc_ref no longer leaving a flagged
+    shared field alone, fail the agreement's free-threaded states with the
+    state and both sides; a C++ copy with no adapter of its project's is a
+    configure error."""
+    real = os.path.join(cache_dir(), "bindings")
+    if not os.path.isdir(os.path.join(real, "pybind11-dev_sid")):
+        t.failed(f"no pybind11 headers in {real} (ci/setup.sh unpacks Debian's pybind11-dev)")
+        return
+    fake = os.path.join(t.fakes, "bindings")
+    shutil.copytree(real, fake)
+    detail = os.path.join(fake, "pybind11-dev_sid", "usr", "include", "pybind11", "detail")
+
+    def mutate(name, old, new):
+        path = os.path.join(detail, name)
+        text = open(path).read()
+        if old not in text:
+            t.failed(f"pybind11's {name} no longer has '{old}': the self-test's mutant needs another line")
+            return False
+        with open(path, "w") as f:
+            f.write(text.replace(old, new, 1))
+        return True
+    agreement = run_case(f"{ROOT}/build/selftest-bindings/cases/cases_agreement;pybind11-3.1-3.13t")
+    merged = ("type_caster_base.h", "if (shared == 0 || shared == _Py_REF_MERGED) {", "if (shared == 0) {")
+    if not mutate(*merged) or not scratch_build("selftest-bindings", "cases_agreement",
+                                                f"-DHARNESS_BINDINGS_ROOT={fake}"):
+        t.failed("the build with doctored pybind11 headers did not configure or build")
+        return
+    t.expect("pybind11's try_incref taking a reference to a merged zero fails the agreement, state shown", 1,
+             r"another thread as owner, ob_ref_local 0x0, ob_ref_shared 0x3 \(try_incref: PyUnstable_TryIncRef\): "
+             r"PyUnstable_TryIncRef returned 1, CPython 0", agreement, flatten=True)
+    flags = ("class.h", "if ((shared & _Py_REF_SHARED_FLAG_MASK) != 0) {", "if (false) {")
+    if not mutate(merged[0], merged[2], merged[1]) or not mutate(*flags) or not quiet(
+            ["cmake", "--build", "build/selftest-bindings", "--target", "cases_agreement"]):
+        t.failed("the build with pybind11's enable_try_inc_ref doctored did not build")
+        return
+    t.expect("... and its enable_try_inc_ref setting the flag of one already flagged (queued), both sides shown", 1,
+             r"ob_ref_shared 0x[0-9a-f]+ \(enable_try_incref: PyUnstable_EnableTryIncRef\): binding \[.*\], "
+             r"CPython \[", agreement, flatten=True)
+    adapter = f"{ROOT}/harness/bindings/binding_pybind11.cpp"
+    os.rename(adapter, adapter + ".away")
+    try:
+        t.expect("a C++ copy whose project has no adapter is a configure error naming the file", 1,
+                 r"pybind11-3\.1 is C\+\+ and has no adapter: .*binding_pybind11\.cpp",
+                 ["cmake", "-S", ".", "-B", "build/selftest-bindings"], flatten=True)
+    finally:
+        os.rename(adapter + ".away", adapter)
+    quiet(["cmake", "-S", ".", "-B", "build/selftest-bindings", f"-DHARNESS_BINDINGS_ROOT={real}"])
 
 
 def binding_abi3t(t):
@@ -1215,6 +1273,7 @@ def main(argv):
             headers_and_pyconfig(t, cpython)
             binding_scan(t)
             rust_shims(t)
+            pybind11_copies(t)
             binding_abi3t(t)
             hygiene(t, cpython)
             abi_audit(t, quadrant)

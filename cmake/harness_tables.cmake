@@ -53,7 +53,7 @@ set(HARNESS_VERSION_PROBE_legacy 311)
 set(HARNESS_VERSION_HEADERS_legacy -)
 
 # The binding copies' tables (harness/bindings/), each checked by its digest.
-set(HARNESS_BINDING_TABLES_SHA256 a2fcdbf833634b91a3c91fd176a9aa0952dc69c40d1dead9a47021a0698f0913 a4a66e92ced36edea2b0df0cf16dca0678e619a6956b40e1db51b40898460d86 4f53ef91a5f7e90f8f547e9382089bec492cc54274bcdf4315ec477a3feb4534)
+set(HARNESS_BINDING_TABLES_SHA256 7152cd45617eb3150f683a3777904f8477ae5eb5ba93bb6c21c5346f13bacacb b1c63b8b489767a4be81776375515f097b39c2eee1127c84b853bded71e41289 4f53ef91a5f7e90f8f547e9382089bec492cc54274bcdf4315ec477a3feb4534)
 set(HARNESS_BINDING_ROWS
   [==[mypyc-1.15|mypyc|python3-mypy|trixie|usr/lib/python3/dist-packages/mypyc/lib-rt|C|mypyc_util.h|mypyc_util\.h$|incref_mortal=CPy_INCREF_NO_IMM,decref_mortal=CPy_DECREF_NO_IMM]==]
   [==[mypyc-2.4|mypyc|python3-mypy|sid|usr/lib/python3/dist-packages/mypyc/lib-rt|C|mypyc_util.h|mypyc_util\.h$|incref_mortal=CPy_INCREF_NO_IMM,decref_mortal=CPy_DECREF_NO_IMM]==]
@@ -61,6 +61,8 @@ set(HARNESS_BINDING_ROWS
   [==[pythoncapi_compat-mypy-2.4|pythoncapi_compat|python3-mypy|sid|usr/lib/python3/dist-packages/mypyc/lib-rt|C|pythoncapi_compat.h|pythoncapi_compat\.h$|immortalize=PyUnstable_SetImmortal,try_incref=PyUnstable_TryIncRef,is_uniquely_referenced=PyUnstable_Object_IsUniquelyReferenced]==]
   [==[nanobind-2.5|nanobind|nanobind-dev|trixie|usr/share/nanobind|CXX|src/nb_ft.cpp|src/nb_ft\.cpp$|immortalize=make_immortal,try_incref=nb_try_inc_ref]==]
   [==[nanobind-2.12|nanobind|nanobind-dev|sid|usr/share/nanobind|CXX|src/nb_ft.cpp|src/nb_ft\.cpp$|immortalize=make_immortal,try_incref=nb_try_inc_ref]==]
+  [==[pybind11-2.13|pybind11|pybind11-dev|trixie|usr/include|CXX|pybind11/detail/class.h|pybind11/detail/[^/]+\.h$|try_incref=try_incref,enable_try_incref=enable_try_inc_ref]==]
+  [==[pybind11-3.1|pybind11|pybind11-dev|sid|usr/include|CXX|pybind11/detail/class.h|pybind11/detail/[^/]+\.h$|try_incref=try_incref,enable_try_incref=enable_try_inc_ref]==]
   [==[numpy-2.4|numpy|python3-numpy-dev|sid|usr/lib/x86_64-linux-gnu/python3-numpy/numpy/_core/include|C|numpy/ndarrayobject.h|numpy/.*\.h$|incref=Py_INCREF,decref=Py_DECREF,refcnt=Py_REFCNT,set_refcnt=Py_SET_REFCNT,is_immortal=_Py_IsImmortal]==]
   [==[pyo3-0.22|pyo3|librust-pyo3-ffi-dev|trixie|usr/share/cargo/registry|Rust|pyo3_shim.rs|src/.*\.rs$|incref=Py_INCREF,decref=Py_DECREF,refcnt=Py_REFCNT,init_static=PyObject_HEAD_INIT]==]
   [==[pyo3-0.28|pyo3|librust-pyo3-ffi-dev|sid|usr/share/cargo/registry|Rust|pyo3_shim.rs|src/.*\.rs$|incref=Py_INCREF,decref=Py_DECREF,refcnt=Py_REFCNT,init_static=PyObject_HEAD_INIT]==]
@@ -130,6 +132,22 @@ set(HARNESS_BINDING_OWN_ROWS
   [==[pyo3-0.28-3.13t|refcnt,init_static]==]
   [==[pyo3-0.28-3.14t|refcnt,init_static]==]
   [==[pyo3-0.28-3.15t|refcnt,init_static]==]
+  [==[pybind11-2.13-3.11|-]==]
+  [==[pybind11-2.13-3.12|-]==]
+  [==[pybind11-2.13-3.13|-]==]
+  [==[pybind11-2.13-3.14|-]==]
+  [==[pybind11-2.13-3.15|-]==]
+  [==[pybind11-2.13-3.13t|-]==]
+  [==[pybind11-2.13-3.14t|-]==]
+  [==[pybind11-2.13-3.15t|-]==]
+  [==[pybind11-3.1-3.11|-]==]
+  [==[pybind11-3.1-3.12|-]==]
+  [==[pybind11-3.1-3.13|-]==]
+  [==[pybind11-3.1-3.14|-]==]
+  [==[pybind11-3.1-3.15|-]==]
+  [==[pybind11-3.1-3.13t|try_incref,enable_try_incref]==]
+  [==[pybind11-3.1-3.14t|-]==]
+  [==[pybind11-3.1-3.15t|-]==]
   [==[numpy-2.4-3.11|-]==]
   [==[numpy-2.4-3.12|-]==]
   [==[numpy-2.4-3.13|-]==]

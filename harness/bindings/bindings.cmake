@@ -65,19 +65,36 @@ else()
   include(${given})
 endif()
 
-# harness_binding_scan(OUT LANG SOURCE DIRS DEFS FUNCTIONS OWN_REGEX [OPTION...]):
-# the FUNCTIONS that the file matching OWN_REGEX defines itself, when SOURCE
-# is preprocessed by this target's compiler with DIRS, DEFS and the
-# preprocessor OPTIONs; or "error: <first complaint>".
-function(harness_binding_scan out lang source dirs defs functions own_regex)
+# CPython's function for each operation a copy may define itself: a copy's
+# function whose body calls it (pybind11's try_incref from 3.14t: "return
+# PyUnstable_TryIncRef(obj);") is CPython's code, not the copy's own.
+set(harness_cpython_function_try_incref PyUnstable_TryIncRef)
+set(harness_cpython_function_enable_try_incref PyUnstable_EnableTryIncRef)
+set(harness_cpython_function_immortalize PyUnstable_SetImmortal)
+set(harness_cpython_function_is_uniquely_referenced PyUnstable_Object_IsUniquelyReferenced)
+
+# harness_binding_scan(OUT LANG SOURCE DIRS DEFS OPS OWN_REGEX [OPTION...]):
+# the functions of OPS (operation=function pairs) that the file matching
+# OWN_REGEX defines itself, when SOURCE is preprocessed by this target's
+# compiler with DIRS, DEFS and the preprocessor OPTIONs; or "error: <first
+# complaint>". A definition whose body calls CPython's function for its
+# operation (before the next definition the scan reads) delegates: not
+# its own; OUT_delegating lists those.
+function(harness_binding_scan out lang source dirs defs ops own_regex)
   harness_compiler_command(compiler ${lang} DIRS ${dirs} DEFINITIONS ${defs})
   list(POP_FRONT compiler compiler_path)
   set(args ${ARGN} ${compiler} -E -w)
   if(lang STREQUAL "CXX")
     list(APPEND args -std=c++17)
   endif()
-  foreach(f IN LISTS functions)
+  foreach(op IN LISTS ops)
+    string(REGEX REPLACE "=.*" "" op_name "${op}")
+    string(REGEX REPLACE ".*=" "" f "${op}")
     list(APPEND args -D${f}=harness_own_${f})
+    set(cpython ${harness_cpython_function_${op_name}})
+    if(cpython AND NOT cpython STREQUAL f) # pythoncapi_compat's are named as CPython's
+      list(APPEND args -D${cpython}=harness_cpython_${cpython})
+    endif()
   endforeach()
   string(MD5 key "${source};${args}")
   set(output ${CMAKE_BINARY_DIR}/CMakeFiles/harness-bindings/${key}.i)
@@ -93,7 +110,7 @@ function(harness_binding_scan out lang source dirs defs functions own_regex)
     set(${out} "error: ${first}" PARENT_SCOPE)
     return()
   endif()
-  file(STRINGS ${output} lines REGEX "^#(line)? *[0-9]+ \"|harness_own_")
+  file(STRINGS ${output} lines REGEX "^#(line)? *[0-9]+ \"|harness_own_|harness_cpython_")
   file(REMOVE ${output})
   # A renamed function's line belongs to the file of the line marker before
   # it. Only the markers that some such line follows matter: each with the
@@ -103,9 +120,12 @@ function(harness_binding_scan out lang source dirs defs functions own_regex)
   list(JOIN lines "\n" text)
   string(REGEX MATCHALL "#(line)? *[0-9]+ \"[^\"\n]*\"[^\n]*(\n[^#\n][^\n]*)+" runs "${text}")
   set(own)
+  set(delegating)
+  set(defining "")
   foreach(run IN LISTS runs)
     string(REGEX MATCH "^#(line)? *[0-9]+ \"([^\"]*)\"" marker "${run}")
     if(NOT CMAKE_MATCH_2 MATCHES "${own_regex}")
+      set(defining "") # another file's text: a body does not reach past it
       continue()
     endif()
     string(REPLACE "\n" ";" run_lines "${run}")
@@ -113,12 +133,20 @@ function(harness_binding_scan out lang source dirs defs functions own_regex)
     foreach(line IN LISTS run_lines)
       if(NOT line MATCHES "extern"
          AND line MATCHES "harness_own_([A-Za-z_0-9]+)[ \t]*\\([ \t]*(PyObject|struct _object)[ \t]*\\*")
-        list(APPEND own ${CMAKE_MATCH_1})
+        set(defining ${CMAKE_MATCH_1})
+        list(APPEND own ${defining})
+      elseif(defining AND line MATCHES "harness_cpython_[A-Za-z_0-9]+[ \t]*\\(")
+        list(APPEND delegating ${defining})
       endif()
     endforeach()
   endforeach()
   list(REMOVE_DUPLICATES own)
+  if(delegating)
+    list(REMOVE_DUPLICATES delegating)
+    list(REMOVE_ITEM own ${delegating})
+  endif()
   set(${out} "${own}" PARENT_SCOPE)
+  set(${out}_delegating "${delegating}" PARENT_SCOPE)
 endfunction()
 
 set(binding_rows ${HARNESS_BINDING_ROWS})
@@ -212,6 +240,15 @@ function(harness_binding_abi3t name project lang header scan_dirs own_functions)
   harness_use_real_headers(${target} real-3.15 SYSTEM)
   target_include_directories(${target} SYSTEM PRIVATE ${scan_dirs})
   target_compile_definitions(${target} PRIVATE Py_TARGET_ABI3T=0x030F0000)
+  # The errors that answer the question come first (abi3t.txt pins one of
+  # them); pybind11's headers go on parsing for another second after them.
+  if(CMAKE_${lang}_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -fmax-errors=8)
+  elseif(CMAKE_${lang}_COMPILER_FRONTEND_VARIANT STREQUAL "MSVC")
+    target_compile_options(${target} PRIVATE /clang:-ferror-limit=8)
+  elseif(CMAKE_${lang}_COMPILER_ID MATCHES "Clang")
+    target_compile_options(${target} PRIVATE -ferror-limit=8)
+  endif()
   if(lang STREQUAL "CXX")
     set_target_properties(${target} PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
   endif()
@@ -324,6 +361,13 @@ function(harness_binding_rust name project package suite ops)
   endforeach()
 endfunction()
 
+# What a C++ copy needs of the C++ standard library beyond C++17's headers,
+# by project: a program that must compile here, else its implementations
+# are skips that say so. pybind11 3's internals hold a std::mutex, which
+# MinGW-w64 GCC's win32 thread model (Debian's g++-mingw-w64-*-win32) lacks.
+set(harness_cxx_need_pybind11 "std::mutex")
+set(harness_cxx_need_program_pybind11 "#include <mutex>\nstd::mutex harness_mutex;\nint main() { return 0; }")
+
 set(binding_report "")
 foreach(row IN LISTS binding_rows)
   string(REPLACE "|" ";" f "${row}")
@@ -353,6 +397,23 @@ foreach(row IN LISTS binding_rows)
     continue()
   endif()
   get_filename_component(header_name ${header} NAME)
+  # A copy none of whose own files (OWN_REGEX) so much as names one of its
+  # functions has nothing of its own on any version (pybind11 2.13: no
+  # try_incref yet), and its scans, a preprocessing each, are not run.
+  # (Only a name pasted together by the preprocessor could escape this.)
+  set(names_a_function FALSE)
+  if(IS_DIRECTORY ${src})
+    file(GLOB_RECURSE own_files LIST_DIRECTORIES false ${src}/*)
+    list(FILTER own_files INCLUDE REGEX "${own_regex}")
+    list(JOIN functions "|" any_function)
+    foreach(file IN LISTS own_files)
+      file(STRINGS ${file} naming REGEX "(^|[^A-Za-z_0-9])(${any_function})([^A-Za-z_0-9]|$)" LIMIT_COUNT 1)
+      if(naming)
+        set(names_a_function TRUE)
+        break()
+      endif()
+    endforeach()
+  endif()
   if(WIN32 AND dir MATCHES "-linux-gnu(/|$)")
     # Headers of a Linux build (numpy's: its _numpyconfig.h names endian.h
     # and sys/types.h): Debian has no Windows build of the copy.
@@ -367,15 +428,18 @@ foreach(row IN LISTS binding_rows)
     set(skip "")
     get_property(dirs GLOBAL PROPERTY HARNESS_REAL_HEADER_DIRS_${base})
     get_property(defs GLOBAL PROPERTY HARNESS_REAL_HEADER_DEFS_${base})
+    set(cxx_dirs ${src}/include ${src}/src ${src})
     if(lang STREQUAL "CXX" AND NOT version MATCHES "t$")
-      # nanobind's helpers are for the free-threaded build; with the GIL they
-      # do nothing of their own (nb_ft.h's trivial versions): not registered.
-      # Under abi3t (3.15's GIL headers) Python.h defines Py_GIL_DISABLED:
-      # the source as it ships is what an abi3t extension would compile.
+      # The C++ copies' code of their own is for the free-threaded build:
+      # with the GIL, nanobind's helpers are nb_ft.h's trivial versions and
+      # pybind11's try_incref is Py_INCREF on an object its registry holds
+      # alive (docs/implementations.md): not registered. Under abi3t (3.15's
+      # GIL headers) Python.h defines Py_GIL_DISABLED: the source as it
+      # ships is what an abi3t extension would compile.
       string(APPEND binding_report "${impl}|none|${header_name} of ${origin}: nothing of its own with the GIL\n")
       harness_binding_own_found(${impl} "")
       if(version STREQUAL "3.15" AND dirs AND NOT cxx_skip AND EXISTS ${src}/${header})
-        harness_binding_abi3t(${name} ${project} CXX ${header} "${src}/include;${src}/src;${src}" "")
+        harness_binding_abi3t(${name} ${project} CXX ${header} "${cxx_dirs}" "")
       endif()
       continue()
     elseif(NOT EXISTS ${src}/${header})
@@ -390,9 +454,19 @@ foreach(row IN LISTS binding_rows)
       harness_add_implementation(NAME ${impl} SKIP_REASON "${skip}" BINDING ${project})
       continue()
     endif()
+    if(NOT names_a_function)
+      list(JOIN functions ", " named)
+      string(APPEND binding_report
+             "${impl}|none|${header_name} of ${origin}: no file of its own (${own_regex}) names ${named}\n")
+      harness_binding_own_found(${impl} "")
+      if(version STREQUAL "3.15" AND lang STREQUAL "C")
+        harness_binding_abi3t(${name} ${project} C ${header} "${src}" "")
+      endif()
+      continue()
+    endif()
     if(lang STREQUAL "CXX")
       set(scan_source ${src}/${header})
-      set(scan_dirs ${dirs} ${src}/include ${src}/src)
+      set(scan_dirs ${dirs} ${cxx_dirs})
       set(scan_options)
     else()
       set(scan_source ${CMAKE_BINARY_DIR}/CMakeFiles/harness-bindings/${header_name}.c)
@@ -407,7 +481,7 @@ foreach(row IN LISTS binding_rows)
         set(scan_options -imacros Python.h)
       endif()
     endif()
-    harness_binding_scan(own ${lang} ${scan_source} "${scan_dirs}" "${defs}" "${functions}" "${own_regex}"
+    harness_binding_scan(own ${lang} ${scan_source} "${scan_dirs}" "${defs}" "${ops}" "${own_regex}"
                          ${scan_options})
     if(own MATCHES "^error: ")
       string(REGEX REPLACE "^error: " "" why "${own}")
@@ -429,20 +503,41 @@ foreach(row IN LISTS binding_rows)
       harness_binding_abi3t(${name} ${project} C ${header} "${src}" "${own}")
     endif()
     if(NOT own)
-      string(APPEND binding_report "${impl}|none|${header_name} of ${origin} has no operation of its own for ${version}\n")
+      set(why "")
+      if(own_delegating)
+        list(JOIN own_delegating ", " why)
+        set(why " (${why}: CPython's, called)")
+      endif()
+      string(APPEND binding_report
+             "${impl}|none|${header_name} of ${origin} has no operation of its own for ${version}${why}\n")
       continue()
+    endif()
+    if(lang STREQUAL "CXX" AND DEFINED harness_cxx_need_${project})
+      check_cxx_source_compiles("${harness_cxx_need_program_${project}}" HARNESS_CXX_HAS_NEED_OF_${project})
+      if(NOT HARNESS_CXX_HAS_NEED_OF_${project})
+        string(CONCAT skip "${header_name} of ${origin} needs ${harness_cxx_need_${project}}, which "
+               "${CMAKE_CXX_COMPILER_ID}'s C++ standard library for ${HARNESS_TRIPLE} does not provide")
+        string(APPEND binding_report "${impl}|skip|${skip}\n")
+        harness_add_implementation(NAME ${impl} SKIP_REASON "${skip}" BINDING ${project})
+        continue()
+      endif()
     endif()
     harness_binding_own_api(own_api own_defs "${ops}" "${own}" function)
     harness_binding_known(known ${impl})
     string(MAKE_C_IDENTIFIER "harness_${impl}" symbol)
     set(project_text "${header_name} of ${origin}")
     if(lang STREQUAL "CXX")
-      # The adapter, which includes the binding's own source as it ships
-      # (from a SYSTEM directory: its warnings are not the harness's).
-      add_library(${symbol} OBJECT ${bindings_dir}/binding_cxx.cpp)
-      target_compile_definitions(${symbol} PRIVATE "HARNESS_BINDING_SOURCE=<${header_name}>")
+      # The project's adapter, which includes the binding's own source as it
+      # ships (from a SYSTEM directory: its warnings are not the harness's).
+      set(adapter ${bindings_dir}/binding_${project}.cpp)
+      if(NOT EXISTS ${adapter})
+        message(FATAL_ERROR "harness: ${name} is C++ and has no adapter: ${adapter} (harness/bindings/"
+                            "binding_nanobind.cpp is one)")
+      endif()
+      add_library(${symbol} OBJECT ${adapter})
+      target_compile_definitions(${symbol} PRIVATE "HARNESS_BINDING_SOURCE=<${header}>")
       set_target_properties(${symbol} PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
-      target_include_directories(${symbol} SYSTEM PRIVATE ${src}/include ${src}/src)
+      target_include_directories(${symbol} SYSTEM PRIVATE ${cxx_dirs})
       # The C++ runtime's support (the exception personality nb_ft.cpp's
       # noexcept functions name) for case programs that a C compiler links:
       # GCC's libsupc++, static on every target, so nothing more to ship.
