@@ -53,7 +53,7 @@ set(HARNESS_VERSION_PROBE_legacy 311)
 set(HARNESS_VERSION_HEADERS_legacy -)
 
 # The binding copies' tables (harness/bindings/), each checked by its digest.
-set(HARNESS_BINDING_TABLES_SHA256 7152cd45617eb3150f683a3777904f8477ae5eb5ba93bb6c21c5346f13bacacb b1c63b8b489767a4be81776375515f097b39c2eee1127c84b853bded71e41289 4f53ef91a5f7e90f8f547e9382089bec492cc54274bcdf4315ec477a3feb4534)
+set(HARNESS_BINDING_TABLES_SHA256 7152cd45617eb3150f683a3777904f8477ae5eb5ba93bb6c21c5346f13bacacb b1c63b8b489767a4be81776375515f097b39c2eee1127c84b853bded71e41289 4f53ef91a5f7e90f8f547e9382089bec492cc54274bcdf4315ec477a3feb4534 d2474f5dbf91acffdbadf829834569197a015b3011b92ee77de0a980f6fa5ea3)
 set(HARNESS_BINDING_ROWS
   [==[mypyc-1.15|mypyc|python3-mypy|trixie|usr/lib/python3/dist-packages/mypyc/lib-rt|C|mypyc_util.h|mypyc_util\.h$|incref_mortal=CPy_INCREF_NO_IMM,decref_mortal=CPy_DECREF_NO_IMM]==]
   [==[mypyc-2.4|mypyc|python3-mypy|sid|usr/lib/python3/dist-packages/mypyc/lib-rt|C|mypyc_util.h|mypyc_util\.h$|incref_mortal=CPy_INCREF_NO_IMM,decref_mortal=CPy_DECREF_NO_IMM]==]
@@ -167,3 +167,22 @@ set(HARNESS_BINDING_DIVERGENCE_ROWS
   [==[^pyo3-0\.28-3\.1[45]t$|refcnt:Py_REFCNT=0xffffffff|docs/findings.md#7-pyo3-028-free-threaded-py_refcnt-of-an-immortal-object]==]
   [==[^pyo3-0\.28-3\.14t$|init_static:ob_flags=0x0|docs/findings.md#4-pyo3-static-objects-start-mortal]==]
 )
+set(HARNESS_BINDING_ABI3T_COPIES mypyc-1.15 mypyc-2.4 pythoncapi_compat-mypy-1.15 pythoncapi_compat-mypy-2.4 nanobind-2.5 nanobind-2.12 pybind11-2.13 pybind11-3.1 numpy-2.4)
+set(HARNESS_BINDING_ABI3T_RESULT_mypyc-1.15 error)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_mypyc-1.15 [==[mypyc_util\.h.*(PyLongObject|_longobject)]==])
+set(HARNESS_BINDING_ABI3T_RESULT_mypyc-2.4 compiles)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_mypyc-2.4 [==[-]==])
+set(HARNESS_BINDING_ABI3T_RESULT_pythoncapi_compat-mypy-1.15 compiles)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_pythoncapi_compat-mypy-1.15 [==[-]==])
+set(HARNESS_BINDING_ABI3T_RESULT_pythoncapi_compat-mypy-2.4 compiles)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_pythoncapi_compat-mypy-2.4 [==[-]==])
+set(HARNESS_BINDING_ABI3T_RESULT_nanobind-2.5 error)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_nanobind-2.5 [==[nb_ft\.cpp.*incomplete]==])
+set(HARNESS_BINDING_ABI3T_RESULT_nanobind-2.12 error)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_nanobind-2.12 [==[nb_ft\.cpp.*incomplete]==])
+set(HARNESS_BINDING_ABI3T_RESULT_pybind11-2.13 error)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_pybind11-2.13 [==[detail/common\.h.*PyObject_HEAD]==])
+set(HARNESS_BINDING_ABI3T_RESULT_pybind11-3.1 error)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_pybind11-3.1 [==[detail/common\.h.*PyObject_HEAD]==])
+set(HARNESS_BINDING_ABI3T_RESULT_numpy-2.4 error)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_numpy-2.4 [==[ndarraytypes\.h.*PyObject_HEAD]==])

@@ -32,7 +32,7 @@ its own header, which compilers build for it and how its programs run.
                                  Debian package (harness/bindings/bindings.txt)
     ci/tables.py abi-chains      the versions the ABI audit steps through,
                                  one chain per line, in order
-    ci/tables.py binding-cmake TABLE OWN DIVERGENCES  the binding tables as
+    ci/tables.py binding-cmake TABLE OWN DIVERGENCES ABI3T  the binding tables as
                                  CMake lists (harness/bindings/bindings.cmake
                                  includes them when it is given other tables)
     ci/tables.py versions [FIELD=VALUE...]  version names, optionally filtered
@@ -274,8 +274,9 @@ def cpython_debs(root):
 BINDINGS = "harness/bindings/bindings.txt"
 BINDING_OWN = "harness/bindings/own-operations.txt"
 BINDING_DIVERGENCES = "harness/bindings/known-divergences.txt"
+BINDING_ABI3T = "harness/bindings/abi3t.txt"
 BINDING_COLUMNS = ("name", "project", "package", "suite", "dir", "lang", "header", "own", "ops")
-BINDING_TABLES = (BINDINGS, BINDING_OWN, BINDING_DIVERGENCES)
+BINDING_TABLES = (BINDINGS, BINDING_OWN, BINDING_DIVERGENCES, BINDING_ABI3T)
 
 
 def whitespace_rows(path, columns, shown=None):
@@ -290,6 +291,21 @@ def whitespace_rows(path, columns, shown=None):
             if len(fields) != columns:
                 raise TableError(f"{shown or path}:{n}: {len(fields)} columns, not {columns}: '{line.strip()}'")
             rows.append(fields)
+    return rows
+
+
+def whitespace_rows_rest(path, columns):
+    """As whitespace_rows, but the last column is the rest of the line (it
+    may hold spaces: a regular expression)."""
+    rows = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            fields = line.split(None, columns - 1)
+            if len(fields) != columns:
+                raise TableError(f"{path}:{n}: fewer than {columns} columns: '{line.strip()}'")
+            rows.append([f.strip() for f in fields])
     return rows
 
 
@@ -329,11 +345,32 @@ def binding_divergences(path):
     return rows
 
 
-def binding_cmake(table, own, divergences):
-    """The three binding tables as CMake lists, one '|'-joined row per
-    element, for harness/bindings/bindings.cmake: in cmake/harness_tables.cmake
-    for the committed tables, or written at configure time for tables given
-    in their place (HARNESS_BINDINGS_TABLE, HARNESS_BINDINGS_OWN)."""
+def binding_abi3t(path):
+    """(copy, result, diagnostic) rows of abi3t.txt: "compiles" (diagnostic
+    '-') or "error" with a regular expression over the error lines."""
+    rows = whitespace_rows_rest(path, 3)
+    for copy, result, diagnostic in rows:
+        if result == "compiles" and diagnostic != "-":
+            raise TableError(f"{path}: {copy}: a copy that compiles has no diagnostic ('-'), not '{diagnostic}'")
+        if ";" in diagnostic:
+            raise TableError(f"{path}: {copy}: a ';' in '{diagnostic}' would split it for CMake")
+        if result == "error":
+            try:
+                re.compile(diagnostic)
+            except re.error as e:
+                raise TableError(f"{path}: {copy}: '{diagnostic}' is not a regular expression: {e}")
+        elif result != "compiles":
+            raise TableError(f"{path}: {copy}: '{result}' is not 'compiles' or 'error'")
+    return rows
+
+
+def binding_cmake(table, own, divergences, abi3t):
+    """The four binding tables for harness/bindings/bindings.cmake, in
+    cmake/harness_tables.cmake for the committed tables, or written at
+    configure time for tables given in their place (HARNESS_BINDINGS_TABLE,
+    HARNESS_BINDINGS_OWN, HARNESS_BINDINGS_ABI3T): three as CMake lists, one
+    '|'-joined row per element; abi3t.txt, whose regular expressions may
+    hold '|', as a variable per copy and field."""
     def rows(name, values):
         for v in values:
             if any("|" in field for field in v):
@@ -343,6 +380,11 @@ def binding_cmake(table, own, divergences):
     out = rows("HARNESS_BINDING_ROWS", [[b[c] for c in BINDING_COLUMNS] for b in bindings(None, table)])
     out += rows("HARNESS_BINDING_OWN_ROWS", binding_own_operations(own))
     out += rows("HARNESS_BINDING_DIVERGENCE_ROWS", binding_divergences(divergences))
+    abi3t_rows = binding_abi3t(abi3t)
+    out.append(f"set(HARNESS_BINDING_ABI3T_COPIES {' '.join(copy for copy, _, _ in abi3t_rows)})")
+    for copy, result, diagnostic in abi3t_rows:
+        out += [f"set(HARNESS_BINDING_ABI3T_RESULT_{copy} {result})",
+                f"set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_{copy} [==[{diagnostic}]==])"]
     return out
 
 
@@ -639,8 +681,9 @@ def main(argv):
                 print(misfit)
             return 1 if misfit else 0
         if command == "binding-cmake":
-            if len(args) != 3:
-                raise TableError("binding-cmake takes the table, the own operations and the known divergences")
+            if len(args) != 4:
+                raise TableError("binding-cmake takes the table, the own operations, the known divergences and the "
+                                 "abi3t table")
             print("\n".join(binding_cmake(*map(os.path.abspath, args))))
             return 0
         if command == "versions":

@@ -32,17 +32,28 @@ set(HARNESS_BINDINGS_OWN "${table_dir}/own-operations.txt" CACHE FILEPATH
 if(NOT EXISTS "${HARNESS_BINDINGS_OWN}")
   message(FATAL_ERROR "harness: HARNESS_BINDINGS_OWN: no expected own operations at '${HARNESS_BINDINGS_OWN}'")
 endif()
-set(binding_tables ${HARNESS_BINDINGS_TABLE} ${HARNESS_BINDINGS_OWN} ${bindings_dir}/known-divergences.txt)
+# What each C and C++ copy does under abi3t (abi3t.txt), checked per
+# configuration by harness_binding_abi3t.
+set(HARNESS_BINDINGS_ABI3T "${table_dir}/abi3t.txt" CACHE FILEPATH
+    "what each copy does under abi3t (beside the table by default; a self-test gives its own)")
+if(NOT EXISTS "${HARNESS_BINDINGS_ABI3T}")
+  message(FATAL_ERROR "harness: HARNESS_BINDINGS_ABI3T: no abi3t table at '${HARNESS_BINDINGS_ABI3T}'")
+endif()
+set(binding_tables ${HARNESS_BINDINGS_TABLE} ${HARNESS_BINDINGS_OWN} ${bindings_dir}/known-divergences.txt
+    ${HARNESS_BINDINGS_ABI3T})
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${binding_tables})
 
-# The three tables are parsed once, by ci/harness/tables.py (binding_cmake):
+# The four tables are parsed once, by ci/harness/tables.py (binding_cmake):
 # the committed ones into cmake/harness_tables.cmake, which harness/
 # versions.cmake includes (a table edited since is caught by its digest);
 # tables given in their place (the self-tests' fake binding) here, by
 # running it. Either way: HARNESS_BINDING_ROWS, HARNESS_BINDING_OWN_ROWS,
-# HARNESS_BINDING_DIVERGENCE_ROWS, one '|'-joined row each.
+# HARNESS_BINDING_DIVERGENCE_ROWS, one '|'-joined row each, and
+# HARNESS_BINDING_ABI3T_COPIES with HARNESS_BINDING_ABI3T_RESULT_<copy> and
+# HARNESS_BINDING_ABI3T_DIAGNOSTIC_<copy>.
 if(HARNESS_BINDINGS_TABLE STREQUAL "${bindings_dir}/bindings.txt"
-   AND HARNESS_BINDINGS_OWN STREQUAL "${bindings_dir}/own-operations.txt")
+   AND HARNESS_BINDINGS_OWN STREQUAL "${bindings_dir}/own-operations.txt"
+   AND HARNESS_BINDINGS_ABI3T STREQUAL "${bindings_dir}/abi3t.txt")
   set(digests)
   foreach(table IN LISTS binding_tables)
     file(READ ${table} text)
@@ -150,23 +161,6 @@ function(harness_binding_scan out lang source dirs defs ops own_regex)
 endfunction()
 
 set(binding_rows ${HARNESS_BINDING_ROWS})
-# What each C and C++ copy does under abi3t (abi3t.txt), checked per
-# configuration by harness_binding_abi3t.
-set(HARNESS_BINDINGS_ABI3T "${table_dir}/abi3t.txt" CACHE FILEPATH
-    "what each copy does under abi3t (beside the table by default; a self-test gives its own)")
-set(abi3t_table ${HARNESS_BINDINGS_ABI3T})
-if(NOT EXISTS "${abi3t_table}")
-  message(FATAL_ERROR "harness: HARNESS_BINDINGS_ABI3T: no abi3t table at '${abi3t_table}'")
-endif()
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${abi3t_table})
-file(STRINGS ${abi3t_table} abi3t_lines REGEX "^[^#]")
-foreach(line IN LISTS abi3t_lines)
-  if(NOT line MATCHES "^([^ ]+) +(compiles|error) +(.+)$")
-    message(FATAL_ERROR "harness: ${abi3t_table}: '${line}' is not 'copy compiles|error diagnostic'")
-  endif()
-  set(abi3t_result_${CMAKE_MATCH_1} ${CMAKE_MATCH_2})
-  set(abi3t_diagnostic_${CMAKE_MATCH_1} "${CMAKE_MATCH_3}")
-endforeach()
 # The own operations each copy is expected to define, per version: a scan
 # that finds other ones (a reformatted definition it no longer reads, a new
 # guard) fails configure with both lists, rather than quietly registering
@@ -220,8 +214,8 @@ endfunction()
 # 3.15 (C), or its source as it ships (C++): an expected compile failure or
 # an expected compile (abi3t.txt), registered as the test abi3t.<copy>.
 function(harness_binding_abi3t name project lang header scan_dirs own_functions)
-  if(NOT DEFINED abi3t_result_${name})
-    message(FATAL_ERROR "harness: ${abi3t_table} has no row for ${name}: add what it does under abi3t")
+  if(NOT name IN_LIST HARNESS_BINDING_ABI3T_COPIES)
+    message(FATAL_ERROR "harness: ${HARNESS_BINDINGS_ABI3T} has no row for ${name}: add what it does under abi3t")
   endif()
   string(MAKE_C_IDENTIFIER "abi3t_binding_${name}" target)
   set(source ${CMAKE_BINARY_DIR}/CMakeFiles/harness-bindings/${target}.c)
@@ -255,7 +249,7 @@ function(harness_binding_abi3t name project lang header scan_dirs own_functions)
   set(impl ${name}-abi3t)
   set_property(GLOBAL PROPERTY HARNESS_BINDING_PROJECT_${impl} ${project})
   set_property(GLOBAL APPEND PROPERTY HARNESS_ABI3T_BINDINGS
-               "abi3t.${name}|abi3t|${impl}|${target}|${abi3t_result_${name}}|${abi3t_diagnostic_${name}}")
+               "abi3t.${name}|abi3t|${impl}|${target}|${HARNESS_BINDING_ABI3T_RESULT_${name}}|${HARNESS_BINDING_ABI3T_DIAGNOSTIC_${name}}")
 endfunction()
 
 # harness_binding_own_api(API DEFS OPS OWN BY): of OPS (operation=function

@@ -16,7 +16,8 @@ def tree(tmp_path):
     """A copy of what the tables read (toolchains, versions, bindings,
     presets, skips, README, docs/targets.md, cases/expect.h), to break."""
     for rel in ("toolchains", "harness/versions.txt", "harness/bindings/bindings.txt",
-                "harness/bindings/own-operations.txt", "harness/bindings/known-divergences.txt", "ci/presets-base.json",
+                "harness/bindings/own-operations.txt", "harness/bindings/known-divergences.txt",
+                "harness/bindings/abi3t.txt", "ci/presets-base.json",
                 "ci/expected-skips.txt", "README.md", "CMakePresets.json", "docs/targets.md", "cases/expect.h",
                 "cmake/harness_tables.cmake"):
         src, dst = os.path.join(ROOT, rel), tmp_path / rel

@@ -1,5 +1,6 @@
 """ci/harness/tables.py: every table read once, and each bad row named."""
 import os
+import re
 import sys
 
 import pytest
@@ -90,19 +91,37 @@ def test_the_binding_tables_refuse_a_bad_row(tmp_path):
         tables.bindings(None, str(table))
     table.write_text("x-1  x  librust-x-dev  sid  d  Rust  x.rs  src/.*  incref=Py_INCREF\n")
     own.write_text("x-1-3.14  incref\n")
+    abi3t = tmp_path / "abi3t.txt"
+    abi3t.write_text("x-1  compiles  -\n")
     with pytest.raises(tables.TableError, match=r"HARNESS_BINDING_DIVERGENCE_ROWS: \^a-\(1\|2\)\$: a field with '\|'"):
-        tables.binding_cmake(str(table), str(own), str(div))
+        tables.binding_cmake(str(table), str(own), str(div), str(abi3t))
+
+
+def test_the_abi3t_table(tmp_path):
+    abi3t = tmp_path / "abi3t.txt"
+    abi3t.write_text("# copy result diagnostic\na-1  compiles  -\nb-2  error  b\\.h.*(PyObject_HEAD|incomplete) x\n")
+    assert tables.binding_abi3t(str(abi3t)) == [["a-1", "compiles", "-"],
+                                                ["b-2", "error", "b\\.h.*(PyObject_HEAD|incomplete) x"]]
+    for row, complaint in (("a-1  compiles  it.h", "a copy that compiles has no diagnostic"),
+                           ("a-1  maybe  -", "'maybe' is not 'compiles' or 'error'"),
+                           ("a-1  error  (x", "is not a regular expression"),
+                           ("a-1  error  x;y", "would split it for CMake"),
+                           ("a-1  error", "fewer than 3 columns")):
+        abi3t.write_text(row + "\n")
+        with pytest.raises(tables.TableError, match=re.escape(complaint)):
+            tables.binding_abi3t(str(abi3t))
 
 
 def test_binding_cmake_keeps_backslashes_and_the_rows(capsys):
     t = [os.path.join(tables.ROOT, rel) for rel in tables.BINDING_TABLES]
     text = "\n".join(tables.binding_cmake(*t))
-    assert text.count("set(HARNESS_BINDING_") == 3
+    assert text.count("set(HARNESS_BINDING_") == 4 + 2 * len(tables.binding_abi3t(t[3]))
+    assert "set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_mypyc-1.15 [==[mypyc_util\\.h.*(PyLongObject|_longobject)]==])" in text
     assert "[==[^nanobind-.*-3\\.1[45]t$|immortalize:ob_gc_bits^40|" in text
     rows = text.split("set(HARNESS_BINDING_OWN_ROWS")[0].count("[==[")
     assert rows == len(tables.bindings(tables.ROOT))
     assert tables.main(["binding-cmake", *t]) == 0 and capsys.readouterr().out.startswith("set(HARNESS_BINDING_ROWS")
-    assert tables.main(["binding-cmake", "/nonexistent", t[1], t[2]]) == 1
+    assert tables.main(["binding-cmake", "/nonexistent", t[1], t[2], t[3]]) == 1
     assert "No such file" in capsys.readouterr().err
     assert tables.main(["binding-cmake", t[0]]) == 1
 
