@@ -53,7 +53,7 @@ set(HARNESS_VERSION_PROBE_legacy 311)
 set(HARNESS_VERSION_HEADERS_legacy -)
 
 # The binding copies' tables (harness/bindings/), each checked by its digest.
-set(HARNESS_BINDING_TABLES_SHA256 7152cd45617eb3150f683a3777904f8477ae5eb5ba93bb6c21c5346f13bacacb b1c63b8b489767a4be81776375515f097b39c2eee1127c84b853bded71e41289 4f53ef91a5f7e90f8f547e9382089bec492cc54274bcdf4315ec477a3feb4534 d2474f5dbf91acffdbadf829834569197a015b3011b92ee77de0a980f6fa5ea3)
+set(HARNESS_BINDING_TABLES_SHA256 7152cd45617eb3150f683a3777904f8477ae5eb5ba93bb6c21c5346f13bacacb b1c63b8b489767a4be81776375515f097b39c2eee1127c84b853bded71e41289 4f53ef91a5f7e90f8f547e9382089bec492cc54274bcdf4315ec477a3feb4534 e9e97b405a74375057bc8870d177253b27c74fef56fd47fd61ab8be23ca48177)
 set(HARNESS_BINDING_ROWS
   [==[mypyc-1.15|mypyc|python3-mypy|trixie|usr/lib/python3/dist-packages/mypyc/lib-rt|C|mypyc_util.h|mypyc_util\.h$|incref_mortal=CPy_INCREF_NO_IMM,decref_mortal=CPy_DECREF_NO_IMM]==]
   [==[mypyc-2.4|mypyc|python3-mypy|sid|usr/lib/python3/dist-packages/mypyc/lib-rt|C|mypyc_util.h|mypyc_util\.h$|incref_mortal=CPy_INCREF_NO_IMM,decref_mortal=CPy_DECREF_NO_IMM]==]
