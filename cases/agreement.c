@@ -50,7 +50,10 @@ static const char *ref_side(void) { return case_opts.binding ? "CPython" : "mode
  *                         a signed integer of its size), where CPython's is not;
  *   operation:field=0xV   the binding's field is V, where CPython's is not;
  *   refcnt:Py_REFCNT=0xV  the binding's Py_REFCNT is V (as a Py_ssize_t
- *                         of this data model: 0xffffffff is -1 on 32-bit).
+ *                         of this data model: 0xffffffff is -1 on 32-bit);
+ *   is_uniquely_referenced:Py_REFCNT=0xV  where the binding's uniqueness
+ *                         test and CPython's differ, the binding's answer is
+ *                         "CPython's Py_REFCNT is V" (Cython's == 1).
  * A declaration ending in @<text> applies only to the data models whose
  * name has that text ("@64-bit": where only that one diverges).
  * A field name's '_' stands for a space ("counting_word"). Reported with
@@ -290,6 +293,22 @@ static void assert_same(const side *impl, const side *model, const char *after)
     if (case_opts.binding && case_opts.binding->is_uniquely_referenced) {
         bool ua = impl->s->is_uniquely_referenced(&impl->rt, impl->obj);
         bool ub = model->s->is_uniquely_referenced(&model->rt, model->obj);
+        /* is_uniquely_referenced:Py_REFCNT=0xV: the binding's answer is
+         * "CPython's Py_REFCNT is V" (Cython's Py_REFCNT(o) == 1). */
+        for (size_t i = 0; i < n_declared && ua != ub; i++) {
+            const divergence *d = &declared[i];
+            if (d->kind != DIVERGES_TO_VALUE || strcmp(d->operation, "is_uniquely_referenced") ||
+                strcmp(d->field, "Py_REFCNT") || ua != (rb == (int64_t)d->mask))
+                continue;
+            declared[i].seen++;
+            if (note_finding("is_uniquely_referenced", RM_F_COUNT))
+                printf("harness-finding: %s: %s on %s: uniquely referenced %d where CPython's "
+                       "PyUnstable_Object_IsUniquelyReferenced says %d: its test is Py_REFCNT == %s (first seen after "
+                       "%s; known: harness/bindings/known-divergences.txt)\n",
+                       impl->s->name, case_opts.binding->project, rm_data_model_name(impl->rt.dm), ua, ub,
+                       case_i64((int64_t)d->mask), after);
+            ub = ua;
+        }
         case_require_msg(ua == ub, "%s after %s: PyUnstable_Object_IsUniquelyReferenced %d, %s %d", impl->s->name,
                          after, ua, ref_side(), ub);
     }
@@ -347,7 +366,8 @@ typedef enum walk_op {
     W_INCREF_MORTAL,
     W_DECREF_MORTAL,
     W_TRY_INCREF,
-    W_ENABLE_TRY_INCREF
+    W_ENABLE_TRY_INCREF,
+    W_AS_SET /* shared_states: no operation, the state as set */
 } walk_op;
 static const char *const walk_names[] = {
     [W_INCREF] = "incref: Py_INCREF",
@@ -357,6 +377,7 @@ static const char *const walk_names[] = {
     [W_DECREF_MORTAL] = "decref_mortal: the binding's, on a mortal object; CPython's Py_DECREF",
     [W_TRY_INCREF] = "try_incref: PyUnstable_TryIncRef",
     [W_ENABLE_TRY_INCREF] = "enable_try_incref: PyUnstable_EnableTryIncRef",
+    [W_AS_SET] = "is_uniquely_referenced: the state as set",
 };
 
 static uint64_t next_random(uint64_t *state)
@@ -488,7 +509,8 @@ END_TEST
 /* Free-threaded states the walk seldom or never reaches (its shared field
  * changes only through decref's slow paths), for a binding's own
  * PyUnstable_TryIncRef and PyUnstable_EnableTryIncRef (nanobind,
- * pybind11, pythoncapi_compat): every owner (this thread, another, none)
+ * pybind11, pythoncapi_compat), and its uniqueness test on each state as
+ * set (Cython, pythoncapi_compat): every owner (this thread, another, none)
  * with local counts 0, 1, 2, the last mortal and the immortal one, and
  * shared fields of counts -1, 0, 1 and 2 with each flag (0 "no flag", 1
  * "may have weak references", 2 "queued", 3 "merged": a merged zero is an
@@ -509,9 +531,10 @@ START_TEST(shared_states)
         for (size_t li = 0; li < sizeof locals / sizeof locals[0]; li++)
             for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++)
                 for (uint64_t flag = 0; flag < 4; flag++)
-                    for (walk_op op = W_TRY_INCREF; op <= W_ENABLE_TRY_INCREF; op++) {
+                    for (walk_op op = W_TRY_INCREF; op <= W_AS_SET; op++) {
                         if ((op == W_TRY_INCREF && !own->try_incref) ||
-                            (op == W_ENABLE_TRY_INCREF && !own->enable_try_incref))
+                            (op == W_ENABLE_TRY_INCREF && !own->enable_try_incref) ||
+                            (op == W_AS_SET && !own->is_uniquely_referenced))
                             continue;
                         side a, b;
                         start(&a, impl), start(&b, model);
@@ -534,7 +557,7 @@ START_TEST(shared_states)
                             bool ra = impl->try_incref(&a.rt, a.obj), rb = model->try_incref(&b.rt, b.obj);
                             case_require_msg(ra == rb, "%s: %s: PyUnstable_TryIncRef returned %d, %s %d", impl->name,
                                              after, ra, ref_side(), rb);
-                        } else {
+                        } else if (op == W_ENABLE_TRY_INCREF) {
                             impl->enable_try_incref(&a.rt, a.obj);
                             model->enable_try_incref(&b.rt, b.obj);
                         }
@@ -542,12 +565,12 @@ START_TEST(shared_states)
                         before_op_known = false;
                         states++;
                     }
-    printf("harness-agreement: %s: its copies of %s%s%s agree with %s's on %lu free-threaded states (owners, local "
-           "counts, "
-           "shared counts and flags) on %s\n",
-           own->project, own->try_incref ? "PyUnstable_TryIncRef" : "",
-           own->try_incref && own->enable_try_incref ? " and " : "",
-           own->enable_try_incref ? "PyUnstable_EnableTryIncRef" : "", own->base, states, rm_data_model_name(dm));
+    printf("harness-agreement: %s: its copies of%s%s%s agree with %s's on %lu free-threaded states (owners, local "
+           "counts, shared counts and flags) on %s\n",
+           own->project, own->try_incref ? " PyUnstable_TryIncRef" : "",
+           own->enable_try_incref ? " PyUnstable_EnableTryIncRef" : "",
+           own->is_uniquely_referenced ? " PyUnstable_Object_IsUniquelyReferenced" : "", own->base, states,
+           rm_data_model_name(dm));
 }
 END_TEST
 
@@ -628,7 +651,8 @@ bool case_family_add_tests(TCase *tc)
     CASE_TEST(tc, same_images);
     CASE_TEST(tc, same_operations);
     if (case_opts.binding && (case_opts.impl->flags & RM_FREE_THREADED) &&
-        (case_opts.binding->try_incref || case_opts.binding->enable_try_incref))
+        (case_opts.binding->try_incref || case_opts.binding->enable_try_incref ||
+         case_opts.binding->is_uniquely_referenced))
         CASE_TEST(tc, shared_states);
     if (declares("incref:counting_word=kept"))
         CASE_TEST(tc, kept_increments_then_legacy_decrements);

@@ -530,6 +530,55 @@ def pybind11_copies(t):
     quiet(["cmake", "-S", ".", "-B", "build/selftest-bindings", f"-DHARNESS_BINDINGS_ROOT={real}"])
 
 
+def cython_copies(t):
+    """Cython's uniqueness test (binding_cython.c, over the module setup code
+    Cython generated in setup) must bite: its test doctored to Py_REFCNT <=
+    1 fails the agreement, both answers shown, though the known divergence
+    says "== 1"; doctored to CPython's own test, the declared divergence no
+    longer shows, and the run fails saying so; doctored to read no
+    Py_REFCNT, the scan no longer finds it its own (a configure error); a
+    copy whose C setup did not make is a configure error naming the
+    package."""
+    real = os.path.join(cache_dir(), "bindings")
+    generated = os.path.join(real, "cython3_sid", "harness-generated", "cython_uses_setup.h")
+    if not os.path.isfile(generated):
+        t.failed(f"no {generated} (ci/setup.sh has Cython generate it)")
+        return
+    fake = os.path.join(t.fakes, "bindings-cython")
+    shutil.copytree(real, fake)
+    header = os.path.join(fake, "cython3_sid", "harness-generated", "cython_uses_setup.h")
+    text = open(header).read()
+    test = "PyList_CheckExact(obj) && Py_REFCNT(obj) == 1"
+    if test not in text:
+        t.failed(f"Cython's setup code no longer has '{test}': the self-test's mutants need another line")
+        return
+    agreement = run_case(f"{ROOT}/build/selftest-bindings/cases/cases_agreement;cython-3.1-3.13t")
+    fixed = "PyList_CheckExact(obj) && Py_REFCNT(obj) == 1 && _Py_IsOwnedByCurrentThread(obj) && " \
+            "(obj)->ob_ref_local == 1 && (obj)->ob_ref_shared == 0"
+    for mutant, what, want in (
+            ("PyList_CheckExact(obj) && Py_REFCNT(obj) <= 1",
+             "Cython's test doctored to Py_REFCNT <= 1 fails the agreement, both answers shown",
+             r"PyUnstable_Object_IsUniquelyReferenced 1, CPython 0"),
+            (fixed, "... and doctored to CPython's test, the declared divergence that no longer shows fails the run",
+             r"declared divergence is_uniquely_referenced:Py_REFCNT=0x1 .* did not show")):
+        with open(header, "w") as f:
+            f.write(text.replace(test, mutant))
+        if not scratch_build("selftest-bindings", "cases_agreement", f"-DHARNESS_BINDINGS_ROOT={fake}"):
+            t.failed("the build with doctored Cython setup code did not configure or build")
+            return
+        t.expect(what, 1, want, agreement, flatten=True)
+    with open(header, "w") as f:
+        f.write(text.replace(test, "PyList_CheckExact(obj) && 0"))
+    t.expect("... and doctored to read no Py_REFCNT, the scan says it is no longer its own: a configure error", 1,
+             r"cython-3\.1-3\.13t: found -; expected is_uniquely_referenced",
+             ["cmake", "-S", ".", "-B", "build/selftest-bindings"], flatten=True)
+    shutil.rmtree(os.path.dirname(header))
+    t.expect("a Cython copy whose C setup did not make is a configure error naming the package", 1,
+             r"cython-3\.1 \(Debian sid's cython3\): no cython_uses_setup\.h in .*: run ci/setup\.sh",
+             ["cmake", "-S", ".", "-B", "build/selftest-bindings"], flatten=True)
+    quiet(["cmake", "-S", ".", "-B", "build/selftest-bindings", f"-DHARNESS_BINDINGS_ROOT={real}"])
+
+
 def binding_abi3t(t):
     """The copies under abi3t (harness/bindings/abi3t.txt) must bite: with a
     table that says mypyc 2.4 must not compile and nanobind 2.12 must, both
@@ -1274,6 +1323,7 @@ def main(argv):
             binding_scan(t)
             rust_shims(t)
             pybind11_copies(t)
+            cython_copies(t)
             binding_abi3t(t)
             hygiene(t, cpython)
             abi_audit(t, quadrant)

@@ -53,7 +53,7 @@ set(HARNESS_VERSION_PROBE_legacy 311)
 set(HARNESS_VERSION_HEADERS_legacy -)
 
 # The binding copies' tables (harness/bindings/), each checked by its digest.
-set(HARNESS_BINDING_TABLES_SHA256 7152cd45617eb3150f683a3777904f8477ae5eb5ba93bb6c21c5346f13bacacb b1c63b8b489767a4be81776375515f097b39c2eee1127c84b853bded71e41289 4f53ef91a5f7e90f8f547e9382089bec492cc54274bcdf4315ec477a3feb4534 e9e97b405a74375057bc8870d177253b27c74fef56fd47fd61ab8be23ca48177)
+set(HARNESS_BINDING_TABLES_SHA256 404e3eeb18004f468e4cf5fda74fb840d9ae7dd9f619ba3823448c99c8d5c313 399e9942e5b5979ae19f2afc65ff300f0cee7608fce382845d2b142fb256bc82 1ab7e6503faa150a747db1d1de29c52a36ed7b7039a2512905b52289e0fab596 2d048cd4a21dd20d1be529268a8f35b063370ad151a03918302b155419edd8d8)
 set(HARNESS_BINDING_ROWS
   [==[mypyc-1.15|mypyc|python3-mypy|trixie|usr/lib/python3/dist-packages/mypyc/lib-rt|C|mypyc_util.h|mypyc_util\.h$|incref_mortal=CPy_INCREF_NO_IMM,decref_mortal=CPy_DECREF_NO_IMM]==]
   [==[mypyc-2.4|mypyc|python3-mypy|sid|usr/lib/python3/dist-packages/mypyc/lib-rt|C|mypyc_util.h|mypyc_util\.h$|incref_mortal=CPy_INCREF_NO_IMM,decref_mortal=CPy_DECREF_NO_IMM]==]
@@ -63,6 +63,8 @@ set(HARNESS_BINDING_ROWS
   [==[nanobind-2.12|nanobind|nanobind-dev|sid|usr/share/nanobind|CXX|src/nb_ft.cpp|src/nb_ft\.cpp$|immortalize=make_immortal,try_incref=nb_try_inc_ref]==]
   [==[pybind11-2.13|pybind11|pybind11-dev|trixie|usr/include|CXX|pybind11/detail/class.h|pybind11/detail/[^/]+\.h$|try_incref=try_incref,enable_try_incref=enable_try_inc_ref]==]
   [==[pybind11-3.1|pybind11|pybind11-dev|sid|usr/include|CXX|pybind11/detail/class.h|pybind11/detail/[^/]+\.h$|try_incref=try_incref,enable_try_incref=enable_try_inc_ref]==]
+  [==[cython-3.0|cython|cython3|trixie|usr/lib/python3/dist-packages|Cython|cython_uses.pyx|harness-generated/cython_uses_setup\.h$|is_uniquely_referenced=__Pyx_PySequence_ListKeepNew]==]
+  [==[cython-3.1|cython|cython3|sid|usr/lib/python3/dist-packages|Cython|cython_uses.pyx|harness-generated/cython_uses_setup\.h$|is_uniquely_referenced=__Pyx_PySequence_ListKeepNew]==]
   [==[numpy-2.4|numpy|python3-numpy-dev|sid|usr/lib/x86_64-linux-gnu/python3-numpy/numpy/_core/include|C|numpy/ndarrayobject.h|numpy/.*\.h$|incref=Py_INCREF,decref=Py_DECREF,refcnt=Py_REFCNT,set_refcnt=Py_SET_REFCNT,is_immortal=_Py_IsImmortal]==]
   [==[pyo3-0.22|pyo3|librust-pyo3-ffi-dev|trixie|usr/share/cargo/registry|Rust|pyo3_shim.rs|src/.*\.rs$|incref=Py_INCREF,decref=Py_DECREF,refcnt=Py_REFCNT,init_static=PyObject_HEAD_INIT]==]
   [==[pyo3-0.28|pyo3|librust-pyo3-ffi-dev|sid|usr/share/cargo/registry|Rust|pyo3_shim.rs|src/.*\.rs$|incref=Py_INCREF,decref=Py_DECREF,refcnt=Py_REFCNT,init_static=PyObject_HEAD_INIT]==]
@@ -148,6 +150,22 @@ set(HARNESS_BINDING_OWN_ROWS
   [==[pybind11-3.1-3.13t|try_incref,enable_try_incref]==]
   [==[pybind11-3.1-3.14t|-]==]
   [==[pybind11-3.1-3.15t|-]==]
+  [==[cython-3.0-3.11|-]==]
+  [==[cython-3.0-3.12|-]==]
+  [==[cython-3.0-3.13|-]==]
+  [==[cython-3.0-3.14|-]==]
+  [==[cython-3.0-3.15|-]==]
+  [==[cython-3.0-3.13t|-]==]
+  [==[cython-3.0-3.14t|-]==]
+  [==[cython-3.0-3.15t|-]==]
+  [==[cython-3.1-3.11|-]==]
+  [==[cython-3.1-3.12|-]==]
+  [==[cython-3.1-3.13|-]==]
+  [==[cython-3.1-3.14|-]==]
+  [==[cython-3.1-3.15|-]==]
+  [==[cython-3.1-3.13t|is_uniquely_referenced]==]
+  [==[cython-3.1-3.14t|is_uniquely_referenced]==]
+  [==[cython-3.1-3.15t|is_uniquely_referenced]==]
   [==[numpy-2.4-3.11|-]==]
   [==[numpy-2.4-3.12|-]==]
   [==[numpy-2.4-3.13|-]==]
@@ -166,8 +184,9 @@ set(HARNESS_BINDING_DIVERGENCE_ROWS
   [==[^pyo3-0\.28-3\.1[45]$|refcnt:ob_refcnt=reads@64-bit|docs/findings.md#6-pyo3-028-py_refcnt-and-py_decref-use-the-whole-word-on-314]==]
   [==[^pyo3-0\.28-3\.1[45]t$|refcnt:Py_REFCNT=0xffffffff|docs/findings.md#7-pyo3-028-free-threaded-py_refcnt-of-an-immortal-object]==]
   [==[^pyo3-0\.28-3\.14t$|init_static:ob_flags=0x0|docs/findings.md#4-pyo3-static-objects-start-mortal]==]
+  [==[^cython-3\.1-3\.1[345]t$|is_uniquely_referenced:Py_REFCNT=0x1|docs/findings.md#8-cython-31-uniquely-referenced-means-py_refcnt--1-on-free-threaded-builds]==]
 )
-set(HARNESS_BINDING_ABI3T_COPIES mypyc-1.15 mypyc-2.4 pythoncapi_compat-mypy-1.15 pythoncapi_compat-mypy-2.4 nanobind-2.5 nanobind-2.12 pybind11-2.13 pybind11-3.1 numpy-2.4)
+set(HARNESS_BINDING_ABI3T_COPIES mypyc-1.15 mypyc-2.4 pythoncapi_compat-mypy-1.15 pythoncapi_compat-mypy-2.4 nanobind-2.5 nanobind-2.12 pybind11-2.13 pybind11-3.1 cython-3.0 cython-3.1 numpy-2.4)
 set(HARNESS_BINDING_ABI3T_RESULT_mypyc-1.15 error)
 set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_mypyc-1.15 [==[mypyc_util\.h.*(PyLongObject|_longobject)]==])
 set(HARNESS_BINDING_ABI3T_RESULT_mypyc-2.4 compiles)
@@ -184,5 +203,9 @@ set(HARNESS_BINDING_ABI3T_RESULT_pybind11-2.13 error)
 set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_pybind11-2.13 [==[detail/common\.h.*PyObject_HEAD]==])
 set(HARNESS_BINDING_ABI3T_RESULT_pybind11-3.1 error)
 set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_pybind11-3.1 [==[detail/common\.h.*PyObject_HEAD]==])
+set(HARNESS_BINDING_ABI3T_RESULT_cython-3.0 compiles)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_cython-3.0 [==[-]==])
+set(HARNESS_BINDING_ABI3T_RESULT_cython-3.1 compiles)
+set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_cython-3.1 [==[-]==])
 set(HARNESS_BINDING_ABI3T_RESULT_numpy-2.4 error)
 set(HARNESS_BINDING_ABI3T_DIAGNOSTIC_numpy-2.4 [==[ndarraytypes\.h.*PyObject_HEAD]==])

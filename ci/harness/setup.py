@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from . import reuse, rustshims, sysroots, tables
+from . import cythongen, reuse, rustshims, sysroots, tables
 
 ROOT = tables.ROOT
 # Host tools: compilers for the host presets (g++ for the header hygiene
@@ -516,6 +516,10 @@ def setup(argv):
                      else None)
         src = fetch_check_source(cache) if targets else None
         fetch_cpython_headers(cache, tables.cpython_debs(ROOT), tables.binding_debs(ROOT))
+        # The Cython copies' C, by Cython itself (about a second each, when their package or module changed).
+        for name, error in sorted(cythongen.generate_all(os.path.join(cache, "bindings"), ROOT, say).items()):
+            if error:
+                shortfall(f"{name}: no C from Cython (configure names it as an error)")
         # Debian's interpreters per architecture (the interpreter family), from the lists just fetched.
         archs = {tables.debian_arch(known[t]) for t in targets} | ({"amd64"} if setup_host else set())
         machines = {tables.debian_arch(known[t]): (known[t]["qemu"], known[t]["multiarch"]) for t in targets}

@@ -315,8 +315,8 @@ def bindings(root, path=None):
     shown = path or BINDINGS
     rows = whitespace_rows(path or os.path.join(root, BINDINGS), len(BINDING_COLUMNS), shown=shown)
     for r in rows:
-        if r[BINDING_COLUMNS.index("lang")] not in ("C", "CXX", "Rust"):
-            raise TableError(f"{shown}: {r[0]}: lang '{r[BINDING_COLUMNS.index('lang')]}' is not C, CXX or Rust")
+        if r[BINDING_COLUMNS.index("lang")] not in ("C", "CXX", "Rust", "Cython"):
+            raise TableError(f"{shown}: {r[0]}: lang '{r[BINDING_COLUMNS.index('lang')]}' is not C, CXX, Rust or Cython")
     return [dict(zip(BINDING_COLUMNS, r)) for r in rows]
 
 

@@ -251,8 +251,11 @@ def test_whole_setup_of_one_target(fakes, monkeypatch, capsys):
     monkeypatch.setattr(setup.platform, "machine", lambda: "x86_64")
     shims = []  # the Rust shims (test_rustshims.py): for the host's architecture, in the root
     monkeypatch.setattr(setup.rustshims, "make_all", lambda *args: shims.append(args) or {})
+    cython = []  # the Cython copies' C (test_cythongen.py): into the cache's bindings
+    monkeypatch.setattr(setup.cythongen, "generate_all", lambda *args: cython.append(args[0]) or {})
     assert setup.main(["--with-host", "x86_64-w64-mingw32"]) == 0
     assert [a[3] for a in shims] == [{"amd64": ("x86_64-linux-gnu", "x86_64-linux-gnu")}]
+    assert cython and cython[0].endswith(os.path.join("", "bindings"))
     out = capsys.readouterr().out
     assert "Check built for x86_64-w64-mingw32" in out and "Wine prefix created" in out
     assert "Debian 13 root with cbmc" in out

@@ -87,7 +87,7 @@ def test_the_binding_tables_refuse_a_bad_row(tmp_path):
     div.write_text("^a-(1|2)$  incref:counting_word=kept  x\n")
     table = tmp_path / "bindings.txt"
     table.write_text("x-1  x  librust-x-dev  sid  d  Go  x.rs  src/.*  incref=Py_INCREF\n")
-    with pytest.raises(tables.TableError, match="lang 'Go' is not C, CXX or Rust"):
+    with pytest.raises(tables.TableError, match="lang 'Go' is not C, CXX, Rust or Cython"):
         tables.bindings(None, str(table))
     table.write_text("x-1  x  librust-x-dev  sid  d  Rust  x.rs  src/.*  incref=Py_INCREF\n")
     own.write_text("x-1-3.14  incref\n")
