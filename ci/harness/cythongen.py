@@ -57,8 +57,8 @@ def setup_code(text, shown):
 
 
 def generate(bindings_root, root, row, python=sys.executable, run=subprocess.run):
-    """Cython's C for ROW, made unless made already for this package and
-    source (the key file); the setup header's path. A CythonError names the
+    """Cython's C for ROW, made unless made already for this package,
+    source and generator (the key file); the setup header's path. A CythonError names the
     package and says why."""
     what = f"{row['name']} (Debian {row['suite']}'s {row['package']})"
     package_dir = os.path.join(bindings_root, f"{row['package']}_{row['suite']}")
@@ -71,7 +71,9 @@ def generate(bindings_root, root, row, python=sys.executable, run=subprocess.run
         source = f.read()
     with open(os.path.join(package_dir, "ORIGIN"), "rb") as f:
         origin = f.read()
-    key = hashlib.sha256(source + b"\0" + origin).hexdigest()
+    with open(__file__, "rb") as f:  # how the setup code is cut is part of what was made
+        this = f.read()
+    key = hashlib.sha256(source + b"\0" + origin + b"\0" + this).hexdigest()
     key_file = os.path.join(out, ".key")
     if (os.path.isfile(module) and os.path.isfile(header) and os.path.isfile(key_file)
             and open(key_file).read().strip() == key):

@@ -62,7 +62,7 @@ def stand_in(module=MODULE, rc=0, said=""):
     return run
 
 
-def test_generate_writes_the_module_and_its_setup_code_once(trees):
+def test_generate_writes_the_module_and_its_setup_code_once(trees, tmp_path, monkeypatch):
     bindings, root = trees
     run = stand_in()
     header = cythongen.generate(bindings, root, ROW, python="python3", run=run)
@@ -75,6 +75,11 @@ def test_generate_writes_the_module_and_its_setup_code_once(trees):
         f.write("# changed\n")
     cythongen.generate(bindings, root, ROW, python="python3", run=run)
     assert len(run.calls) == 2
+    changed = tmp_path / "cythongen.py"  # a changed generator (how the cut is made) makes it again
+    changed.write_text(open(cythongen.__file__).read() + "# changed\n")
+    monkeypatch.setattr(cythongen, "__file__", str(changed))
+    cythongen.generate(bindings, root, ROW, python="python3", run=run)
+    assert len(run.calls) == 3
 
 
 def test_generate_names_the_package_when_it_cannot(trees):
