@@ -276,6 +276,18 @@ function(harness_binding_own_api api_out defs_out ops own by)
   set(${defs_out} "${defs}" PARENT_SCOPE)
 endfunction()
 
+# harness_binding_register(SYMBOL IMPL PROJECT OWN_API): the adapter object
+# SYMBOL (compiled against its base's headers by the caller) as IMPL, an
+# implementation of PROJECT whose own operations are OWN_API: linked with
+# the model, built as an extension is, registered with the case programs.
+function(harness_binding_register symbol impl project own_api)
+  target_link_libraries(${symbol} PRIVATE refmodel)
+  target_compile_options(${symbol} PRIVATE ${HARNESS_EXTENSION_CFLAGS})
+  set_target_properties(${symbol} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  harness_add_implementation(NAME ${impl} SYMBOL ${symbol} TARGET ${symbol} BINDING ${project})
+  set_property(GLOBAL PROPERTY HARNESS_BINDING_OWN_${impl} "${own_api}")
+endfunction()
+
 # harness_binding_rust(NAME PROJECT PACKAGE SUITE OPS): a Rust copy's
 # implementations, one per version, from the shims ci/setup.sh built for
 # this target's architecture (ci/harness/rustshims.py): each the shim's
@@ -344,13 +356,9 @@ function(harness_binding_rust name project package suite ops)
       HARNESS_BINDING_SYMBOL=${symbol} "HARNESS_BINDING_VERSION=\"${version}\"" "HARNESS_BINDING_BASE=\"${base}\""
       "HARNESS_BINDING_PROJECT=\"${origin}\"" "HARNESS_BINDING_OWN_API=\"${own_api}\""
       "HARNESS_BINDING_KNOWN=\"${known}\"")
-    target_link_libraries(${symbol} PRIVATE refmodel)
     # The shim's object goes with the adapter into every program that links it.
     target_link_libraries(${symbol} INTERFACE ${shims}/${version}.o)
-    target_compile_options(${symbol} PRIVATE ${HARNESS_EXTENSION_CFLAGS})
-    set_target_properties(${symbol} PROPERTIES POSITION_INDEPENDENT_CODE ON)
-    harness_add_implementation(NAME ${impl} SYMBOL ${symbol} TARGET ${symbol} BINDING ${project})
-    set_property(GLOBAL PROPERTY HARNESS_BINDING_OWN_${impl} "${own_api}")
+    harness_binding_register(${symbol} ${impl} ${project} "${own_api}")
     set_property(GLOBAL APPEND_STRING PROPERTY HARNESS_BINDING_REPORT "${impl}|own|${origin}: ${own_api}\n")
   endforeach()
 endfunction()
@@ -488,11 +496,7 @@ function(harness_binding_cython name project package suite header ops)
       "HARNESS_BINDING_KNOWN=\"${known}\""
       # libpython's, which the uniqueness macro names: the adapter's own.
       PyList_Type=${symbol}_PyList_Type PySequence_List=${symbol}_PySequence_List)
-    target_link_libraries(${symbol} PRIVATE refmodel)
-    target_compile_options(${symbol} PRIVATE ${HARNESS_EXTENSION_CFLAGS})
-    set_target_properties(${symbol} PROPERTIES POSITION_INDEPENDENT_CODE ON)
-    harness_add_implementation(NAME ${impl} SYMBOL ${symbol} TARGET ${symbol} BINDING ${project})
-    set_property(GLOBAL PROPERTY HARNESS_BINDING_OWN_${impl} "${own_api}")
+    harness_binding_register(${symbol} ${impl} ${project} "${own_api}")
     set_property(GLOBAL APPEND_STRING PROPERTY HARNESS_BINDING_REPORT "${impl}|own|${project_text}: ${own_api}\n")
   endforeach()
 endfunction()
@@ -693,11 +697,7 @@ foreach(row IN LISTS binding_rows)
       PyObject_GC_IsTracked=${symbol}_PyObject_GC_IsTracked PyObject_GC_UnTrack=${symbol}_PyObject_GC_UnTrack
       PyObject_IS_GC=${symbol}_PyObject_IS_GC
       PyUnstable_Object_IsUniquelyReferenced=${symbol}_PyUnstable_Object_IsUniquelyReferenced)
-    target_link_libraries(${symbol} PRIVATE refmodel)
-    target_compile_options(${symbol} PRIVATE ${HARNESS_EXTENSION_CFLAGS})
-    set_target_properties(${symbol} PROPERTIES POSITION_INDEPENDENT_CODE ON)
-    harness_add_implementation(NAME ${impl} SYMBOL ${symbol} TARGET ${symbol} BINDING ${project})
-    set_property(GLOBAL PROPERTY HARNESS_BINDING_OWN_${impl} "${own_api}")
+    harness_binding_register(${symbol} ${impl} ${project} "${own_api}")
     string(APPEND binding_report "${impl}|own|${project_text}: ${own_api}\n")
   endforeach()
 endforeach()
