@@ -24,11 +24,7 @@
 
 #include HARNESS_BINDING_HEADER
 
-#include "implementations.h"
-#include "real/as_object.h"
-#include "refmodel.h"
-
-static PyObject *as_object(const uint8_t *obj) { return harness_as_object(obj, HARNESS_BINDING_PROJECT); }
+#include "binding.h"
 
 /* ---- libpython, as far as the copies reach it -------------------------- */
 void _Py_Dealloc(PyObject *op) { rm_record_dealloc(harness_active_runtime("_Py_Dealloc"), (uint8_t *)op); }
@@ -157,12 +153,7 @@ static bool is_uniquely_referenced(const rm_runtime *rt, const uint8_t *obj)
 #endif
 
 const rm_implementation HARNESS_BINDING_SYMBOL = {
-    .name = HARNESS_BINDING_VERSION,
-    .summary = HARNESS_BINDING_PROJECT ", over CPython " PY_VERSION " headers",
-    .base = HARNESS_BINDING_BASE,
-    .project = HARNESS_BINDING_PROJECT,
-    .own_api = HARNESS_BINDING_OWN_API,
-    .known_divergences = HARNESS_BINDING_KNOWN,
+    HARNESS_BINDING_DESCRIPTION,
     .immortalize = OWN_IMMORTALIZE,
     .unstable_set_immortal = OWN_UNSTABLE_SET_IMMORTAL,
     .try_incref = OWN_TRY_INCREF,

@@ -11,9 +11,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "implementations.h"
-#include "real/as_object.h"
-#include "refmodel.h"
+#include "binding.h"
 
 #if !defined(Py_GIL_DISABLED)
 #error "the Cython copies run on free-threaded builds (docs/implementations.md)"
@@ -21,8 +19,6 @@
 #if !defined(HARNESS_OWN___Pyx_PySequence_ListKeepNew)
 #error "configure registers a Cython copy only where its uniqueness test reads Py_REFCNT"
 #endif
-
-static PyObject *as_object(const uint8_t *obj) { return harness_as_object(obj, HARNESS_BINDING_PROJECT); }
 
 /* libpython's, which the macro names (bindings.cmake renames them to this
  * implementation's own): the list type, which the object is given for the
@@ -48,11 +44,6 @@ static bool is_uniquely_referenced(const rm_runtime *rt, const uint8_t *obj)
 }
 
 const rm_implementation HARNESS_BINDING_SYMBOL = {
-    .name = HARNESS_BINDING_VERSION,
-    .summary = HARNESS_BINDING_PROJECT ", over CPython " PY_VERSION " headers",
-    .base = HARNESS_BINDING_BASE,
-    .project = HARNESS_BINDING_PROJECT,
-    .own_api = HARNESS_BINDING_OWN_API,
-    .known_divergences = HARNESS_BINDING_KNOWN,
+    HARNESS_BINDING_DESCRIPTION,
     .is_uniquely_referenced = is_uniquely_referenced,
 };

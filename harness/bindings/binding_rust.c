@@ -11,15 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "implementations.h"
-#include "real/as_object.h"
-#include "refmodel.h"
+#include "binding.h"
 
 #define SHIM_PASTE(a, b) a##b
 #define SHIM_JOIN(a, b) SHIM_PASTE(a, b)
 #define SHIM(op) SHIM_JOIN(HARNESS_BINDING_SYMBOL, SHIM_PASTE(_, op))
-
-static PyObject *as_object(const uint8_t *obj) { return harness_as_object(obj, HARNESS_BINDING_PROJECT); }
 
 /* libpython's _Py_Dealloc, which the shim's Py_DECREF calls (renamed in
  * setup to this implementation's own). */
@@ -91,15 +87,6 @@ static void init_static(const rm_runtime *rt, uint8_t *obj, rm_origin origin)
 #endif
 
 const rm_implementation HARNESS_BINDING_SYMBOL = {
-    .name = HARNESS_BINDING_VERSION,
-    .summary = HARNESS_BINDING_PROJECT ", over CPython " PY_VERSION " headers",
-    .layout = layout,
-    .base = HARNESS_BINDING_BASE,
-    .project = HARNESS_BINDING_PROJECT,
-    .own_api = HARNESS_BINDING_OWN_API,
-    .known_divergences = HARNESS_BINDING_KNOWN,
-    .init_static = OWN_INIT_STATIC,
-    .incref = OWN_INCREF,
-    .decref = OWN_DECREF,
-    .refcnt = OWN_REFCNT,
+    HARNESS_BINDING_DESCRIPTION, .layout = layout,     .init_static = OWN_INIT_STATIC,
+    .incref = OWN_INCREF,        .decref = OWN_DECREF, .refcnt = OWN_REFCNT,
 };
