@@ -72,6 +72,7 @@ typedef enum divergence_kind {
 typedef struct divergence {
     char text[96], operation[32], field[32];
     divergence_kind kind;
+    rm_field_id field_id; /* the field named, RM_F_COUNT for none (Py_REFCNT) */
     uint64_t mask;
     unsigned long seen;
 } divergence;
@@ -80,6 +81,15 @@ static size_t n_declared;
 /* The binding's object before the walk's current operation (for =kept). */
 static uint8_t before_op[RM_MAX_HEADER];
 static bool before_op_known;
+
+/* Whether a declared field name ('_' for a space) is NAME. */
+static bool field_is(const char *declared_name, const char *name)
+{
+    for (; *declared_name && *name; declared_name++, name++)
+        if (*declared_name != *name && !(*declared_name == '_' && *name == ' '))
+            return false;
+    return !*declared_name && !*name;
+}
 
 static void parse_divergences(void)
 {
@@ -124,29 +134,24 @@ static void parse_divergences(void)
         }
         snprintf(d->operation, sizeof d->operation, "%.*s", (int)(colon - entry), entry);
         snprintf(d->field, sizeof d->field, "%.*s", (int)(sep - colon - 1), colon + 1);
+        d->field_id = RM_F_COUNT;
+        for (int f = 0; f < RM_F_COUNT; f++)
+            if (field_is(d->field, rm_field_name((rm_field_id)f)))
+                d->field_id = (rm_field_id)f;
         d->seen = 0;
     }
-}
-
-/* Whether a declared field name ('_' for a space) is NAME. */
-static bool field_is(const char *declared_name, const char *name)
-{
-    for (; *declared_name && *name; declared_name++, name++)
-        if (*declared_name != *name && !(*declared_name == '_' && *name == ' '))
-            return false;
-    return !*declared_name && !*name;
 }
 
 /* The declaration for (operation, field) that the difference matches
  * (MINE: the binding's field; DIFFERING: the XOR of the two sides;
  * WAS_KEPT: the binding's field is what it was before the operation), or
  * NULL. */
-static divergence *known_divergence(const char *operation, const char *field, uint64_t mine, uint64_t differing,
+static divergence *known_divergence(const char *operation, rm_field_id field, uint64_t mine, uint64_t differing,
                                     bool was_kept)
 {
     for (size_t i = 0; i < n_declared; i++) {
         const divergence *d = &declared[i];
-        if (strcmp(d->operation, operation) || !field_is(d->field, field))
+        if (d->field_id != field || strcmp(d->operation, operation))
             continue;
         if ((d->kind == DIVERGES_BY_MASK && d->mask == differing) || (d->kind == DIVERGES_KEPT && was_kept) ||
             (d->kind == DIVERGES_TO_VALUE && d->mask == mine))
@@ -178,30 +183,92 @@ static void start(side *x, const rm_implementation *s)
     x->obj = case_object();
 }
 
+/* The operations compared, by the name a known divergence gives them and
+ * the API they stand for. */
+typedef enum walk_op {
+    W_INCREF,
+    W_DECREF,
+    W_SET_REFCNT,
+    W_INCREF_MORTAL,
+    W_DECREF_MORTAL,
+    W_TRY_INCREF,
+    W_ENABLE_TRY_INCREF,
+    W_AS_SET /* shared_states: no operation, the state as set */
+} walk_op;
+static const char *const walk_ops[] = {
+    [W_INCREF] = "incref",
+    [W_DECREF] = "decref",
+    [W_SET_REFCNT] = "set_refcnt",
+    [W_INCREF_MORTAL] = "incref_mortal",
+    [W_DECREF_MORTAL] = "decref_mortal",
+    [W_TRY_INCREF] = "try_incref",
+    [W_ENABLE_TRY_INCREF] = "enable_try_incref",
+    [W_AS_SET] = "is_uniquely_referenced",
+};
+static const char *const walk_apis[] = {
+    [W_INCREF] = "Py_INCREF",
+    [W_DECREF] = "Py_DECREF",
+    [W_SET_REFCNT] = "Py_SET_REFCNT",
+    [W_INCREF_MORTAL] = "the binding's, on a mortal object; CPython's Py_INCREF",
+    [W_DECREF_MORTAL] = "the binding's, on a mortal object; CPython's Py_DECREF",
+    [W_TRY_INCREF] = "PyUnstable_TryIncRef",
+    [W_ENABLE_TRY_INCREF] = "PyUnstable_EnableTryIncRef",
+    [W_AS_SET] = "the state as set",
+};
+
+/* What was just done, put into words only when something is reported:
+ * formatting it at each of a walk's 36,000 steps took most of the walk's
+ * time. OPERATION is the name a known divergence may give it ("incref"),
+ * or NULL: nothing a binding may declare (_Py_NewReference). */
+typedef struct where {
+    const char *operation;
+    const char *text; /* a fixed description, or NULL: the walk's */
+    int origin, step; /* the walk's start (0 heap, 1 static, 2 immortalised) and step, -1 for the start state */
+    uint64_t start_word;
+    walk_op op;
+} where;
+
+static const char *where_text(const where *at)
+{
+    static char text[192];
+    if (at->text)
+        return at->text;
+    if (at->step < 0)
+        snprintf(text, sizeof text, "start %d from 0x%llx%s", at->origin, (unsigned long long)at->start_word,
+                 at->origin == 2   ? " (immortalize)"
+                 : at->origin == 1 ? " (init_static)"
+                                   : "");
+    else
+        snprintf(text, sizeof text, "start %d from 0x%llx, step %d (%s: %s)", at->origin,
+                 (unsigned long long)at->start_word, at->step, walk_ops[at->op], walk_apis[at->op]);
+    return text;
+}
+
 /* Whether a known divergence is new (operation, field): each is reported
  * once, with the bytes it first showed, however often the walk meets it. */
 static bool note_finding(const char *operation, int field)
 {
-    static char seen[256][48];
+    static struct {
+        char operation[32];
+        int field;
+    } seen[256];
     static unsigned n_seen;
-    char key[48];
-    snprintf(key, sizeof key, "%s/%d", operation, field);
     for (unsigned i = 0; i < n_seen; i++)
-        if (!strcmp(seen[i], key))
+        if (seen[i].field == field && !strcmp(seen[i].operation, operation))
             return false;
-    if (n_seen < sizeof seen / sizeof seen[0])
-        strcpy(seen[n_seen++], key);
+    if (n_seen < sizeof seen / sizeof seen[0]) {
+        snprintf(seen[n_seen].operation, sizeof seen[n_seen].operation, "%s", operation);
+        seen[n_seen++].field = field;
+    }
     return true;
 }
 
-static void assert_same(const side *impl, const side *model, const char *after)
+static void assert_same(const side *impl, const side *model, const where *at)
 {
-    const char *operation = case_opts.binding ? strrchr(after, '(') : NULL; /* "... (immortalize)" */
+    const char *op = case_opts.binding ? at->operation : NULL;
     rm_layout l = impl->s->layout(impl->rt.dm);
     size_t n = l.object_size;
-    if (memcmp(impl->obj, model->obj, n) != 0 && operation) {
-        char op[32];
-        snprintf(op, sizeof op, "%.*s", (int)strcspn(operation + 1, ":)"), operation + 1);
+    if (memcmp(impl->obj, model->obj, n) != 0 && op) {
         /* Known only if every differing byte lies in a field known to differ
          * after this operation. The whole word (ob_refcnt) overlaps the
          * others, and so does the counting word where it is ob_ref_local. */
@@ -215,8 +282,7 @@ static void assert_same(const side *impl, const side *model, const char *after)
             bool be = impl->rt.dm.big_endian;
             uint64_t mine = rm_load(impl->obj, fd, be), differing = mine ^ rm_load(model->obj, fd, be);
             bool was_kept = before_op_known && mine == rm_load(before_op, fd, be);
-            if (differing &&
-                (known[f] = known_divergence(op, rm_field_name((rm_field_id)f), mine, differing, was_kept)))
+            if (differing && (known[f] = known_divergence(op, (rm_field_id)f, mine, differing, was_kept)))
                 memset(covered + fd.offset, 1, fd.size);
         }
         /* =whole: the binding's ob_refcnt is the word before the operation
@@ -226,8 +292,8 @@ static void assert_same(const side *impl, const side *model, const char *after)
         for (size_t i = 0; i < n_declared && wf.size && cw.size && delta && before_op_known; i++) {
             bool be = impl->rt.dm.big_endian;
             uint64_t m = wf.size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * wf.size)) - 1;
-            if (declared[i].kind == DIVERGES_WHOLE && !strcmp(declared[i].operation, op) &&
-                field_is(declared[i].field, "ob_refcnt") &&
+            if (declared[i].kind == DIVERGES_WHOLE && declared[i].field_id == RM_F_REFCNT &&
+                !strcmp(declared[i].operation, op) &&
                 rm_load(impl->obj, wf, be) == ((rm_load(before_op, wf, be) + (uint64_t)(int64_t)delta) & m) &&
                 rm_load(impl->obj, cw, be) == rm_load(model->obj, cw, be)) {
                 known[RM_F_REFCNT] = &declared[i];
@@ -247,7 +313,7 @@ static void assert_same(const side *impl, const side *model, const char *after)
                 printf("harness-finding: %s: %s on %s: %s leaves %s [%s], CPython [%s] (first seen after %s; known: "
                        "harness/bindings/known-divergences.txt)\n",
                        impl->s->name, case_opts.binding->project, rm_data_model_name(impl->rt.dm), op,
-                       rm_field_name((rm_field_id)f), a, CASE_HEX(model->obj + fd.offset, fd.size), after);
+                       rm_field_name((rm_field_id)f), a, CASE_HEX(model->obj + fd.offset, fd.size), where_text(at));
             }
             memcpy(impl->obj + fd.offset, model->obj + fd.offset, fd.size);
         }
@@ -255,19 +321,16 @@ static void assert_same(const side *impl, const side *model, const char *after)
     if (memcmp(impl->obj, model->obj, n) != 0) {
         char a[3 * RM_MAX_HEADER + 1];
         strcpy(a, CASE_HEX(impl->obj, n));
-        ck_abort_msg("%s after %s: %s [%s], %s [%s]", impl->s->name, after, impl_side(), a, ref_side(),
+        ck_abort_msg("%s after %s: %s [%s], %s [%s]", impl->s->name, where_text(at), impl_side(), a, ref_side(),
                      CASE_HEX(model->obj, n));
     }
     case_require_msg(impl->rt.deallocs == model->rt.deallocs, "%s after %s: %lu deallocations, %s %lu", impl->s->name,
-                     after, impl->rt.deallocs, ref_side(), model->rt.deallocs);
+                     where_text(at), impl->rt.deallocs, ref_side(), model->rt.deallocs);
     bool ia = impl->s->is_immortal(&impl->rt, impl->obj), ib = model->s->is_immortal(&model->rt, model->obj);
-    case_require_msg(ia == ib, "%s after %s: immortal %d, %s %d", impl->s->name, after, ia, ref_side(), ib);
+    case_require_msg(ia == ib, "%s after %s: immortal %d, %s %d", impl->s->name, where_text(at), ia, ref_side(), ib);
     int64_t ra = impl->s->refcnt(&impl->rt, impl->obj), rb = model->s->refcnt(&model->rt, model->obj);
     for (size_t i = 0; i < n_declared && ra != rb; i++) { /* refcnt:field=reads */
-        rm_field fd = { 0, 0 };
-        for (int f = 0; f < RM_F_COUNT; f++)
-            if (field_is(declared[i].field, rm_field_name((rm_field_id)f)))
-                fd = l.field[f];
+        rm_field fd = declared[i].field_id < RM_F_COUNT ? l.field[declared[i].field_id] : (rm_field){ 0, 0 };
         uint64_t ssize_mask = impl->rt.dm.word_bytes == 8 ? UINT64_MAX : UINT32_MAX;
         bool by_value = declared[i].kind == DIVERGES_TO_VALUE && !strcmp(declared[i].operation, "refcnt") &&
                         !strcmp(declared[i].field, "Py_REFCNT") && declared[i].mask == ((uint64_t)ra & ssize_mask);
@@ -285,11 +348,11 @@ static void assert_same(const side *impl, const side *model, const char *after)
                    "after %s; "
                    "known: harness/bindings/known-divergences.txt)\n",
                    impl->s->name, case_opts.binding->project, rm_data_model_name(impl->rt.dm), case_i64(ra),
-                   by_value ? "" : " (the whole field, as its own declaration says)", case_i64(rb), after);
+                   by_value ? "" : " (the whole field, as its own declaration says)", case_i64(rb), where_text(at));
         ra = rb;
     }
-    case_require_msg(ra == rb, "%s after %s: Py_REFCNT %s, %s %s", impl->s->name, after, case_i64(ra), ref_side(),
-                     case_i64(rb));
+    case_require_msg(ra == rb, "%s after %s: Py_REFCNT %s, %s %s", impl->s->name, where_text(at), case_i64(ra),
+                     ref_side(), case_i64(rb));
     if (case_opts.binding && case_opts.binding->is_uniquely_referenced) {
         bool ua = impl->s->is_uniquely_referenced(&impl->rt, impl->obj);
         bool ub = model->s->is_uniquely_referenced(&model->rt, model->obj);
@@ -306,18 +369,18 @@ static void assert_same(const side *impl, const side *model, const char *after)
                        "PyUnstable_Object_IsUniquelyReferenced says %d: its test is Py_REFCNT == %s (first seen after "
                        "%s; known: harness/bindings/known-divergences.txt)\n",
                        impl->s->name, case_opts.binding->project, rm_data_model_name(impl->rt.dm), ua, ub,
-                       case_i64((int64_t)d->mask), after);
+                       case_i64((int64_t)d->mask), where_text(at));
             ub = ua;
         }
         case_require_msg(ua == ub, "%s after %s: PyUnstable_Object_IsUniquelyReferenced %d, %s %d", impl->s->name,
-                         after, ua, ref_side(), ub);
+                         where_text(at), ua, ref_side(), ub);
     }
     if (impl->s->is_static_immortal || model->s->is_static_immortal) {
         case_require_msg(impl->s->is_static_immortal && model->s->is_static_immortal,
                          "%s: only one side has _Py_IsStaticImmortal", impl->s->name);
         case_require_msg(impl->s->is_static_immortal(&impl->rt, impl->obj) ==
                              model->s->is_static_immortal(&model->rt, model->obj),
-                         "%s after %s: _Py_IsStaticImmortal differs", impl->s->name, after);
+                         "%s after %s: _Py_IsStaticImmortal differs", impl->s->name, where_text(at));
     }
 }
 
@@ -330,18 +393,19 @@ START_TEST(same_images)
     start(&a, impl), start(&b, model);
     impl->init_static(&a.rt, a.obj, RM_ORIGIN_CORE);
     model->init_static(&b.rt, b.obj, RM_ORIGIN_CORE);
-    assert_same(&a, &b, "the core's PyObject_HEAD_INIT (init_static)");
+    assert_same(&a, &b, &(where){ .operation = "init_static", .text = "the core's PyObject_HEAD_INIT (init_static)" });
     start(&a, impl), start(&b, model);
     impl->init_static(&a.rt, a.obj, RM_ORIGIN_EXTENSION);
     model->init_static(&b.rt, b.obj, RM_ORIGIN_EXTENSION);
-    assert_same(&a, &b, "an extension's PyObject_HEAD_INIT (init_static)");
+    assert_same(&a, &b,
+                &(where){ .operation = "init_static", .text = "an extension's PyObject_HEAD_INIT (init_static)" });
     start(&a, impl), start(&b, model);
     impl->new_reference(&a.rt, a.obj);
     model->new_reference(&b.rt, b.obj);
-    assert_same(&a, &b, "_Py_NewReference");
+    assert_same(&a, &b, &(where){ .text = "_Py_NewReference" });
     impl->immortalize(&a.rt, a.obj);
     model->immortalize(&b.rt, b.obj);
-    assert_same(&a, &b, "immortalisation (immortalize)");
+    assert_same(&a, &b, &(where){ .operation = "immortalize", .text = "immortalisation (immortalize)" });
 }
 END_TEST
 
@@ -357,28 +421,6 @@ static const uint64_t boundary_words[] = {
 };
 /* clang-format on */
 enum { RANDOM_STARTS = 300, STEPS = 12 };
-
-/* The operations of the walk; a known divergence names the part before ':'. */
-typedef enum walk_op {
-    W_INCREF,
-    W_DECREF,
-    W_SET_REFCNT,
-    W_INCREF_MORTAL,
-    W_DECREF_MORTAL,
-    W_TRY_INCREF,
-    W_ENABLE_TRY_INCREF,
-    W_AS_SET /* shared_states: no operation, the state as set */
-} walk_op;
-static const char *const walk_names[] = {
-    [W_INCREF] = "incref: Py_INCREF",
-    [W_DECREF] = "decref: Py_DECREF",
-    [W_SET_REFCNT] = "set_refcnt: Py_SET_REFCNT",
-    [W_INCREF_MORTAL] = "incref_mortal: the binding's, on a mortal object; CPython's Py_INCREF",
-    [W_DECREF_MORTAL] = "decref_mortal: the binding's, on a mortal object; CPython's Py_DECREF",
-    [W_TRY_INCREF] = "try_incref: PyUnstable_TryIncRef",
-    [W_ENABLE_TRY_INCREF] = "enable_try_incref: PyUnstable_EnableTryIncRef",
-    [W_AS_SET] = "is_uniquely_referenced: the state as set",
-};
 
 static uint64_t next_random(uint64_t *state)
 {
@@ -410,7 +452,6 @@ START_TEST(same_operations)
         ops[n_ops++] = W_ENABLE_TRY_INCREF;
     size_t nb = sizeof boundary_words / sizeof boundary_words[0];
     unsigned long operations = 0;
-    char after[192];
     for (size_t i = 0; i < nb + RANDOM_STARTS; i++) {
         uint64_t w = (i < nb ? boundary_words[i] : next_random(&rng)) & mask;
         uint64_t script = next_random(&rng);
@@ -432,12 +473,14 @@ START_TEST(same_operations)
                 impl->new_reference(&a.rt, a.obj), impl->immortalize(&a.rt, a.obj);
                 model->new_reference(&b.rt, b.obj), model->immortalize(&b.rt, b.obj);
             }
-            snprintf(after, sizeof after, "start %d from 0x%llx%s", origin, (unsigned long long)w,
-                     origin == 2   ? " (immortalize)"
-                     : origin == 1 ? " (init_static)"
-                                   : "");
+            where at = { .operation = origin == 2   ? "immortalize"
+                                      : origin == 1 ? "init_static"
+                                                    : NULL,
+                         .origin = origin,
+                         .step = -1,
+                         .start_word = w };
             before_op_known = false;
-            assert_same(&a, &b, after);
+            assert_same(&a, &b, &at);
             for (int step = 0; step < STEPS; step++) {
                 walk_op op = n_ops == 4 ? ops[(script >> (2 * step)) & 3] : ops[(script >> (5 * step)) % n_ops];
                 /* Free-threaded: now and then the object passes to another
@@ -480,9 +523,8 @@ START_TEST(same_operations)
                     model->decref(&b.rt, b.obj);
                 }
                 operations++;
-                snprintf(after, sizeof after, "start %d from 0x%llx, step %d (%s)", origin, (unsigned long long)w, step,
-                         walk_names[op]);
-                assert_same(&a, &b, after);
+                at.operation = walk_ops[op], at.step = step, at.op = op;
+                assert_same(&a, &b, &at);
                 before_op_known = false;
             }
         }
@@ -546,11 +588,12 @@ START_TEST(shared_states)
                             rm_store(x->obj, l.field[RM_F_REF_LOCAL], dm.big_endian, locals[li]);
                             rm_store(x->obj, l.field[RM_F_REF_SHARED], dm.big_endian, shared);
                         }
-                        snprintf(after, sizeof after, "%s owner, ob_ref_local 0x%llx, ob_ref_shared 0x%llx (%s)",
+                        snprintf(after, sizeof after, "%s owner, ob_ref_local 0x%llx, ob_ref_shared 0x%llx (%s: %s)",
                                  owner == 0   ? "this thread as"
                                  : owner == 1 ? "another thread as"
                                               : "no",
-                                 (unsigned long long)locals[li], (unsigned long long)shared, walk_names[op]);
+                                 (unsigned long long)locals[li], (unsigned long long)shared, walk_ops[op],
+                                 walk_apis[op]);
                         memcpy(before_op, a.obj, l.object_size);
                         before_op_known = true;
                         if (op == W_TRY_INCREF) {
@@ -561,7 +604,7 @@ START_TEST(shared_states)
                             impl->enable_try_incref(&a.rt, a.obj);
                             model->enable_try_incref(&b.rt, b.obj);
                         }
-                        assert_same(&a, &b, after);
+                        assert_same(&a, &b, &(where){ .operation = walk_ops[op], .text = after });
                         before_op_known = false;
                         states++;
                     }
