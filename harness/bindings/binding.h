@@ -1,5 +1,6 @@
 /* binding.h -- what the C adapters of binding copies (binding_c.c,
- * binding_rust.c, binding_cython.c) share, after Python.h: the cases'
+ * binding_rust.c, binding_cython.c) share, after Python.h (binding_rust.c:
+ * patchlevel.h and an opaque PyObject): the cases'
  * objects as PyObjects, and the description every binding implementation
  * gives, from the macros harness/bindings/bindings.cmake sets. (The C++
  * adapters' counterpart is binding_cxx.h.) */
@@ -10,7 +11,19 @@
 #include "real/as_object.h"
 #include "refmodel.h"
 
+#if defined(HARNESS_PYOBJECT_OPAQUE)
+/* binding_rust.c: the header's PyObject is not compiled there, so its
+ * alignment is the base's, which is (real_impl.c). */
+static inline PyObject *as_object(const uint8_t *obj)
+{
+    static size_t align;
+    if (!align)
+        align = harness_binding_reference->layout(rm_native_data_model()).align;
+    return (PyObject *)harness_aligned_object(obj, align, HARNESS_BINDING_PROJECT);
+}
+#else
 static inline PyObject *as_object(const uint8_t *obj) { return harness_as_object(obj, HARNESS_BINDING_PROJECT); }
+#endif
 
 /* The first fields of an adapter's rm_implementation; it adds its copy's
  * own operations. */

@@ -6,10 +6,20 @@
  * setup) are provided; the case programs take the rest from the base.
  * Compiled once per (binding, version) by harness/bindings/bindings.cmake,
  * with binding_c.c's macros, and HARNESS_OWN_<operation> for each own
- * operation. The shim's functions are HARNESS_BINDING_SYMBOL_<operation>. */
-#include <Python.h>
+ * operation. The shim's functions are HARNESS_BINDING_SYMBOL_<operation>.
+ *
+ * PyO3 reads none of CPython's headers (its structs are its own), and
+ * neither does this file beyond the version (patchlevel.h): the header's
+ * PyObject, its size and alignment, is the base's layout, which is compiled
+ * from them (real_impl.c). Python.h was two thirds of each compile's time,
+ * eleven compiles a configuration. */
+#define HARNESS_PYOBJECT_OPAQUE
+#include <patchlevel.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+typedef struct _object PyObject; /* as object.h names it */
 
 #include "binding.h"
 
@@ -23,14 +33,12 @@ void SHIM(_Py_Dealloc)(PyObject *op);
 void SHIM(_Py_Dealloc)(PyObject *op) { rm_record_dealloc(harness_active_runtime("_Py_Dealloc"), (uint8_t *)op); }
 
 /* The size of the copy's own PyObject: a copy whose struct is not the
- * header's shows in the agreement's same_layout. */
+ * header's (the base's layout) shows in the agreement's same_layout. */
 size_t SHIM(object_size)(void);
 static rm_layout layout(rm_data_model dm)
 {
     rm_layout l = harness_binding_reference->layout(dm);
-    size_t own = SHIM(object_size)();
-    if (own != sizeof(PyObject))
-        l.object_size = (unsigned)own;
+    l.object_size = (unsigned)SHIM(object_size)();
     return l;
 }
 
@@ -59,7 +67,7 @@ static void decref(rm_runtime *rt, uint8_t *obj)
 #endif
 
 #if defined(HARNESS_OWN_refcnt)
-Py_ssize_t SHIM(refcnt)(PyObject *op);
+intptr_t SHIM(refcnt)(PyObject *op); /* pyo3-ffi's Py_ssize_t is Rust's isize */
 static int64_t refcnt(const rm_runtime *rt, const uint8_t *obj)
 {
     (void)rt;
