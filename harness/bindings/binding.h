@@ -12,8 +12,8 @@
 #include "refmodel.h"
 
 #if defined(HARNESS_PYOBJECT_OPAQUE)
-/* binding_rust.c: the header's PyObject is not compiled there, so its
- * alignment is the base's, which is (real_impl.c). */
+/* binding_rust.c, where PyObject is opaque: the alignment is the base's
+ * layout's, which real_impl.c compiles from the header. */
 static inline PyObject *as_object(const uint8_t *obj)
 {
     static size_t align;
