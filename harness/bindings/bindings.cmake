@@ -289,16 +289,28 @@ function(harness_binding_skip impl project reason)
   harness_add_implementation(NAME ${impl} SKIP_REASON "${reason}" BINDING ${project})
 endfunction()
 
-# harness_binding_register(SYMBOL IMPL PROJECT OWN_API): the adapter object
-# SYMBOL (compiled against its base's headers by the caller) as IMPL, an
-# implementation of PROJECT whose own operations are OWN_API: linked with
-# the model, built as an extension is, registered with the case programs.
-function(harness_binding_register symbol impl project own_api)
+# harness_binding_register(SYMBOL IMPL PROJECT VERSION DESCRIPTION OWN_API
+# OWN_DEFS): the adapter object SYMBOL (its source and anything of its own
+# added by the caller) as IMPL, an implementation of PROJECT over CPython
+# VERSION's real headers (its base, real-VERSION) whose own operations are
+# OWN_API (HARNESS_OWN_* in OWN_DEFS): compiled with the macros every
+# adapter's description reads (binding.h, binding_cxx.h), linked with the
+# model, built as an extension is, registered with the case programs, and
+# reported as DESCRIPTION's.
+function(harness_binding_register symbol impl project version description own_api own_defs)
+  harness_binding_known(known ${impl})
+  harness_use_real_headers(${symbol} real-${version} SYSTEM)
+  target_include_directories(${symbol} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
+  target_compile_definitions(${symbol} PRIVATE ${own_defs}
+    HARNESS_BINDING_SYMBOL=${symbol} "HARNESS_BINDING_VERSION=\"${version}\"" "HARNESS_BINDING_BASE=\"real-${version}\""
+    "HARNESS_BINDING_PROJECT=\"${description}\"" "HARNESS_BINDING_OWN_API=\"${own_api}\""
+    "HARNESS_BINDING_KNOWN=\"${known}\"")
   target_link_libraries(${symbol} PRIVATE refmodel)
   target_compile_options(${symbol} PRIVATE ${HARNESS_EXTENSION_CFLAGS})
   set_target_properties(${symbol} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   harness_add_implementation(NAME ${impl} SYMBOL ${symbol} TARGET ${symbol} BINDING ${project})
   set_property(GLOBAL PROPERTY HARNESS_BINDING_OWN_${impl} "${own_api}")
+  harness_binding_report(${impl} own "${description}: ${own_api}")
 endfunction()
 
 # harness_binding_rust(NAME PROJECT PACKAGE SUITE OPS): a Rust copy's
@@ -357,19 +369,11 @@ function(harness_binding_rust name project package suite ops)
       continue()
     endif()
     harness_binding_own_api(own_api own_defs "${ops}" "${own}" operation)
-    harness_binding_known(known ${impl})
     string(MAKE_C_IDENTIFIER "harness_${impl}" symbol)
     add_library(${symbol} OBJECT ${bindings_dir}/binding_rust.c)
-    harness_use_real_headers(${symbol} ${base} SYSTEM)
-    target_include_directories(${symbol} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
-    target_compile_definitions(${symbol} PRIVATE ${own_defs}
-      HARNESS_BINDING_SYMBOL=${symbol} "HARNESS_BINDING_VERSION=\"${version}\"" "HARNESS_BINDING_BASE=\"${base}\""
-      "HARNESS_BINDING_PROJECT=\"${origin}\"" "HARNESS_BINDING_OWN_API=\"${own_api}\""
-      "HARNESS_BINDING_KNOWN=\"${known}\"")
     # The shim's object goes with the adapter into every program that links it.
     target_link_libraries(${symbol} INTERFACE ${shims}/${version}.o)
-    harness_binding_register(${symbol} ${impl} ${project} "${own_api}")
-    harness_binding_report(${impl} own "${origin}: ${own_api}")
+    harness_binding_register(${symbol} ${impl} ${project} ${version} "${origin}" "${own_api}" "${own_defs}")
   endforeach()
 endfunction()
 
@@ -492,21 +496,13 @@ function(harness_binding_cython name project package suite header ops)
       harness_binding_report(${impl} none "${why}")
       continue()
     endif()
-    harness_binding_known(known ${impl})
     string(MAKE_C_IDENTIFIER "harness_${impl}" symbol)
     add_library(${symbol} OBJECT ${bindings_dir}/binding_cython.c)
-    harness_use_real_headers(${symbol} ${base} SYSTEM)
     target_include_directories(${symbol} SYSTEM PRIVATE ${generated})
-    target_include_directories(${symbol} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
-    target_compile_definitions(${symbol} PRIVATE ${own_defs}
-      HARNESS_BINDING_SYMBOL=${symbol} "HARNESS_BINDING_HEADER=\"${setup}\""
-      "HARNESS_BINDING_VERSION=\"${version}\"" "HARNESS_BINDING_BASE=\"${base}\""
-      "HARNESS_BINDING_PROJECT=\"${project_text}\"" "HARNESS_BINDING_OWN_API=\"${own_api}\""
-      "HARNESS_BINDING_KNOWN=\"${known}\""
+    target_compile_definitions(${symbol} PRIVATE "HARNESS_BINDING_HEADER=\"${setup}\""
       # libpython's, which the uniqueness macro names: the adapter's own.
       PyList_Type=${symbol}_PyList_Type PySequence_List=${symbol}_PySequence_List)
-    harness_binding_register(${symbol} ${impl} ${project} "${own_api}")
-    harness_binding_report(${impl} own "${project_text}: ${own_api}")
+    harness_binding_register(${symbol} ${impl} ${project} ${version} "${project_text}" "${own_api}" "${own_defs}")
   endforeach()
 endfunction()
 
@@ -665,7 +661,6 @@ foreach(row IN LISTS binding_rows)
       endif()
     endif()
     harness_binding_own_api(own_api own_defs "${ops}" "${own}" function)
-    harness_binding_known(known ${impl})
     string(MAKE_C_IDENTIFIER "harness_${impl}" symbol)
     set(project_text "${header_name} of ${origin}")
     if(lang STREQUAL "CXX")
@@ -688,21 +683,14 @@ foreach(row IN LISTS binding_rows)
       add_library(${symbol} OBJECT ${bindings_dir}/binding_c.c)
       target_include_directories(${symbol} SYSTEM PRIVATE ${src})
     endif()
-    harness_use_real_headers(${symbol} ${base} SYSTEM)
-    target_include_directories(${symbol} PRIVATE ${PROJECT_SOURCE_DIR}/harness)
-    target_compile_definitions(${symbol} PRIVATE ${own_defs}
-      HARNESS_BINDING_SYMBOL=${symbol} "HARNESS_BINDING_HEADER=\"${header}\""
-      "HARNESS_BINDING_VERSION=\"${version}\"" "HARNESS_BINDING_BASE=\"${base}\""
-      "HARNESS_BINDING_PROJECT=\"${project_text}\"" "HARNESS_BINDING_OWN_API=\"${own_api}\""
-      "HARNESS_BINDING_KNOWN=\"${known}\""
+    target_compile_definitions(${symbol} PRIVATE "HARNESS_BINDING_HEADER=\"${header}\""
       # libpython's functions that the copy calls, defined by the adapter
       # under this implementation's own names.
       _Py_Dealloc=${symbol}__Py_Dealloc _Py_SetImmortal=${symbol}__Py_SetImmortal
       PyObject_GC_IsTracked=${symbol}_PyObject_GC_IsTracked PyObject_GC_UnTrack=${symbol}_PyObject_GC_UnTrack
       PyObject_IS_GC=${symbol}_PyObject_IS_GC
       PyUnstable_Object_IsUniquelyReferenced=${symbol}_PyUnstable_Object_IsUniquelyReferenced)
-    harness_binding_register(${symbol} ${impl} ${project} "${own_api}")
-    harness_binding_report(${impl} own "${project_text}: ${own_api}")
+    harness_binding_register(${symbol} ${impl} ${project} ${version} "${project_text}" "${own_api}" "${own_defs}")
   endforeach()
 endforeach()
 get_property(binding_report GLOBAL PROPERTY HARNESS_BINDING_REPORT)
